@@ -1,0 +1,1555 @@
+//! A case's state: the fold of its events, the decisions on what may happen next, and its clocks.
+//!
+//! - [`Case::fold`] rebuilds the state from the event list. It needs no policy: it only records what
+//!   happened.
+//! - [`Case::decide`] says whether a new event is allowed under a policy and the lifecycle, and if not, why,
+//!   in words an officer understands.
+//! - [`Case::deadlines`] computes every clock of the case under its policy and calendar, as of a day.
+//! - [`Case::warnings`] lists what the Code expects that has not been done: an officer is told, not blocked.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::calendar::{Calendar, format_day_list};
+use crate::event::{
+    CaseEvent, Channel, CloseReason, Event, FeedbackType, Head, OmbudsmanElement, Outcome, Remedy,
+    RemedyKind,
+};
+use crate::policy::{ClockStart, Period, Policy};
+
+/// Where a case is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// The current stage has not been acknowledged.
+    AwaitingAcknowledgement,
+    /// Acknowledged and under investigation.
+    Investigating,
+    /// The current stage's response has been issued.
+    Responded,
+    /// A service request, comment or compliment being handled outside the stages.
+    Open,
+    /// Closed.
+    Closed,
+    /// Not accepted under one of the policy's exclusions.
+    NotAccepted,
+}
+
+impl State {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::AwaitingAcknowledgement => "awaiting_acknowledgement",
+            State::Investigating => "investigating",
+            State::Responded => "responded",
+            State::Open => "open",
+            State::Closed => "closed",
+            State::NotAccepted => "not_accepted",
+        }
+    }
+
+    /// Whether the case is finished (closed or not accepted).
+    pub fn is_finished(self) -> bool {
+        matches!(self, State::Closed | State::NotAccepted)
+    }
+}
+
+/// How a stage round began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundStart {
+    /// The complaint was received (or reclassified as a complaint).
+    Received,
+    /// The resident asked to escalate.
+    EscalationRequested,
+    /// New information sent it back to stage 1.
+    ReturnedToStage1,
+}
+
+/// An extension recorded at a stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtensionRecord {
+    /// Day.
+    pub on: Date,
+    /// Extra working days.
+    pub working_days: u32,
+    /// Why.
+    pub reason: String,
+    /// The resident agreed.
+    pub resident_agreed: bool,
+}
+
+/// The complaint definition at a stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Definition {
+    /// Day first recorded.
+    pub recorded_on: Date,
+    /// Day last amended, if amended.
+    pub amended_on: Option<Date>,
+    /// Heads of complaint.
+    pub heads: Vec<Head>,
+    /// What the landlord is not responsible for.
+    pub not_responsible_for: Vec<String>,
+}
+
+/// One pass through a stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Round {
+    /// The stage number.
+    pub stage: u8,
+    /// How it began.
+    pub started_by: RoundStart,
+    /// Day it began (receipt or escalation request).
+    pub started_on: Date,
+    /// Day acknowledged.
+    pub acknowledged_on: Option<Date>,
+    /// The complaint definition.
+    pub definition: Option<Definition>,
+    /// Extensions.
+    pub extensions: Vec<ExtensionRecord>,
+    /// Day adverse findings were shared.
+    pub adverse_findings_shared_on: Option<Date>,
+    /// Day responded.
+    pub responded_on: Option<Date>,
+    /// Outcome.
+    pub outcome: Option<Outcome>,
+    /// Who handled the stage (assigned officers and whoever recorded the response).
+    pub handlers: Vec<String>,
+    /// Day the resident asked to escalate from this round's response.
+    pub escalation_requested_on: Option<Date>,
+    /// Reasons the resident gave.
+    pub escalation_reasons: Option<String>,
+}
+
+impl Round {
+    fn new(stage: u8, started_by: RoundStart, started_on: Date) -> Round {
+        Round {
+            stage,
+            started_by,
+            started_on,
+            acknowledged_on: None,
+            definition: None,
+            extensions: Vec::new(),
+            adverse_findings_shared_on: None,
+            responded_on: None,
+            outcome: None,
+            handlers: Vec::new(),
+            escalation_requested_on: None,
+            escalation_reasons: None,
+        }
+    }
+
+    /// Total working days of extension recorded.
+    pub fn extension_days(&self) -> u32 {
+        self.extensions.iter().map(|e| e.working_days).sum()
+    }
+}
+
+/// A remedy, outstanding action or Ombudsman order being tracked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrackedRemedy {
+    /// `R1`, `R2`, …
+    pub id: String,
+    /// The stage whose response offered it (0 for an Ombudsman order).
+    pub stage: u8,
+    /// Whether the Ombudsman ordered it.
+    pub ordered_by_ombudsman: bool,
+    /// The remedy.
+    pub remedy: Remedy,
+    /// Day completed.
+    pub completed_on: Option<Date>,
+}
+
+/// The case's dealings with the Ombudsman.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OmbudsmanRecord {
+    /// Day referred.
+    pub referred_on: Date,
+    /// The Ombudsman's reference.
+    pub reference: Option<String>,
+    /// Day determined.
+    pub determined_on: Option<Date>,
+    /// Findings.
+    pub findings: Vec<OmbudsmanElement>,
+}
+
+/// A service request's handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ServiceRequestRecord {
+    /// Day it started.
+    pub started_on: Date,
+    /// Day it was responded to.
+    pub responded_on: Option<Date>,
+}
+
+/// An escalation refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// Day.
+    pub on: Date,
+    /// The stage the resident asked to reach.
+    pub stage: u8,
+    /// The ground's id.
+    pub ground: String,
+}
+
+/// A case's state: a pure fold of its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    /// Day received.
+    pub received_on: Date,
+    /// How it came in.
+    pub channel: Channel,
+    /// What it is.
+    pub feedback_type: FeedbackType,
+    /// Where it is.
+    pub state: State,
+    /// Every pass through a stage, in order; the last is the current one.
+    pub rounds: Vec<Round>,
+    /// The officer currently assigned.
+    pub assignee: Option<String>,
+    /// Service-request handling, if it was (or is) one.
+    pub service_request: Option<ServiceRequestRecord>,
+    /// Exclusion ground and day, if not accepted.
+    pub excluded: Option<(Date, String)>,
+    /// Day and reason closed.
+    pub closed: Option<(Date, CloseReason)>,
+    /// The state before closure, restored on reopening.
+    pub state_before_close: Option<State>,
+    /// Escalation refusals.
+    pub refusals: Vec<Refusal>,
+    /// Day the resident confirmed resolution.
+    pub resolved_confirmed_on: Option<Date>,
+    /// Remedies, actions and orders.
+    pub remedies: Vec<TrackedRemedy>,
+    /// Ombudsman referral.
+    pub ombudsman: Option<OmbudsmanRecord>,
+    /// Issues merged in.
+    pub merged_issues: Vec<String>,
+    /// Issues split out.
+    pub split_issues: Vec<String>,
+    /// Times reopened.
+    pub reopened: u32,
+    /// Day of the latest event.
+    pub last_event_on: Date,
+    /// Number of events folded.
+    pub events: u32,
+}
+
+/// Why a list of events could not be folded into a case.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FoldError {
+    /// No events.
+    #[error("a case needs at least its 'received' event")]
+    Empty,
+    /// The first event is not `received`.
+    #[error("a case's first event must be 'received', not '{0}'")]
+    NotReceivedFirst(&'static str),
+    /// A second `received` event.
+    #[error("a case is received only once")]
+    ReceivedTwice,
+}
+
+/// A step the policy or the lifecycle does not allow, with the reason in an officer's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct Refused {
+    /// Why the step is refused.
+    pub message: String,
+    /// The event field at fault, where there is one.
+    pub field: Option<&'static str>,
+}
+
+fn refuse(message: impl Into<String>) -> Result<(), Refused> {
+    Err(Refused {
+        message: message.into(),
+        field: None,
+    })
+}
+
+fn refuse_field(field: &'static str, message: impl Into<String>) -> Result<(), Refused> {
+    Err(Refused {
+        message: message.into(),
+        field: Some(field),
+    })
+}
+
+/// A clock's status as of a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockStatus {
+    /// Not yet met, not yet due.
+    Pending,
+    /// Not met and past its due date.
+    Overdue,
+    /// Met on or before the due date.
+    Met,
+    /// Met after the due date.
+    MetLate,
+}
+
+impl ClockStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockStatus::Pending => "pending",
+            ClockStatus::Overdue => "overdue",
+            ClockStatus::Met => "met",
+            ClockStatus::MetLate => "met_late",
+        }
+    }
+}
+
+/// Whose clock it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockKind {
+    /// A duty of the landlord (acknowledge, respond, close).
+    Duty,
+    /// A window for the resident (asking to escalate).
+    Window,
+}
+
+/// One clock of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    /// `stage1_acknowledge`, `stage1_response`, `escalation_window`, `stage2_acknowledge`, `stage2_response`,
+    /// `stage3_acknowledge`, `stage3_response`, `service_request_response`, `auto_close`.
+    pub clock: String,
+    /// Whose clock.
+    pub kind: ClockKind,
+    /// Due day (after extensions).
+    pub due_on: Date,
+    /// Due day before any extension, where extended.
+    pub original_due_on: Option<Date>,
+    /// Day met.
+    pub met_on: Option<Date>,
+    /// Status as of the day asked.
+    pub status: ClockStatus,
+    /// How the due day was worked out.
+    pub explanation: String,
+}
+
+/// A Code expectation not yet met: shown to officers, never blocking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Stable code, e.g. `no_complaint_definition`.
+    pub code: &'static str,
+    /// The Code provision, e.g. "5.6".
+    pub provision: &'static str,
+    /// What to do, in plain English.
+    pub message: String,
+}
+
+fn status(due: Date, met: Option<Date>, as_of: Date) -> ClockStatus {
+    match met {
+        Some(m) if m <= due => ClockStatus::Met,
+        Some(_) => ClockStatus::MetLate,
+        None if as_of > due => ClockStatus::Overdue,
+        None => ClockStatus::Pending,
+    }
+}
+
+/// "Tue 23 Dec 2025" — how dates are shown to people.
+pub fn human_date(d: Date) -> String {
+    let weekday = match d.weekday() {
+        jiff::civil::Weekday::Monday => "Mon",
+        jiff::civil::Weekday::Tuesday => "Tue",
+        jiff::civil::Weekday::Wednesday => "Wed",
+        jiff::civil::Weekday::Thursday => "Thu",
+        jiff::civil::Weekday::Friday => "Fri",
+        jiff::civil::Weekday::Saturday => "Sat",
+        jiff::civil::Weekday::Sunday => "Sun",
+    };
+    format!(
+        "{weekday} {} {} {}",
+        d.day(),
+        crate::calendar::month_abbrev(d.month()),
+        d.year()
+    )
+}
+
+fn stage_label(stage: u8) -> String {
+    format!("stage {stage}")
+}
+
+impl Case {
+    /// Folds events into a case. Never consults a policy: the fold records, [`Case::decide`] judges.
+    pub fn fold(events: &[CaseEvent]) -> Result<Case, FoldError> {
+        let (first, rest) = events.split_first().ok_or(FoldError::Empty)?;
+        let mut case = Case::open(first)?;
+        for e in rest {
+            case.apply(e)?;
+        }
+        Ok(case)
+    }
+
+    /// A new case from its `received` event.
+    pub fn open(first: &CaseEvent) -> Result<Case, FoldError> {
+        let Event::Received { on, channel } = first.event else {
+            return Err(FoldError::NotReceivedFirst(first.event.kind()));
+        };
+        Ok(Case {
+            received_on: on,
+            channel,
+            feedback_type: FeedbackType::Complaint,
+            state: State::AwaitingAcknowledgement,
+            rounds: vec![Round::new(1, RoundStart::Received, on)],
+            assignee: None,
+            service_request: None,
+            excluded: None,
+            closed: None,
+            state_before_close: None,
+            refusals: Vec::new(),
+            resolved_confirmed_on: None,
+            remedies: Vec::new(),
+            ombudsman: None,
+            merged_issues: Vec::new(),
+            split_issues: Vec::new(),
+            reopened: 0,
+            last_event_on: on,
+            events: 1,
+        })
+    }
+
+    /// The current stage number (1, 2 or 3).
+    pub fn stage(&self) -> u8 {
+        self.round().stage
+    }
+
+    /// The current round.
+    pub fn round(&self) -> &Round {
+        // A case always has at least one round: `open` creates it and nothing removes rounds.
+        &self.rounds[self.rounds.len() - 1]
+    }
+
+    fn round_mut(&mut self) -> &mut Round {
+        let last = self.rounds.len() - 1;
+        &mut self.rounds[last]
+    }
+
+    /// Everyone who handled the given stage in any round.
+    pub fn handlers_of(&self, stage: u8) -> impl Iterator<Item = &str> {
+        self.rounds
+            .iter()
+            .filter(move |r| r.stage == stage)
+            .flat_map(|r| r.handlers.iter().map(String::as_str))
+    }
+
+    /// Applies one event. Events are trusted here: [`Case::decide`] is where they are judged.
+    pub fn apply(&mut self, ce: &CaseEvent) -> Result<(), FoldError> {
+        let by = ce.by.as_deref();
+        let on = ce.event.on();
+        match &ce.event {
+            Event::Received { .. } => return Err(FoldError::ReceivedTwice),
+            Event::Classified { feedback_type, .. } => {
+                let was = self.feedback_type;
+                self.feedback_type = *feedback_type;
+                match feedback_type {
+                    FeedbackType::Complaint => {
+                        if was != FeedbackType::Complaint {
+                            // Dissatisfaction with a service request (or a reclassified contact) is a
+                            // complaint from the day it is classified as one (Code 1.5).
+                            let round = self.round_mut();
+                            *round = Round::new(1, RoundStart::Received, on);
+                            self.state = State::AwaitingAcknowledgement;
+                        }
+                    }
+                    FeedbackType::ServiceRequest => {
+                        if self.service_request.is_none() {
+                            self.service_request = Some(ServiceRequestRecord {
+                                started_on: self.received_on,
+                                responded_on: None,
+                            });
+                        }
+                        self.state = State::Open;
+                    }
+                    FeedbackType::Comment | FeedbackType::Compliment => self.state = State::Open,
+                }
+            }
+            Event::Excluded { ground, .. } => {
+                self.excluded = Some((on, ground.clone()));
+                self.state = State::NotAccepted;
+            }
+            Event::Acknowledged { .. } => {
+                self.round_mut().acknowledged_on = Some(on);
+                self.state = State::Investigating;
+                self.note_handler(by);
+            }
+            Event::Assigned { officer, .. } => {
+                self.assignee = Some(officer.clone());
+                let round = self.round_mut();
+                if !round.handlers.contains(officer) {
+                    round.handlers.push(officer.clone());
+                }
+            }
+            Event::ComplaintDefined {
+                heads,
+                not_responsible_for,
+                ..
+            } => {
+                let round = self.round_mut();
+                match &mut round.definition {
+                    Some(d) => {
+                        d.amended_on = Some(on);
+                        d.heads = heads.clone();
+                        d.not_responsible_for = not_responsible_for.clone();
+                    }
+                    None => {
+                        round.definition = Some(Definition {
+                            recorded_on: on,
+                            amended_on: None,
+                            heads: heads.clone(),
+                            not_responsible_for: not_responsible_for.clone(),
+                        })
+                    }
+                }
+            }
+            Event::Extended {
+                working_days,
+                reason,
+                resident_agreed,
+                ..
+            } => self.round_mut().extensions.push(ExtensionRecord {
+                on,
+                working_days: *working_days,
+                reason: reason.clone(),
+                resident_agreed: *resident_agreed,
+            }),
+            Event::AdverseFindingsShared { .. } => {
+                self.round_mut().adverse_findings_shared_on = Some(on)
+            }
+            Event::Responded {
+                outcome,
+                heads,
+                remedies,
+                outstanding_actions,
+                ..
+            } => {
+                if self.feedback_type == FeedbackType::ServiceRequest {
+                    if let Some(sr) = &mut self.service_request {
+                        sr.responded_on = Some(on);
+                    }
+                } else {
+                    let derived =
+                        outcome.or_else(|| derive_outcome(heads.iter().map(|h| h.outcome)));
+                    let stage = self.stage();
+                    let round = self.round_mut();
+                    round.responded_on = Some(on);
+                    round.outcome = derived;
+                    self.state = State::Responded;
+                    self.note_handler(by);
+                    for r in remedies {
+                        self.track(stage, false, r.clone());
+                    }
+                    for a in outstanding_actions {
+                        self.track(
+                            stage,
+                            false,
+                            Remedy {
+                                kind: RemedyKind::Action,
+                                description: a.description.clone(),
+                                amount_pence: None,
+                                due_on: a.due_on,
+                            },
+                        );
+                    }
+                }
+            }
+            Event::EscalationRequested { reasons, .. } => {
+                let next = self.stage() + 1;
+                let round = self.round_mut();
+                round.escalation_requested_on = Some(on);
+                round.escalation_reasons = reasons.clone();
+                self.rounds
+                    .push(Round::new(next, RoundStart::EscalationRequested, on));
+                self.state = State::AwaitingAcknowledgement;
+                self.closed = None;
+                self.state_before_close = None;
+            }
+            Event::EscalationRefused { ground, .. } => {
+                let refused_stage = self.stage();
+                if self.round().acknowledged_on.is_none()
+                    && self.round().started_by == RoundStart::EscalationRequested
+                    && self.rounds.len() > 1
+                {
+                    self.rounds.pop();
+                    let round = self.round_mut();
+                    round.escalation_requested_on = None;
+                    round.escalation_reasons = None;
+                    self.state = State::Responded;
+                }
+                self.refusals.push(Refusal {
+                    on,
+                    stage: refused_stage,
+                    ground: ground.clone(),
+                });
+            }
+            Event::ResolvedConfirmed { .. } => self.resolved_confirmed_on = Some(on),
+            Event::Closed { reason, .. } => {
+                self.state_before_close = Some(self.state);
+                self.closed = Some((on, *reason));
+                self.state = State::Closed;
+            }
+            Event::Reopened { .. } => {
+                self.state = self
+                    .state_before_close
+                    .take()
+                    .unwrap_or(State::Investigating);
+                self.closed = None;
+                self.reopened += 1;
+            }
+            Event::ReturnedToStage1 { .. } => {
+                self.rounds
+                    .push(Round::new(1, RoundStart::ReturnedToStage1, on));
+                self.state = State::AwaitingAcknowledgement;
+            }
+            Event::IssueMerged { summary, .. } => self.merged_issues.push(summary.clone()),
+            Event::IssueSplitOut { summary, .. } => self.split_issues.push(summary.clone()),
+            Event::ReferredToOmbudsman {
+                ombudsman_reference,
+                ..
+            } => {
+                self.ombudsman = Some(OmbudsmanRecord {
+                    referred_on: on,
+                    reference: ombudsman_reference.clone(),
+                    determined_on: None,
+                    findings: Vec::new(),
+                })
+            }
+            Event::OmbudsmanDetermined {
+                findings, orders, ..
+            } => {
+                if let Some(o) = &mut self.ombudsman {
+                    o.determined_on = Some(on);
+                    o.findings = findings.clone();
+                }
+                for r in orders {
+                    self.track(0, true, r.clone());
+                }
+            }
+            Event::RemedyCompleted { remedy, .. } => {
+                if let Some(r) = self.remedies.iter_mut().find(|r| &r.id == remedy) {
+                    r.completed_on = Some(on);
+                }
+            }
+        }
+        self.last_event_on = self.last_event_on.max(on);
+        self.events += 1;
+        Ok(())
+    }
+
+    fn note_handler(&mut self, by: Option<&str>) {
+        if let Some(by) = by {
+            let round = self.round_mut();
+            if !round.handlers.iter().any(|h| h == by) {
+                round.handlers.push(by.to_owned());
+            }
+        }
+    }
+
+    fn track(&mut self, stage: u8, ordered_by_ombudsman: bool, remedy: Remedy) {
+        let id = format!("R{}", self.remedies.len() + 1);
+        self.remedies.push(TrackedRemedy {
+            id,
+            stage,
+            ordered_by_ombudsman,
+            remedy,
+            completed_on: None,
+        });
+    }
+
+    /// Whether `event`, recorded by `by`, is allowed next under `policy`. The refusal says why in words an
+    /// officer understands.
+    pub fn decide(&self, policy: &Policy, event: &Event, by: Option<&str>) -> Result<(), Refused> {
+        let on = event.on();
+        if on < self.received_on {
+            return refuse_field(
+                "on",
+                format!(
+                    "The date {on} is before the complaint was received on {}",
+                    self.received_on
+                ),
+            );
+        }
+        if on < self.last_event_on {
+            return refuse_field(
+                "on",
+                format!(
+                    "The date {on} is before the last recorded step on {}: record steps in the order they happened",
+                    self.last_event_on
+                ),
+            );
+        }
+        let stage = self.stage();
+        let round = self.round();
+        let stage_name = policy
+            .stage(stage)
+            .map_or_else(|| stage_label(stage), |s| s.name.clone());
+        let finished = self.state.is_finished();
+        let is_complaint = self.feedback_type == FeedbackType::Complaint;
+
+        match event {
+            Event::Received { .. } => refuse("This case has already been received"),
+            Event::Classified { feedback_type, .. } => {
+                if finished {
+                    return refuse("The case is closed: reopen it before reclassifying it");
+                }
+                if *feedback_type == self.feedback_type {
+                    return refuse_field(
+                        "feedback_type",
+                        format!(
+                            "The case is already a {}",
+                            feedback_type.as_str().replace('_', " ")
+                        ),
+                    );
+                }
+                if stage > 1 || round.responded_on.is_some() && is_complaint {
+                    return refuse(
+                        "A complaint that has had a stage response cannot be reclassified",
+                    );
+                }
+                if *feedback_type == FeedbackType::ServiceRequest
+                    && !policy.feedback.service_requests
+                {
+                    return refuse_field(
+                        "feedback_type",
+                        format!(
+                            "The policy '{}' does not recognise service requests",
+                            policy.id
+                        ),
+                    );
+                }
+                Ok(())
+            }
+            Event::Excluded { ground, reason, .. } => {
+                if finished {
+                    return refuse("The case is already closed");
+                }
+                if stage > 1 || round.responded_on.is_some() {
+                    return refuse(
+                        "A complaint can only be not accepted before its stage 1 response; to refuse escalation, record an escalation refusal",
+                    );
+                }
+                if policy.exclusion(ground).is_none() {
+                    let ids: Vec<&str> = policy.exclusions.iter().map(|e| e.id.as_str()).collect();
+                    return refuse_field(
+                        "ground",
+                        format!(
+                            "'{ground}' is not one of this policy's exclusions ({})",
+                            if ids.is_empty() {
+                                "it lists none".to_owned()
+                            } else {
+                                ids.join(", ")
+                            }
+                        ),
+                    );
+                }
+                if reason.trim().is_empty() {
+                    return refuse_field(
+                        "reason",
+                        "Explain why the exclusion applies: the resident must be told (Code 2.4)",
+                    );
+                }
+                Ok(())
+            }
+            Event::Acknowledged { .. } => {
+                if finished {
+                    return refuse("The case is closed");
+                }
+                if !is_complaint {
+                    return refuse(format!(
+                        "A {} is not acknowledged as a complaint: classify it as a complaint first",
+                        self.feedback_type.as_str().replace('_', " ")
+                    ));
+                }
+                if round.acknowledged_on.is_some() {
+                    return refuse(format!(
+                        "{stage_name} was already acknowledged on {}",
+                        round
+                            .acknowledged_on
+                            .map(|d| d.to_string())
+                            .unwrap_or_default()
+                    ));
+                }
+                Ok(())
+            }
+            Event::Assigned { officer, .. } => {
+                if finished {
+                    return refuse("The case is closed: reopen it before assigning it");
+                }
+                if officer.trim().is_empty() {
+                    return refuse_field("officer", "Name the officer to assign");
+                }
+                if stage > 1
+                    && policy
+                        .stage(stage)
+                        .is_some_and(|s| s.different_decision_maker)
+                {
+                    if let Some(earlier) = self.earlier_handler(officer, stage) {
+                        return refuse_field(
+                            "officer",
+                            format!(
+                                "The {} reviewer must not have handled an earlier stage: {officer} handled {}",
+                                stage_name, earlier
+                            ),
+                        );
+                    }
+                }
+                Ok(())
+            }
+            Event::ComplaintDefined { heads, .. } => {
+                if !is_complaint || finished {
+                    return refuse("A complaint definition is recorded on an open complaint");
+                }
+                if round.responded_on.is_some() {
+                    return refuse(format!(
+                        "{stage_name} has been responded to: the definition can no longer change"
+                    ));
+                }
+                if heads.is_empty() {
+                    return refuse_field("heads", "Give at least one head of complaint");
+                }
+                if heads.iter().any(|h| h.summary.trim().is_empty()) {
+                    return refuse_field("heads", "Every head of complaint needs a summary");
+                }
+                Ok(())
+            }
+            Event::Extended {
+                working_days,
+                reason,
+                resident_agreed,
+                ..
+            } => {
+                if !is_complaint || finished {
+                    return refuse("Only an open complaint's response can be extended");
+                }
+                if round.responded_on.is_some() {
+                    return refuse(format!("{stage_name} has already been responded to"));
+                }
+                if *working_days == 0 {
+                    return refuse_field(
+                        "working_days",
+                        "An extension must add at least 1 working day",
+                    );
+                }
+                if reason.trim().is_empty() {
+                    return refuse_field(
+                        "reason",
+                        "Give the reason for the extension: the resident must be told why (Code 6.4)",
+                    );
+                }
+                let Some(rule) = policy.stage(stage).map(|s| s.extension) else {
+                    return refuse("The policy has no such stage");
+                };
+                let already = round.extension_days();
+                let total = already + working_days;
+                let free = rule.without_agreement_working_days;
+                if total > free {
+                    if !rule.further_with_agreement {
+                        return refuse_field(
+                            "working_days",
+                            format!(
+                                "The policy allows at most {free} extra working days at {stage_name}{}",
+                                if already > 0 {
+                                    format!(", and {already} have been used")
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                        );
+                    }
+                    if !resident_agreed {
+                        return refuse_field(
+                            "resident_agreed",
+                            format!(
+                                "This extension needs the resident's recorded agreement: the policy allows {free} extra working days without it{}",
+                                if already > 0 {
+                                    format!(" and {already} have been used")
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                        );
+                    }
+                    if let Some(max) = rule.further_max_working_days {
+                        if total > free + max {
+                            return refuse_field(
+                                "working_days",
+                                format!(
+                                    "The policy caps extensions at {stage_name} at {} working days in all, even with agreement",
+                                    free + max
+                                ),
+                            );
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Event::AdverseFindingsShared { .. } => {
+                if !is_complaint || finished || round.responded_on.is_some() {
+                    return refuse(
+                        "Adverse findings are shared before the stage response is issued",
+                    );
+                }
+                Ok(())
+            }
+            Event::Responded { outcome, heads, .. } => {
+                if finished {
+                    return refuse("The case is closed: reopen it before responding");
+                }
+                match self.feedback_type {
+                    FeedbackType::ServiceRequest => {
+                        if self
+                            .service_request
+                            .is_some_and(|s| s.responded_on.is_some())
+                        {
+                            return refuse("The service request has already been responded to");
+                        }
+                        return Ok(());
+                    }
+                    FeedbackType::Comment | FeedbackType::Compliment => {
+                        return refuse(
+                            "Comments and compliments are recorded and closed, not responded to as complaints",
+                        );
+                    }
+                    FeedbackType::Complaint => {}
+                }
+                if round.responded_on.is_some() {
+                    return refuse(format!(
+                        "{stage_name} was already responded to on {}",
+                        round
+                            .responded_on
+                            .map(|d| d.to_string())
+                            .unwrap_or_default()
+                    ));
+                }
+                if round.acknowledged_on.is_none() {
+                    return refuse(format!(
+                        "{stage_name} has not been acknowledged: record the acknowledgement first (it may be the same day)"
+                    ));
+                }
+                if outcome.is_none() && heads.is_empty() {
+                    return refuse_field(
+                        "outcome",
+                        "Give the outcome: upheld, partly upheld or not upheld",
+                    );
+                }
+                let defined = round.definition.as_ref().map_or(0, |d| d.heads.len());
+                for h in heads {
+                    if h.head == 0 || (defined > 0 && h.head as usize > defined) {
+                        return refuse_field(
+                            "heads",
+                            format!(
+                                "Head {} does not exist: the complaint definition has {} head{}",
+                                h.head,
+                                defined,
+                                if defined == 1 { "" } else { "s" }
+                            ),
+                        );
+                    }
+                }
+                if stage > 1
+                    && policy
+                        .stage(stage)
+                        .is_some_and(|s| s.different_decision_maker)
+                {
+                    if let Some(by) = by {
+                        if let Some(earlier) = self.earlier_handler(by, stage) {
+                            return refuse(format!(
+                                "The {stage_name} response must come from someone who did not handle an earlier stage: {by} handled {earlier}"
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Event::EscalationRequested { .. } => {
+                if !is_complaint {
+                    return refuse("Only a complaint can be escalated");
+                }
+                if self.excluded.is_some() {
+                    return refuse(
+                        "The complaint was not accepted, so there is no stage to escalate from",
+                    );
+                }
+                let next = stage + 1;
+                let Some(next_stage) = policy.stage(next) else {
+                    return refuse(format!(
+                        "{stage_name} is the final stage of this policy: the resident may now refer the complaint to the Housing Ombudsman"
+                    ));
+                };
+                if round.responded_on.is_none() {
+                    return refuse(format!(
+                        "{} cannot start: the {} response has not been issued",
+                        next_stage.name, stage_name
+                    ));
+                }
+                if let Some((_, reason)) = self.closed {
+                    if matches!(reason, CloseReason::Withdrawn | CloseReason::Merged) {
+                        return refuse("The complaint was withdrawn or merged: reopen it first");
+                    }
+                }
+                Ok(())
+            }
+            Event::EscalationRefused {
+                ground,
+                explanation,
+                ..
+            } => {
+                if round.started_by != RoundStart::EscalationRequested
+                    || round.acknowledged_on.is_some()
+                {
+                    return refuse("There is no escalation request awaiting a decision");
+                }
+                let Some(rule) = policy.stage(stage).and_then(|s| s.escalation.as_ref()) else {
+                    return refuse("The policy has no escalation rules for this stage");
+                };
+                if !rule.may_refuse {
+                    return refuse(format!(
+                        "The policy does not allow refusing escalation to {stage_name}"
+                    ));
+                }
+                if !rule.refusal_grounds.iter().any(|g| &g.id == ground) {
+                    let ids: Vec<&str> =
+                        rule.refusal_grounds.iter().map(|g| g.id.as_str()).collect();
+                    return refuse_field(
+                        "ground",
+                        format!(
+                            "'{ground}' is not a ground on which the policy allows refusing escalation ({})",
+                            ids.join(", ")
+                        ),
+                    );
+                }
+                if explanation.as_deref().is_none_or(|e| e.trim().is_empty()) {
+                    return refuse_field(
+                        "explanation",
+                        "Explain the refusal: the resident must be told why and of their right to go to the Ombudsman (Code 5.11, 2.4)",
+                    );
+                }
+                Ok(())
+            }
+            Event::ResolvedConfirmed { .. } => {
+                if !self.rounds.iter().any(|r| r.responded_on.is_some())
+                    && self
+                        .service_request
+                        .is_none_or(|s| s.responded_on.is_none())
+                {
+                    return refuse("Nothing has been responded to yet");
+                }
+                Ok(())
+            }
+            Event::Closed { reason, .. } => {
+                if finished {
+                    return refuse("The case is already closed");
+                }
+                match self.feedback_type {
+                    FeedbackType::Comment | FeedbackType::Compliment => Ok(()),
+                    FeedbackType::ServiceRequest => {
+                        if *reason == CloseReason::ServiceRequestCompleted
+                            && self
+                                .service_request
+                                .is_none_or(|s| s.responded_on.is_none())
+                        {
+                            return refuse(
+                                "Record the response to the service request before closing it as completed",
+                            );
+                        }
+                        Ok(())
+                    }
+                    FeedbackType::Complaint => {
+                        if reason.allowed_without_response() {
+                            return Ok(());
+                        }
+                        if round.responded_on.is_none() {
+                            return refuse_field(
+                                "reason",
+                                format!(
+                                    "{stage_name} has not been responded to: a complaint closes as '{}' only after a response (or as withdrawn or merged)",
+                                    reason.as_str()
+                                ),
+                            );
+                        }
+                        if *reason == CloseReason::FinalResponse && stage < policy.final_stage() {
+                            return refuse_field(
+                                "reason",
+                                format!(
+                                    "The {stage_name} response is not the final response: close as 'resolved' or 'no_reply', or escalate"
+                                ),
+                            );
+                        }
+                        Ok(())
+                    }
+                }
+            }
+            Event::Reopened { reason, .. } => {
+                if self.state != State::Closed {
+                    return refuse("Only a closed case can be reopened");
+                }
+                if reason.trim().is_empty() {
+                    return refuse_field("reason", "Say why the case is being reopened");
+                }
+                Ok(())
+            }
+            Event::ReturnedToStage1 { reason, .. } => {
+                if stage < 2 || finished {
+                    return refuse(
+                        "Only an open complaint at a later stage can be returned to stage 1",
+                    );
+                }
+                if round.responded_on.is_some() {
+                    return refuse(format!("{stage_name} has already been responded to"));
+                }
+                if reason.trim().is_empty() {
+                    return refuse_field(
+                        "reason",
+                        "Say what new information sends it back to stage 1",
+                    );
+                }
+                Ok(())
+            }
+            Event::IssueMerged { summary, .. } => {
+                if !is_complaint || finished {
+                    return refuse("Issues are merged into an open complaint");
+                }
+                if round.responded_on.is_some() {
+                    return refuse(format!(
+                        "{stage_name} has been responded to: log the new issue as a new complaint (Code 6.8)"
+                    ));
+                }
+                if summary.trim().is_empty() {
+                    return refuse_field("summary", "Describe the issue being added");
+                }
+                Ok(())
+            }
+            Event::IssueSplitOut { summary, .. } => {
+                if finished {
+                    return refuse("The case is closed");
+                }
+                if summary.trim().is_empty() {
+                    return refuse_field("summary", "Describe the issue being split out");
+                }
+                Ok(())
+            }
+            Event::ReferredToOmbudsman { .. } => {
+                if !is_complaint {
+                    return refuse("Only a complaint can be referred to the Ombudsman");
+                }
+                if self.ombudsman.is_some() {
+                    return refuse("The complaint has already been referred to the Ombudsman");
+                }
+                Ok(())
+            }
+            Event::OmbudsmanDetermined { findings, .. } => {
+                match &self.ombudsman {
+                    None => {
+                        return refuse(
+                            "Record the referral to the Ombudsman before its determination",
+                        );
+                    }
+                    Some(o) if o.determined_on.is_some() => {
+                        return refuse("The Ombudsman's determination has already been recorded");
+                    }
+                    Some(_) => {}
+                }
+                if findings.is_empty() {
+                    return refuse_field("findings", "Record at least one finding");
+                }
+                Ok(())
+            }
+            Event::RemedyCompleted { remedy, .. } => {
+                match self.remedies.iter().find(|r| &r.id == remedy) {
+                    None => refuse_field(
+                        "remedy",
+                        format!(
+                            "There is no remedy {remedy} on this case{}",
+                            if self.remedies.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    " (it has {})",
+                                    self.remedies
+                                        .iter()
+                                        .map(|r| r.id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            }
+                        ),
+                    ),
+                    Some(r) if r.completed_on.is_some() => {
+                        refuse(format!("Remedy {remedy} was already completed"))
+                    }
+                    Some(_) => Ok(()),
+                }
+            }
+        }
+    }
+
+    fn earlier_handler(&self, officer: &str, stage: u8) -> Option<String> {
+        (1..stage).find_map(|s| {
+            self.handlers_of(s)
+                .any(|h| h == officer)
+                .then(|| stage_label(s))
+        })
+    }
+
+    /// Every clock of the case under `policy` and `calendar`, with its status as of `as_of`.
+    ///
+    /// Clocks of a finished case that were never met are dropped (they stopped); a resident's escalation
+    /// window stays while it runs.
+    pub fn deadlines(&self, policy: &Policy, calendar: &Calendar, as_of: Date) -> Vec<Deadline> {
+        let mut out = Vec::with_capacity(8);
+        let finished = self.state.is_finished();
+
+        if let (Some(sr), Some(window)) = (
+            self.service_request,
+            policy.feedback.service_request_response,
+        ) {
+            if let Ok(due) = window.after(calendar, sr.started_on) {
+                if !(finished && sr.responded_on.is_none()) {
+                    out.push(Deadline {
+                        clock: "service_request_response".into(),
+                        kind: ClockKind::Duty,
+                        due_on: due,
+                        original_due_on: None,
+                        met_on: sr.responded_on,
+                        status: status(due, sr.responded_on, as_of),
+                        explanation: explain(calendar, window, "the request", sr.started_on, due),
+                    });
+                }
+            }
+        }
+        if self.feedback_type != FeedbackType::Complaint && self.service_request.is_none() {
+            return out;
+        }
+        if self.feedback_type != FeedbackType::Complaint
+            && self.rounds.iter().all(|r| r.acknowledged_on.is_none())
+        {
+            return out;
+        }
+
+        let last = self.rounds.len() - 1;
+        for (i, round) in self.rounds.iter().enumerate() {
+            let Some(stage) = policy.stage(round.stage) else {
+                continue;
+            };
+            let key = stage.key();
+            let start_phrase = match round.started_by {
+                RoundStart::Received => "receipt",
+                RoundStart::EscalationRequested => "the escalation request",
+                RoundStart::ReturnedToStage1 => "the return to stage 1",
+            };
+            let current = i == last;
+            // Acknowledgement.
+            let ack_due = stage
+                .acknowledge
+                .period
+                .after(calendar, round.started_on)
+                .ok();
+            if let Some(due) = ack_due {
+                if !(finished && round.acknowledged_on.is_none())
+                    && (current || round.acknowledged_on.is_some())
+                {
+                    out.push(Deadline {
+                        clock: format!("{key}_acknowledge"),
+                        kind: ClockKind::Duty,
+                        due_on: due,
+                        original_due_on: None,
+                        met_on: round.acknowledged_on,
+                        status: status(due, round.acknowledged_on, as_of),
+                        explanation: explain(
+                            calendar,
+                            stage.acknowledge.period,
+                            start_phrase,
+                            round.started_on,
+                            due,
+                        ),
+                    });
+                }
+            }
+            // Response.
+            let (start, provisional) = match stage.respond.from {
+                ClockStart::Acknowledged => match (round.acknowledged_on, ack_due) {
+                    (Some(a), _) => (Some(a), false),
+                    (None, Some(due)) => (Some(due), true),
+                    (None, None) => (None, false),
+                },
+                _ => (Some(round.started_on), false),
+            };
+            if let Some(start) = start {
+                if let Ok(base) = stage.respond.period.after(calendar, start) {
+                    let mut due = base;
+                    let mut ext_text = String::new();
+                    for ext in &round.extensions {
+                        if let Ok(d) = calendar.add_working_days(due, ext.working_days) {
+                            ext_text.push_str(&format!(
+                                "; extended on {} by {} working day{}{} to {}",
+                                ext.on,
+                                ext.working_days,
+                                if ext.working_days == 1 { "" } else { "s" },
+                                if ext.resident_agreed {
+                                    " with the resident's agreement"
+                                } else {
+                                    ""
+                                },
+                                d
+                            ));
+                            due = d;
+                        }
+                    }
+                    let unmet_stopped = round.responded_on.is_none() && (finished || !current);
+                    if !unmet_stopped {
+                        let phrase = match (stage.respond.from, provisional) {
+                            (ClockStart::Acknowledged, true) => {
+                                "acknowledgement, not yet recorded, so counted from the acknowledgement due date"
+                            }
+                            (ClockStart::Acknowledged, false) => "acknowledgement",
+                            _ => start_phrase,
+                        };
+                        let mut explanation =
+                            explain(calendar, stage.respond.period, phrase, start, base);
+                        explanation.push_str(&ext_text);
+                        out.push(Deadline {
+                            clock: format!("{key}_response"),
+                            kind: ClockKind::Duty,
+                            due_on: due,
+                            original_due_on: (due != base).then_some(base),
+                            met_on: round.responded_on,
+                            status: status(due, round.responded_on, as_of),
+                            explanation,
+                        });
+                    }
+                }
+            }
+            // The resident's window to escalate from this round's response.
+            if let (Some(responded), Some(next)) =
+                (round.responded_on, policy.stage(round.stage + 1))
+            {
+                if let Some(window) = next.escalation.as_ref().and_then(|e| e.window) {
+                    if let Ok(due) = window.after(calendar, responded) {
+                        let refused_after = self
+                            .refusals
+                            .iter()
+                            .any(|r| r.on >= responded && r.stage == round.stage + 1);
+                        let met = round.escalation_requested_on;
+                        if current || met.is_some() || refused_after {
+                            out.push(Deadline {
+                                clock: "escalation_window".into(),
+                                kind: ClockKind::Window,
+                                due_on: due,
+                                original_due_on: None,
+                                met_on: met,
+                                status: status(due, met, as_of),
+                                explanation: format!(
+                                    "{}; the resident may ask for {} until then",
+                                    explain(
+                                        calendar,
+                                        window,
+                                        &format!("the {} response", stage.name),
+                                        responded,
+                                        due
+                                    ),
+                                    next.name
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+            // Auto-close after the outcome when the resident does not reply.
+            if current && round.responded_on.is_some() {
+                if let (Some(ac), Some(responded)) = (policy.auto_close, round.responded_on) {
+                    let closed_on = self.closed.map(|(d, _)| d);
+                    if let Ok(due) = calendar.add_working_days(responded, ac.after_working_days) {
+                        if self.state == State::Responded || closed_on.is_some() {
+                            out.push(Deadline {
+                                clock: "auto_close".into(),
+                                kind: ClockKind::Duty,
+                                due_on: due,
+                                original_due_on: None,
+                                met_on: closed_on,
+                                status: status(due, closed_on, as_of),
+                                explanation: format!(
+                                    "{}; close the case then if the resident has not replied",
+                                    explain(
+                                        calendar,
+                                        Period::WorkingDays(ac.after_working_days),
+                                        &format!("the {} response", stage.name),
+                                        responded,
+                                        due
+                                    )
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The earliest unmet landlord duty: what a work queue sorts by.
+    pub fn next_due(&self, policy: &Policy, calendar: &Calendar, as_of: Date) -> Option<Deadline> {
+        self.deadlines(policy, calendar, as_of)
+            .into_iter()
+            .filter(|d| d.kind == ClockKind::Duty && d.met_on.is_none())
+            .min_by_key(|d| d.due_on)
+    }
+
+    /// What the Code expects that has not been done, as of `as_of`.
+    pub fn warnings(&self, policy: &Policy, calendar: &Calendar, as_of: Date) -> Vec<Warning> {
+        let mut out = Vec::new();
+        if self.feedback_type != FeedbackType::Complaint || self.state == State::NotAccepted {
+            return out;
+        }
+        let round = self.round();
+        let stage_name = policy
+            .stage(round.stage)
+            .map_or_else(|| stage_label(round.stage), |s| s.name.clone());
+        let open = !self.state.is_finished();
+        if open && round.acknowledged_on.is_some() && round.definition.is_none() {
+            out.push(Warning {
+                code: "no_complaint_definition",
+                provision: "5.6",
+                message: format!(
+                    "No complaint definition is recorded for {stage_name}: set out the heads of complaint and the outcomes the resident seeks, and ask the resident to clarify anything unclear"
+                ),
+            });
+        }
+        if open && self.assignee.is_none() {
+            out.push(Warning {
+                code: "not_assigned",
+                provision: "4.1",
+                message: "No officer is assigned to this complaint".into(),
+            });
+        }
+        for r in &self.rounds {
+            if matches!(r.outcome, Some(Outcome::Upheld | Outcome::PartlyUpheld))
+                && !self
+                    .remedies
+                    .iter()
+                    .any(|t| t.stage == r.stage && !t.ordered_by_ombudsman)
+            {
+                out.push(Warning {
+                    code: "upheld_without_remedy",
+                    provision: "7.1",
+                    message: format!(
+                        "The stage {} complaint was {} but no remedy is recorded: set out what will be done to put things right",
+                        r.stage,
+                        r.outcome.map(Outcome::phrase).unwrap_or_default()
+                    ),
+                });
+            }
+        }
+        for r in &self.rounds {
+            if r.escalation_requested_on.is_some()
+                && policy
+                    .stage(r.stage + 1)
+                    .and_then(|s| s.escalation.as_ref())
+                    .is_some_and(|e| e.reasons_required)
+                && r.escalation_reasons
+                    .as_deref()
+                    .is_none_or(|s| s.trim().is_empty())
+            {
+                out.push(Warning {
+                    code: "escalation_without_reasons",
+                    provision: "6.12",
+                    message: "The policy asks for reasons to escalate, but the Code does not allow requiring them: accept the request and make reasonable efforts to understand why the resident is unhappy".into(),
+                });
+            }
+        }
+        for d in self.deadlines(policy, calendar, as_of) {
+            match (d.kind, d.status) {
+                (ClockKind::Duty, ClockStatus::Overdue) => out.push(Warning {
+                    code: "overdue",
+                    provision: "6",
+                    message: format!("{} was due on {} and is overdue", clock_phrase(&d.clock), d.due_on),
+                }),
+                (ClockKind::Window, ClockStatus::MetLate) => out.push(Warning {
+                    code: "late_escalation_request",
+                    provision: "5.11",
+                    message: format!(
+                        "The escalation request came after the window closed on {}: it can be refused only on the policy's published grounds, and discretion should be considered",
+                        d.due_on
+                    ),
+                }),
+                _ => {}
+            }
+        }
+        for t in &self.remedies {
+            if t.completed_on.is_none() && t.remedy.due_on.is_some_and(|due| due < as_of) {
+                out.push(Warning {
+                    code: "remedy_overdue",
+                    provision: "7.3",
+                    message: format!(
+                        "Remedy {} ({}) was due on {} and is not recorded as done",
+                        t.id,
+                        t.remedy.description,
+                        t.remedy.due_on.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn derive_outcome(outcomes: impl Iterator<Item = Outcome>) -> Option<Outcome> {
+    let mut upheld = 0;
+    let mut not = 0;
+    let mut partly = 0;
+    for o in outcomes {
+        match o {
+            Outcome::Upheld => upheld += 1,
+            Outcome::NotUpheld => not += 1,
+            Outcome::PartlyUpheld => partly += 1,
+        }
+    }
+    match (upheld, partly, not) {
+        (0, 0, 0) => None,
+        (_, 0, 0) => Some(Outcome::Upheld),
+        (0, 0, _) => Some(Outcome::NotUpheld),
+        _ => Some(Outcome::PartlyUpheld),
+    }
+}
+
+/// "stage1_response" → "The stage 1 response".
+fn clock_phrase(clock: &str) -> String {
+    match clock {
+        "service_request_response" => "The service request response".into(),
+        "auto_close" => "Closing the case".into(),
+        "escalation_window" => "The escalation window".into(),
+        other => {
+            let (stage, what) = other.split_once('_').unwrap_or((other, ""));
+            let n = stage.trim_start_matches("stage");
+            let what = if what == "acknowledge" {
+                "acknowledgement"
+            } else {
+                what
+            };
+            format!("The stage {n} {what}")
+        }
+    }
+}
+
+/// "10 working days after acknowledgement on 2025-12-23; skips 25, 26 Dec, 1 Jan".
+fn explain(calendar: &Calendar, period: Period, phrase: &str, start: Date, due: Date) -> String {
+    let mut s = format!("{} after {phrase} on {start}", period.describe());
+    if let Period::WorkingDays(_) = period {
+        if let Ok(effective) = calendar.effective_start(start) {
+            if effective != start {
+                s.push_str(&format!(
+                    " (not a working day, so counted from {})",
+                    human_date(effective)
+                ));
+            }
+        }
+        let skipped = calendar.skipped_weekdays(start, due);
+        if !skipped.is_empty() {
+            s.push_str("; skips ");
+            s.push_str(&format_day_list(&skipped));
+        }
+    }
+    s
+}

@@ -1,0 +1,590 @@
+//! Case events: the facts a complaint's file is made of.
+//!
+//! A case is its ordered list of events; everything else (its stage, state, clocks and warnings) is derived
+//! by folding them (see [`crate::case`]). Events are what happened, dated with the day it happened on (`on`),
+//! and are never edited: a correction is a new event.
+//!
+//! The JSON form is `{"type": "acknowledged", "on": "2025-12-23"}`: snake_case type names, one field per
+//! fact, unknown fields refused.
+
+use std::fmt;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// How a complaint reached the landlord.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Email.
+    Email,
+    /// Telephone.
+    Phone,
+    /// Letter.
+    Letter,
+    /// In person, at an office or a visit.
+    InPerson,
+    /// The website or resident portal.
+    Web,
+    /// Social media.
+    SocialMedia,
+    /// Through a representative (advocate, MP, councillor, family).
+    Representative,
+}
+
+impl Channel {
+    /// All channels.
+    pub const ALL: [Channel; 7] = [
+        Channel::Email,
+        Channel::Phone,
+        Channel::Letter,
+        Channel::InPerson,
+        Channel::Web,
+        Channel::SocialMedia,
+        Channel::Representative,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+            Channel::Letter => "letter",
+            Channel::InPerson => "in_person",
+            Channel::Web => "web",
+            Channel::SocialMedia => "social_media",
+            Channel::Representative => "representative",
+        }
+    }
+}
+
+/// What kind of feedback a contact is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackType {
+    /// A formal complaint, handled through the stages.
+    Complaint,
+    /// A request to put something right (Code 1.4), with its own first-contact window where the policy sets
+    /// one.
+    ServiceRequest,
+    /// A comment.
+    Comment,
+    /// A compliment.
+    Compliment,
+}
+
+impl FeedbackType {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedbackType::Complaint => "complaint",
+            FeedbackType::ServiceRequest => "service_request",
+            FeedbackType::Comment => "comment",
+            FeedbackType::Compliment => "compliment",
+        }
+    }
+}
+
+/// The outcome of a stage response, overall or for one head of complaint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The complaint is upheld.
+    Upheld,
+    /// Partly upheld.
+    PartlyUpheld,
+    /// Not upheld.
+    NotUpheld,
+}
+
+impl Outcome {
+    /// "upheld", "partly upheld", "not upheld".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Outcome::Upheld => "upheld",
+            Outcome::PartlyUpheld => "partly upheld",
+            Outcome::NotUpheld => "not upheld",
+        }
+    }
+}
+
+/// One head of complaint: what the resident is unhappy about and the outcome they want (Code 5.6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Head {
+    /// What the complaint is about, in the landlord's understanding.
+    pub summary: String,
+    /// The outcome the resident seeks.
+    #[serde(default)]
+    pub outcome_sought: Option<String>,
+}
+
+/// The outcome for one head of complaint (heads are numbered from 1 in the order defined).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadOutcome {
+    /// The head's number, from 1.
+    pub head: u32,
+    /// Its outcome.
+    pub outcome: Outcome,
+    /// The reasons, briefly.
+    #[serde(default)]
+    pub reasons: Option<String>,
+}
+
+/// Kinds of remedy (Code 7.1, Ombudsman remedies guidance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemedyKind {
+    /// An apology.
+    Apology,
+    /// Acknowledging fault, explaining, giving reasons.
+    Explanation,
+    /// Putting something right: a repair, a visit, a specific action.
+    Action,
+    /// Reconsidering or changing a decision.
+    DecisionChanged,
+    /// Amending a record or adding an addendum.
+    RecordAmended,
+    /// A financial remedy.
+    Compensation,
+    /// Changing a policy, procedure or practice.
+    PolicyChange,
+    /// Anything else.
+    Other,
+}
+
+/// A remedy offered or an action promised, tracked until completed (Code 6.6, 7.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Remedy {
+    /// The kind.
+    pub kind: RemedyKind,
+    /// What will be done.
+    pub description: String,
+    /// Amount in pence, for a financial remedy.
+    #[serde(default)]
+    pub amount_pence: Option<u64>,
+    /// By when.
+    #[serde(default)]
+    pub due_on: Option<Date>,
+}
+
+/// An action still outstanding when a response is issued (Code 6.6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutstandingAction {
+    /// What remains to be done.
+    pub description: String,
+    /// By when.
+    #[serde(default)]
+    pub due_on: Option<Date>,
+}
+
+/// Why a case was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    /// The resident confirmed the complaint is resolved.
+    Resolved,
+    /// The final response was issued.
+    FinalResponse,
+    /// The resident did not reply after the outcome (the policy's auto-close).
+    NoReply,
+    /// The resident withdrew the complaint.
+    Withdrawn,
+    /// Merged into another case.
+    Merged,
+    /// A comment or compliment, recorded and passed on.
+    Recorded,
+    /// A service request completed.
+    ServiceRequestCompleted,
+}
+
+impl CloseReason {
+    /// Whether a case may close for this reason before any response has been issued.
+    pub fn allowed_without_response(self) -> bool {
+        matches!(
+            self,
+            CloseReason::Withdrawn | CloseReason::Merged | CloseReason::Recorded
+        )
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloseReason::Resolved => "resolved",
+            CloseReason::FinalResponse => "final_response",
+            CloseReason::NoReply => "no_reply",
+            CloseReason::Withdrawn => "withdrawn",
+            CloseReason::Merged => "merged",
+            CloseReason::Recorded => "recorded",
+            CloseReason::ServiceRequestCompleted => "service_request_completed",
+        }
+    }
+}
+
+/// The Housing Ombudsman's findings (one per complaint element).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OmbudsmanFinding {
+    /// No maladministration.
+    NoMaladministration,
+    /// Service failure.
+    ServiceFailure,
+    /// Maladministration.
+    Maladministration,
+    /// Severe maladministration.
+    SevereMaladministration,
+    /// Reasonable redress: the landlord put things right.
+    ReasonableRedress,
+    /// Outside the Ombudsman's jurisdiction.
+    OutsideJurisdiction,
+    /// Resolved by mediation.
+    Mediation,
+    /// Withdrawn.
+    Withdrawn,
+}
+
+impl OmbudsmanFinding {
+    /// Whether the finding is adverse to the landlord.
+    pub fn is_adverse(self) -> bool {
+        matches!(
+            self,
+            OmbudsmanFinding::ServiceFailure
+                | OmbudsmanFinding::Maladministration
+                | OmbudsmanFinding::SevereMaladministration
+        )
+    }
+}
+
+/// One element of an Ombudsman determination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OmbudsmanElement {
+    /// The element (e.g. "handling of the damp and mould reports", "complaint handling").
+    pub element: String,
+    /// The finding.
+    pub finding: OmbudsmanFinding,
+}
+
+/// A fact in a case's life. Every event carries the day it happened on (`on`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    /// The contact was received. Always the first event.
+    Received {
+        /// Day of receipt.
+        on: Date,
+        /// How it came in.
+        channel: Channel,
+    },
+    /// Triaged as a complaint, service request, comment or compliment (a case starts as a complaint).
+    Classified {
+        /// Day.
+        on: Date,
+        /// What it is.
+        feedback_type: FeedbackType,
+    },
+    /// Not accepted under one of the policy's exclusions (Code 2.1, 2.4).
+    Excluded {
+        /// Day.
+        on: Date,
+        /// The exclusion's id in the policy.
+        ground: String,
+        /// Why it applies to this complaint.
+        reason: String,
+    },
+    /// The current stage was acknowledged (and logged).
+    Acknowledged {
+        /// Day.
+        on: Date,
+    },
+    /// An officer was assigned to the case.
+    Assigned {
+        /// Day.
+        on: Date,
+        /// The officer's user id or name.
+        officer: String,
+    },
+    /// The complaint definition was recorded, or amended if one exists at this stage (Code 5.6).
+    ComplaintDefined {
+        /// Day.
+        on: Date,
+        /// The heads of complaint and the outcomes sought.
+        heads: Vec<Head>,
+        /// Aspects the landlord is not responsible for (Code 5.7).
+        #[serde(default)]
+        not_responsible_for: Vec<String>,
+    },
+    /// The response deadline of the current stage was extended.
+    Extended {
+        /// Day.
+        on: Date,
+        /// Extra working days.
+        working_days: u32,
+        /// Why (told to the resident with the new date).
+        reason: String,
+        /// Whether the resident's agreement is recorded.
+        resident_agreed: bool,
+    },
+    /// Adverse findings were shared with the resident for comment before the decision.
+    AdverseFindingsShared {
+        /// Day.
+        on: Date,
+    },
+    /// The current stage's response was issued.
+    Responded {
+        /// Day.
+        on: Date,
+        /// The overall outcome (derived from the heads when omitted).
+        #[serde(default)]
+        outcome: Option<Outcome>,
+        /// Outcome per head of complaint.
+        #[serde(default)]
+        heads: Vec<HeadOutcome>,
+        /// Remedies offered.
+        #[serde(default)]
+        remedies: Vec<Remedy>,
+        /// Actions still outstanding.
+        #[serde(default)]
+        outstanding_actions: Vec<OutstandingAction>,
+    },
+    /// The resident asked to escalate to the next stage.
+    EscalationRequested {
+        /// Day.
+        on: Date,
+        /// The resident's reasons, if given (never required by the Code, 6.12).
+        #[serde(default)]
+        reasons: Option<String>,
+    },
+    /// The landlord refused to escalate, on one of the policy's grounds.
+    EscalationRefused {
+        /// Day.
+        on: Date,
+        /// The ground's id.
+        ground: String,
+        /// The explanation given to the resident.
+        #[serde(default)]
+        explanation: Option<String>,
+    },
+    /// The resident confirmed the complaint is resolved.
+    ResolvedConfirmed {
+        /// Day.
+        on: Date,
+    },
+    /// The case was closed.
+    Closed {
+        /// Day.
+        on: Date,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// A closed case was reopened.
+    Reopened {
+        /// Day.
+        on: Date,
+        /// Why.
+        reason: String,
+    },
+    /// New information at a later stage sent the complaint back to stage 1.
+    ReturnedToStage1 {
+        /// Day.
+        on: Date,
+        /// Why.
+        reason: String,
+    },
+    /// An additional issue was merged into this complaint (Code 6.8).
+    IssueMerged {
+        /// Day.
+        on: Date,
+        /// The issue.
+        summary: String,
+        /// The reference of the case it came from, if any.
+        #[serde(default)]
+        from_reference: Option<String>,
+    },
+    /// An issue was split out into a new complaint (Code 6.8).
+    IssueSplitOut {
+        /// Day.
+        on: Date,
+        /// The issue.
+        summary: String,
+        /// The reference of the new case, if known.
+        #[serde(default)]
+        to_reference: Option<String>,
+    },
+    /// The complaint was referred to the Housing Ombudsman.
+    ReferredToOmbudsman {
+        /// Day.
+        on: Date,
+        /// The Ombudsman's reference.
+        #[serde(default)]
+        ombudsman_reference: Option<String>,
+    },
+    /// The Ombudsman's determination.
+    OmbudsmanDetermined {
+        /// Day.
+        on: Date,
+        /// Findings per element.
+        findings: Vec<OmbudsmanElement>,
+        /// Orders (tracked as remedies).
+        #[serde(default)]
+        orders: Vec<Remedy>,
+    },
+    /// A remedy, outstanding action or Ombudsman order was completed.
+    RemedyCompleted {
+        /// Day.
+        on: Date,
+        /// Its id in the case (`R1`, `R2`, …).
+        remedy: String,
+    },
+}
+
+impl Event {
+    /// The day the event happened on.
+    pub fn on(&self) -> Date {
+        match self {
+            Event::Received { on, .. }
+            | Event::Classified { on, .. }
+            | Event::Excluded { on, .. }
+            | Event::Acknowledged { on }
+            | Event::Assigned { on, .. }
+            | Event::ComplaintDefined { on, .. }
+            | Event::Extended { on, .. }
+            | Event::AdverseFindingsShared { on }
+            | Event::Responded { on, .. }
+            | Event::EscalationRequested { on, .. }
+            | Event::EscalationRefused { on, .. }
+            | Event::ResolvedConfirmed { on }
+            | Event::Closed { on, .. }
+            | Event::Reopened { on, .. }
+            | Event::ReturnedToStage1 { on, .. }
+            | Event::IssueMerged { on, .. }
+            | Event::IssueSplitOut { on, .. }
+            | Event::ReferredToOmbudsman { on, .. }
+            | Event::OmbudsmanDetermined { on, .. }
+            | Event::RemedyCompleted { on, .. } => *on,
+        }
+    }
+
+    /// The wire name of the event's type.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Received { .. } => "received",
+            Event::Classified { .. } => "classified",
+            Event::Excluded { .. } => "excluded",
+            Event::Acknowledged { .. } => "acknowledged",
+            Event::Assigned { .. } => "assigned",
+            Event::ComplaintDefined { .. } => "complaint_defined",
+            Event::Extended { .. } => "extended",
+            Event::AdverseFindingsShared { .. } => "adverse_findings_shared",
+            Event::Responded { .. } => "responded",
+            Event::EscalationRequested { .. } => "escalation_requested",
+            Event::EscalationRefused { .. } => "escalation_refused",
+            Event::ResolvedConfirmed { .. } => "resolved_confirmed",
+            Event::Closed { .. } => "closed",
+            Event::Reopened { .. } => "reopened",
+            Event::ReturnedToStage1 { .. } => "returned_to_stage1",
+            Event::IssueMerged { .. } => "issue_merged",
+            Event::IssueSplitOut { .. } => "issue_split_out",
+            Event::ReferredToOmbudsman { .. } => "referred_to_ombudsman",
+            Event::OmbudsmanDetermined { .. } => "ombudsman_determined",
+            Event::RemedyCompleted { .. } => "remedy_completed",
+        }
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} on {}", self.kind(), self.on())
+    }
+}
+
+/// An event with who recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    /// The event.
+    #[serde(flatten)]
+    pub event: Event,
+    /// The officer (user id) who recorded it, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl CaseEvent {
+    /// An event recorded by `by`.
+    pub fn new(event: Event, by: Option<&str>) -> CaseEvent {
+        CaseEvent {
+            event,
+            by: by.map(str::to_owned),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_read_from_the_documented_json_shape() {
+        let e: Event =
+            serde_json::from_str(r#"{"type": "acknowledged", "on": "2025-12-23"}"#).unwrap();
+        assert_eq!(
+            e,
+            Event::Acknowledged {
+                on: jiff::civil::date(2025, 12, 23)
+            }
+        );
+        let e: Event = serde_json::from_str(
+            r#"{"type": "extended", "on": "2026-01-05", "working_days": 10, "reason": "Surveyor's report awaited", "resident_agreed": false}"#,
+        )
+        .unwrap();
+        assert_eq!(e.kind(), "extended");
+        let e: Event = serde_json::from_str(
+            r#"{"type": "responded", "on": "2026-01-09", "outcome": "upheld"}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            e,
+            Event::Responded {
+                outcome: Some(Outcome::Upheld),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn unknown_fields_and_impossible_dates_are_refused() {
+        let err = serde_json::from_str::<Event>(
+            r#"{"type": "acknowledged", "on": "2025-12-23", "colour": "red"}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+        let err = serde_json::from_str::<Event>(r#"{"type": "acknowledged", "on": "2025-02-30"}"#)
+            .unwrap_err();
+        assert!(!err.to_string().is_empty());
+        let err = serde_json::from_str::<Event>(r#"{"type": "teleported", "on": "2025-02-03"}"#)
+            .unwrap_err();
+        assert!(err.to_string().contains("teleported"), "{err}");
+    }
+
+    #[test]
+    fn events_round_trip_through_json() {
+        let e = Event::OmbudsmanDetermined {
+            on: jiff::civil::date(2026, 6, 1),
+            findings: vec![OmbudsmanElement {
+                element: "Complaint handling".into(),
+                finding: OmbudsmanFinding::ServiceFailure,
+            }],
+            orders: vec![Remedy {
+                kind: RemedyKind::Compensation,
+                description: "Pay £150 for time and trouble".into(),
+                amount_pence: Some(15_000),
+                due_on: Some(jiff::civil::date(2026, 6, 29)),
+            }],
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+    }
+}

@@ -1,0 +1,23 @@
+//! The Redress domain: what a complaints policy says, which step is allowed next, and on which date each
+//! duty falls due.
+//!
+//! Pure: no I/O, no async, no web or database crate. Everything else in Redress is built on it.
+//!
+//! - [`calendar`]: UK working-day calendars (bank holidays per nation, closure days), O(1) queries.
+//! - [`policy`]: a landlord's complaints policy as validated configuration; [`presets`] ship seven.
+//! - [`event`] and [`case`]: a case is its events; state, decisions, clocks and warnings are derived.
+//! - [`compliance`]: where a policy breaks the Complaint Handling Code 2024.
+#![forbid(unsafe_code)]
+
+pub mod calendar;
+pub mod case;
+pub mod compliance;
+pub mod event;
+pub mod policy;
+pub mod presets;
+
+pub use calendar::{BankHolidays, Calendar, CalendarError, Division};
+pub use case::{Case, ClockKind, ClockStatus, Deadline, FoldError, Refused, State, Warning};
+pub use compliance::{Finding, Severity, check};
+pub use event::{CaseEvent, Channel, CloseReason, Event, FeedbackType, Outcome};
+pub use policy::{Policy, PolicyError, PolicyErrors};

@@ -1,0 +1,1208 @@
+//! Landlord complaints policies as configuration.
+//!
+//! Every landlord publishes its own complaints policy on top of the Housing Ombudsman's Complaint Handling
+//! Code. A [`Policy`] is that document as data: which feedback types it recognises, its stages and their
+//! clocks, extensions, escalation rules, exclusions, time bar, who may complain, auto-closure, surveys,
+//! performance targets and the officer roles. Policies are written in TOML, one file a policy, and may derive
+//! from another with `extends = "<id>"`, overriding only the keys they change.
+//!
+//! Parsing is the only way to build a [`Policy`]: [`Policy::from_toml`] (or [`Policy::resolve`] for a policy
+//! that extends a preset) returns either a policy whose every rule holds, or a list of [`PolicyError`]s each
+//! naming the key at fault and saying what is wrong.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, CalendarError, Division};
+
+/// What can be wrong with a policy file: the key at fault and a message a person understands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct PolicyError {
+    /// Dotted path of the key, e.g. `stages.stage1.respond.working_days`; empty for the whole file.
+    pub key: String,
+    /// What is wrong, in plain English.
+    pub message: String,
+}
+
+impl PolicyError {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> PolicyError {
+        PolicyError {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A list of problems found in one policy file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyErrors(pub Vec<PolicyError>);
+
+impl fmt::Display for PolicyErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PolicyErrors {}
+
+impl From<PolicyError> for PolicyErrors {
+    fn from(e: PolicyError) -> Self {
+        PolicyErrors(vec![e])
+    }
+}
+
+/// What starts a clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockStart {
+    /// The day the complaint was received (stage 1 only).
+    Received,
+    /// The day the stage was acknowledged (and logged).
+    Acknowledged,
+    /// The day the resident asked to escalate to this stage (stages after the first).
+    EscalationRequested,
+}
+
+impl ClockStart {
+    /// "receipt", "acknowledgement", "the escalation request".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            ClockStart::Received => "receipt",
+            ClockStart::Acknowledged => "acknowledgement",
+            ClockStart::EscalationRequested => "the escalation request",
+        }
+    }
+}
+
+/// A length of time as a policy states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Working days (weekdays less bank holidays and closure days).
+    WorkingDays(u32),
+    /// Calendar days. A calendar-day limit is not moved off a weekend or holiday.
+    CalendarDays(u32),
+    /// Calendar months.
+    Months(u32),
+}
+
+impl Period {
+    /// The date this period after `from` ends on, under `calendar`.
+    pub fn after(self, calendar: &Calendar, from: Date) -> Result<Date, CalendarError> {
+        match self {
+            Period::WorkingDays(n) => calendar.add_working_days(from, n),
+            Period::CalendarDays(n) => calendar.add_calendar_days(from, n),
+            Period::Months(n) => calendar.add_months(from, n),
+        }
+    }
+
+    /// "10 working days", "28 calendar days", "2 months".
+    pub fn describe(self) -> String {
+        fn plural(n: u32, one: &str, many: &str) -> String {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        }
+        match self {
+            Period::WorkingDays(n) => plural(n, "working day", "working days"),
+            Period::CalendarDays(n) => plural(n, "calendar day", "calendar days"),
+            Period::Months(n) => plural(n, "month", "months"),
+        }
+    }
+
+    /// The number of working days, if the period is stated in working days.
+    pub fn working_days(self) -> Option<u32> {
+        match self {
+            Period::WorkingDays(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// A time limit: a period counted from a starting event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limit {
+    /// How long.
+    pub period: Period,
+    /// From when.
+    pub from: ClockStart,
+}
+
+/// Extension rules for one stage's response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRule {
+    /// Extra working days the landlord may add without the resident's agreement (in total, at this stage).
+    pub without_agreement_working_days: u32,
+    /// Whether a further extension is allowed when the resident's agreement is recorded.
+    pub further_with_agreement: bool,
+    /// Cap on the further extension, in working days, if the policy sets one.
+    pub further_max_working_days: Option<u32>,
+}
+
+/// How a resident reaches a stage after the first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscalationRule {
+    /// How long after the previous stage's response the resident may ask; `None` for no deadline.
+    pub window: Option<Period>,
+    /// Whether a late request may be accepted at the landlord's discretion.
+    pub late_requests_discretion: bool,
+    /// Whether the policy requires the resident to give reasons.
+    pub reasons_required: bool,
+    /// Whether the landlord may refuse to escalate.
+    pub may_refuse: bool,
+    /// The grounds on which it may refuse.
+    pub refusal_grounds: Vec<RefusalGround>,
+}
+
+/// A ground for refusing escalation: one of the policy's exclusions, or a ground of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusalGround {
+    /// Identifier, e.g. `legal-proceedings`.
+    pub id: String,
+    /// The policy's wording.
+    pub text: String,
+    /// Whether the ground is one of the policy's published exclusions (Code §2 list).
+    pub is_exclusion: bool,
+}
+
+/// One stage of the complaints process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage {
+    /// 1, 2 or 3.
+    pub number: u8,
+    /// What the policy calls it: "Stage 1", "Resolution", "Review", "Panel".
+    pub name: String,
+    /// Acknowledgement limit.
+    pub acknowledge: Limit,
+    /// Response limit.
+    pub respond: Limit,
+    /// Extension rules.
+    pub extension: ExtensionRule,
+    /// How a resident reaches this stage (stages after the first).
+    pub escalation: Option<EscalationRule>,
+    /// Whether the policy describes this stage as informal (a "stage 0" or "informal complaint").
+    pub informal: bool,
+    /// Whether the decision-maker must be someone other than those who handled earlier stages.
+    pub different_decision_maker: bool,
+    /// The officer role who handles this stage, e.g. "Business Manager".
+    pub handled_by: Option<String>,
+    /// Reading notes: how an ambiguous passage was read.
+    pub note: Option<String>,
+}
+
+impl Stage {
+    /// The clock-name prefix: `stage1`, `stage2`, `stage3`.
+    pub fn key(&self) -> String {
+        format!("stage{}", self.number)
+    }
+}
+
+/// How the Code classifies an exclusion ground.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeBasis {
+    /// The issue is older than the time limit (Code 2.2, 2.3).
+    TimeLimit,
+    /// Legal proceedings have started (Code 2.2).
+    LegalProceedings,
+    /// Already considered under the complaints policy (Code 2.2).
+    AlreadyConsidered,
+    /// Another route is the right one (insurance claims, tribunal, ASB policy): fair and reasonable if
+    /// applied case by case (Code 2.2, 2.5).
+    OtherRoute,
+    /// A ground the Code gives no example of; it must be fair and reasonable and never blanket.
+    Other,
+}
+
+/// A ground on which the landlord may decline to accept a complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// Identifier, e.g. `legal-proceedings`.
+    pub id: String,
+    /// The policy's wording.
+    pub text: String,
+    /// How the Code sees it.
+    pub code_basis: CodeBasis,
+    /// Whether the policy applies it with discretion ("we will review each case on its merits").
+    pub discretion: bool,
+}
+
+/// The time limit for making a complaint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeBar {
+    /// Months after the issue (or after the resident became aware of it, where `from_awareness`).
+    pub months: Option<u32>,
+    /// Whether the limit runs from when the resident became aware, not only from the issue.
+    pub from_awareness: bool,
+    /// Whether the landlord considers complaints outside the limit for good reason.
+    pub discretion: bool,
+}
+
+/// Who may complain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eligibility {
+    /// Current tenants.
+    pub tenant: bool,
+    /// Former tenants.
+    pub former_tenant: bool,
+    /// Months after the tenancy ended within which a former tenant may complain, if limited.
+    pub former_tenant_within_months: Option<u32>,
+    /// Leaseholders and shared owners.
+    pub leaseholder: bool,
+    /// Licensees.
+    pub licensee: bool,
+    /// Applicants for housing.
+    pub applicant: bool,
+    /// Members of the public affected by the landlord's actions.
+    pub member_of_public: bool,
+    /// Groups of residents and petitions.
+    pub group: bool,
+    /// Representatives acting with consent (advocates, friends, family).
+    pub representative: bool,
+    /// MPs and councillors acting for a resident.
+    pub mp_or_councillor: bool,
+    /// Anonymous complaints are recorded and handled.
+    pub anonymous: bool,
+    /// Others at the landlord's discretion.
+    pub others_at_discretion: bool,
+}
+
+/// Feedback that is not a formal complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackTypes {
+    /// The policy distinguishes service requests from complaints (Code 1.4).
+    pub service_requests: bool,
+    /// The first-contact window for a service request, if the policy sets one.
+    pub service_request_response: Option<Period>,
+    /// Comments are recorded.
+    pub comments: bool,
+    /// Compliments are recorded.
+    pub compliments: bool,
+}
+
+/// Closing a case the resident did not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoClose {
+    /// Working days after the outcome is communicated.
+    pub after_working_days: u32,
+}
+
+/// The satisfaction survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Survey {
+    /// A satisfaction survey is sent after closure.
+    pub after_closure: bool,
+}
+
+/// Measures a landlord sets targets on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Complaints acknowledged within the policy's limit (any stage).
+    AcknowledgedOnTime,
+    /// Complaints answered within the policy's limit, including permitted extensions (any stage).
+    RespondedOnTime,
+    /// Stage 1 responses on time.
+    Stage1RespondedOnTime,
+    /// Stage 2 responses on time.
+    Stage2RespondedOnTime,
+    /// Ombudsman findings of maladministration, service failure or complaint-handling failure.
+    OmbudsmanAdverseFindings,
+}
+
+/// A performance target and the level that triggers a policy review.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    /// What is measured.
+    pub measure: Measure,
+    /// The target, as a percentage (or a count for Ombudsman findings).
+    pub target: f64,
+    /// Review the policy when performance falls to this level or below.
+    pub review_at_or_below: Option<f64>,
+}
+
+/// The officer roles the policy names.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Roles {
+    /// Who approves restrictions on a resident's contact.
+    pub contact_restrictions_approver: Option<String>,
+    /// How often restrictions are reviewed, in months.
+    pub contact_restrictions_review_months: Option<u32>,
+    /// The complaints officer (Code 4.1).
+    pub complaints_officer: Option<String>,
+}
+
+/// The route to the Ombudsman the policy describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OmbudsmanRoute {
+    /// The policy still sends residents to a "designated person" (MP, councillor, panel) first.
+    pub designated_person: bool,
+    /// The policy still tells residents to wait this many weeks before going to the Ombudsman.
+    pub wait_weeks: Option<u32>,
+}
+
+/// Remedies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remedies {
+    /// The policy offsets compensation against rent arrears or other debts.
+    pub offset_against_arrears: bool,
+}
+
+/// A landlord's complaints policy, resolved and validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    /// Identifier, e.g. `harrogate-ha`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The policy's version as the landlord names it.
+    pub version: String,
+    /// The preset this policy was derived from, if any.
+    pub extends: Option<String>,
+    /// Where the policy comes from (document, date).
+    pub source: Option<String>,
+    /// Bank-holiday division.
+    pub calendar: Division,
+    /// Organisation closure days.
+    pub closure_days: Vec<Date>,
+    /// Feedback types other than complaints.
+    pub feedback: FeedbackTypes,
+    /// Stages, in order (two or three).
+    pub stages: Vec<Stage>,
+    /// Exclusion grounds.
+    pub exclusions: Vec<Exclusion>,
+    /// Time limit for complaining.
+    pub time_bar: TimeBar,
+    /// Who may complain.
+    pub eligibility: Eligibility,
+    /// Auto-closure after the outcome, if the resident does not reply.
+    pub auto_close: Option<AutoClose>,
+    /// Satisfaction survey.
+    pub survey: Survey,
+    /// Performance targets.
+    pub targets: Vec<Target>,
+    /// Officer roles.
+    pub roles: Roles,
+    /// Route to the Ombudsman.
+    pub ombudsman: OmbudsmanRoute,
+    /// Remedies.
+    pub remedies: Remedies,
+    /// Free-text notes on how the policy was read.
+    pub notes: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The file format. Kept apart from the domain types so that what people write (optional keys, `working_days`
+// or `calendar_days`) is parsed once into types whose rules always hold.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    id: String,
+    name: String,
+    version: String,
+    #[serde(default)]
+    extends: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    calendar: String,
+    #[serde(default)]
+    closure_days: Vec<String>,
+    #[serde(default)]
+    notes: Vec<String>,
+    feedback: FeedbackFile,
+    stages: BTreeMap<String, StageFile>,
+    #[serde(default)]
+    exclusions: Vec<ExclusionFile>,
+    time_bar: TimeBarFile,
+    who_may_complain: EligibilityFile,
+    #[serde(default)]
+    auto_close: Option<AutoCloseFile>,
+    #[serde(default)]
+    survey: Option<SurveyFile>,
+    #[serde(default)]
+    targets: Vec<TargetFile>,
+    #[serde(default)]
+    roles: Option<RolesFile>,
+    #[serde(default)]
+    ombudsman: Option<OmbudsmanFile>,
+    #[serde(default)]
+    remedies: Option<RemediesFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodFile {
+    #[serde(default)]
+    working_days: Option<u32>,
+    #[serde(default)]
+    calendar_days: Option<u32>,
+    #[serde(default)]
+    months: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitFile {
+    #[serde(default)]
+    working_days: Option<u32>,
+    #[serde(default)]
+    calendar_days: Option<u32>,
+    from: ClockStart,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedbackFile {
+    #[serde(default)]
+    service_requests: bool,
+    #[serde(default)]
+    service_request_response: Option<PeriodFile>,
+    #[serde(default)]
+    comments: bool,
+    #[serde(default)]
+    compliments: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StageFile {
+    name: String,
+    acknowledge: LimitFile,
+    respond: LimitFile,
+    extension: ExtensionFile,
+    #[serde(default)]
+    escalation: Option<EscalationFile>,
+    #[serde(default)]
+    informal: bool,
+    #[serde(default = "yes")]
+    different_decision_maker: bool,
+    #[serde(default)]
+    handled_by: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtensionFile {
+    without_agreement_working_days: u32,
+    further_with_agreement: bool,
+    #[serde(default)]
+    further_max_working_days: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EscalationFile {
+    #[serde(default)]
+    window: Option<PeriodFile>,
+    #[serde(default = "yes")]
+    late_requests_discretion: bool,
+    reasons_required: bool,
+    may_refuse: bool,
+    #[serde(default)]
+    refusal_grounds: Vec<RefusalGroundFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RefusalGroundFile {
+    Exclusion(String),
+    Own { id: String, text: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExclusionFile {
+    id: String,
+    text: String,
+    code_basis: CodeBasis,
+    #[serde(default)]
+    discretion: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimeBarFile {
+    #[serde(default)]
+    months: Option<u32>,
+    #[serde(default)]
+    from_awareness: bool,
+    #[serde(default)]
+    discretion: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EligibilityFile {
+    #[serde(default)]
+    tenant: bool,
+    #[serde(default)]
+    former_tenant: bool,
+    #[serde(default)]
+    former_tenant_within_months: Option<u32>,
+    #[serde(default)]
+    leaseholder: bool,
+    #[serde(default)]
+    licensee: bool,
+    #[serde(default)]
+    applicant: bool,
+    #[serde(default)]
+    member_of_public: bool,
+    #[serde(default)]
+    group: bool,
+    #[serde(default)]
+    representative: bool,
+    #[serde(default)]
+    mp_or_councillor: bool,
+    #[serde(default)]
+    anonymous: bool,
+    #[serde(default)]
+    others_at_discretion: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutoCloseFile {
+    after_working_days: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SurveyFile {
+    after_closure: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetFile {
+    measure: Measure,
+    target: f64,
+    #[serde(default)]
+    review_at_or_below: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RolesFile {
+    #[serde(default)]
+    contact_restrictions_approver: Option<String>,
+    #[serde(default)]
+    contact_restrictions_review_months: Option<u32>,
+    #[serde(default)]
+    complaints_officer: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OmbudsmanFile {
+    #[serde(default)]
+    designated_person: bool,
+    #[serde(default)]
+    wait_weeks: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemediesFile {
+    #[serde(default)]
+    offset_against_arrears: bool,
+}
+
+/// Largest number of days any single limit may state; a guard against typing mistakes (e.g. 2000).
+const MAX_DAYS: u32 = 366;
+
+/// Parses TOML text into a table, naming the line of a syntax error.
+pub fn parse_toml_table(text: &str) -> Result<toml::Table, PolicyErrors> {
+    text.parse::<toml::Table>().map_err(|e| {
+        let message = e.message().to_owned();
+        let location = e
+            .span()
+            .map(|span| {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!(" (line {line})")
+            })
+            .unwrap_or_default();
+        PolicyErrors(vec![PolicyError::new(
+            "",
+            format!("not valid TOML{location}: {message}"),
+        )])
+    })
+}
+
+/// Merges `over` into `base`: tables merge key by key, every other value (arrays included) is replaced.
+pub fn merge_tables(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_tables(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+impl Policy {
+    /// Parses a complete policy (one that does not use `extends`, or whose base has already been merged in).
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyErrors> {
+        let table = parse_toml_table(text)?;
+        Policy::from_table(table)
+    }
+
+    /// Parses a policy that may `extends` another: `lookup` returns the TOML text of a policy by id (the
+    /// presets, or policies installed in a database). Chains are followed; a cycle is an error.
+    pub fn resolve(
+        text: &str,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Policy, PolicyErrors> {
+        let table = parse_toml_table(text)?;
+        let merged = resolve_table(table, lookup, &mut Vec::new())?;
+        Policy::from_table(merged)
+    }
+
+    /// Builds a policy from a merged TOML table.
+    pub fn from_table(table: toml::Table) -> Result<Policy, PolicyErrors> {
+        let file: PolicyFile = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| {
+                let key = e.path().to_string();
+                let key = if key == "." { String::new() } else { key };
+                PolicyErrors(vec![PolicyError::new(key, e.inner().to_string())])
+            })?;
+        file.into_policy()
+    }
+
+    /// The stage numbered `n` (1-based).
+    pub fn stage(&self, n: u8) -> Option<&Stage> {
+        self.stages.get(usize::from(n).checked_sub(1)?)
+    }
+
+    /// The last stage: its response is the landlord's final response.
+    pub fn final_stage(&self) -> u8 {
+        self.stages.len() as u8
+    }
+
+    /// The exclusion with this id.
+    pub fn exclusion(&self, id: &str) -> Option<&Exclusion> {
+        self.exclusions.iter().find(|e| e.id == id)
+    }
+}
+
+fn resolve_table(
+    mut table: toml::Table,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    seen: &mut Vec<String>,
+) -> Result<toml::Table, PolicyErrors> {
+    let Some(parent) = table.get("extends") else {
+        return Ok(table);
+    };
+    let Some(parent) = parent.as_str().map(str::to_owned) else {
+        return Err(
+            PolicyError::new("extends", "must be the id of another policy, in quotes").into(),
+        );
+    };
+    if seen.contains(&parent) {
+        return Err(PolicyError::new(
+            "extends",
+            format!("'{parent}' extends itself through {}", seen.join(" → ")),
+        )
+        .into());
+    }
+    let Some(parent_text) = lookup(&parent) else {
+        return Err(PolicyError::new(
+            "extends",
+            format!("there is no policy or preset called '{parent}'"),
+        )
+        .into());
+    };
+    seen.push(parent.clone());
+    let parent_table = parse_toml_table(&parent_text).map_err(|e| {
+        PolicyErrors(
+            e.0.into_iter()
+                .map(|mut err| {
+                    err.key = format!("extends ({parent})");
+                    err
+                })
+                .collect(),
+        )
+    })?;
+    let mut base = resolve_table(parent_table, lookup, seen)?;
+    // The child's identity never comes from the parent, but it names the parent it was derived from.
+    base.remove("notes");
+    table.insert("extends".into(), toml::Value::String(parent));
+    merge_tables(&mut base, table);
+    Ok(base)
+}
+
+fn period(key: &str, p: &PeriodFile, allow_months: bool) -> Result<Period, PolicyError> {
+    let given: Vec<Period> = [
+        p.working_days.map(Period::WorkingDays),
+        p.calendar_days.map(Period::CalendarDays),
+        p.months.map(Period::Months),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match given.as_slice() {
+        [one] => {
+            if let Period::Months(_) = one {
+                if !allow_months {
+                    return Err(PolicyError::new(
+                        format!("{key}.months"),
+                        "months are only allowed for an escalation window; use working_days or calendar_days",
+                    ));
+                }
+            }
+            check_days(key, *one)?;
+            Ok(*one)
+        }
+        [] => Err(PolicyError::new(
+            key,
+            if allow_months {
+                "give one of working_days, calendar_days or months"
+            } else {
+                "give one of working_days or calendar_days"
+            },
+        )),
+        _ => Err(PolicyError::new(
+            key,
+            "give only one of working_days, calendar_days or months",
+        )),
+    }
+}
+
+fn check_days(key: &str, p: Period) -> Result<(), PolicyError> {
+    let (n, field, max) = match p {
+        Period::WorkingDays(n) => (n, "working_days", MAX_DAYS),
+        Period::CalendarDays(n) => (n, "calendar_days", MAX_DAYS),
+        Period::Months(n) => (n, "months", 24),
+    };
+    if n > max {
+        return Err(PolicyError::new(
+            format!("{key}.{field}"),
+            format!("{n} is too long; the most a policy may state is {max}"),
+        ));
+    }
+    Ok(())
+}
+
+fn limit(key: &str, l: &LimitFile) -> Result<Limit, PolicyError> {
+    let p = period(
+        key,
+        &PeriodFile {
+            working_days: l.working_days,
+            calendar_days: l.calendar_days,
+            months: None,
+        },
+        false,
+    )?;
+    Ok(Limit {
+        period: p,
+        from: l.from,
+    })
+}
+
+impl PolicyFile {
+    fn into_policy(self) -> Result<Policy, PolicyErrors> {
+        let mut errors: Vec<PolicyError> = Vec::new();
+
+        if !valid_id(&self.id) {
+            errors.push(PolicyError::new(
+                "id",
+                format!(
+                    "'{}' is not a valid id: use 1 to 64 lower-case letters, digits and hyphens",
+                    self.id
+                ),
+            ));
+        }
+        if self.name.trim().is_empty() {
+            errors.push(PolicyError::new("name", "must not be empty"));
+        }
+        if self.version.trim().is_empty() {
+            errors.push(PolicyError::new("version", "must not be empty"));
+        }
+        let calendar = match self.calendar.parse::<Division>() {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(PolicyError::new("calendar", e.to_string()));
+                Division::EnglandAndWales
+            }
+        };
+        let mut closure_days = Vec::new();
+        for (i, day) in self.closure_days.iter().enumerate() {
+            match day.parse::<Date>() {
+                Ok(d) => closure_days.push(d),
+                Err(_) => errors.push(PolicyError::new(
+                    format!("closure_days[{i}]"),
+                    format!("'{day}' is not a date (YYYY-MM-DD)"),
+                )),
+            }
+        }
+
+        let service_request = match &self.feedback.service_request_response {
+            Some(p) => match period("feedback.service_request_response", p, false) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            },
+            None => None,
+        };
+
+        let mut exclusions = Vec::new();
+        for (i, e) in self.exclusions.into_iter().enumerate() {
+            if !valid_id(&e.id) {
+                errors.push(PolicyError::new(
+                    format!("exclusions[{i}].id"),
+                    format!(
+                        "'{}' is not a valid id: use lower-case letters, digits and hyphens",
+                        e.id
+                    ),
+                ));
+            }
+            if exclusions.iter().any(|x: &Exclusion| x.id == e.id) {
+                errors.push(PolicyError::new(
+                    format!("exclusions[{i}].id"),
+                    format!("'{}' is listed twice", e.id),
+                ));
+            }
+            if e.text.trim().is_empty() {
+                errors.push(PolicyError::new(
+                    format!("exclusions[{i}].text"),
+                    "must give the policy's wording",
+                ));
+            }
+            exclusions.push(Exclusion {
+                id: e.id,
+                text: e.text,
+                code_basis: e.code_basis,
+                discretion: e.discretion,
+            });
+        }
+
+        // Stages: keys must be stage1, stage2[, stage3], in order, with no gaps.
+        let mut stages: Vec<Stage> = Vec::new();
+        let count = self.stages.len();
+        if !(2..=3).contains(&count) {
+            errors.push(PolicyError::new(
+                "stages",
+                format!(
+                    "a policy has two stages, or three with a panel stage; this one has {count}"
+                ),
+            ));
+        }
+        for (key, _) in &self.stages {
+            let ok = key
+                .strip_prefix("stage")
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_some_and(|n| (1..=count).contains(&n));
+            if !ok {
+                errors.push(PolicyError::new(
+                    format!("stages.{key}"),
+                    format!("stages are named stage1 to stage{count}; '{key}' is not one of them"),
+                ));
+            }
+        }
+        for n in 1..=count.min(3) {
+            let key = format!("stage{n}");
+            let Some(s) = self.stages.get(&key) else {
+                errors.push(PolicyError::new(
+                    format!("stages.{key}"),
+                    "is missing: stages must be numbered without gaps",
+                ));
+                continue;
+            };
+            let path = format!("stages.{key}");
+            if s.name.trim().is_empty() {
+                errors.push(PolicyError::new(
+                    format!("{path}.name"),
+                    "must not be empty",
+                ));
+            }
+            let acknowledge = limit(&format!("{path}.acknowledge"), &s.acknowledge);
+            let respond = limit(&format!("{path}.respond"), &s.respond);
+            let (acknowledge, respond) = match (acknowledge, respond) {
+                (Ok(a), Ok(r)) => (a, r),
+                (a, r) => {
+                    errors.extend(a.err());
+                    errors.extend(r.err());
+                    continue;
+                }
+            };
+            // What may start each clock.
+            let first = n == 1;
+            let entry = if first {
+                ClockStart::Received
+            } else {
+                ClockStart::EscalationRequested
+            };
+            if acknowledge.from != entry {
+                errors.push(PolicyError::new(
+                    format!("{path}.acknowledge.from"),
+                    format!(
+                        "the acknowledgement clock of {} starts at '{}'",
+                        if first { "stage 1" } else { "a later stage" },
+                        if first {
+                            "received"
+                        } else {
+                            "escalation_requested"
+                        }
+                    ),
+                ));
+            }
+            if respond.from != entry && respond.from != ClockStart::Acknowledged {
+                errors.push(PolicyError::new(
+                    format!("{path}.respond.from"),
+                    format!(
+                        "the response clock of {} starts at '{}' or 'acknowledged'",
+                        if first { "stage 1" } else { "a later stage" },
+                        if first {
+                            "received"
+                        } else {
+                            "escalation_requested"
+                        }
+                    ),
+                ));
+            }
+            if s.extension.without_agreement_working_days > MAX_DAYS {
+                errors.push(PolicyError::new(
+                    format!("{path}.extension.without_agreement_working_days"),
+                    format!("{} is too long", s.extension.without_agreement_working_days),
+                ));
+            }
+            if s.extension.further_max_working_days.is_some() && !s.extension.further_with_agreement
+            {
+                errors.push(PolicyError::new(
+                    format!("{path}.extension.further_max_working_days"),
+                    "is set, but further_with_agreement is false",
+                ));
+            }
+            let escalation = match (&s.escalation, first) {
+                (Some(_), true) => {
+                    errors.push(PolicyError::new(
+                        format!("{path}.escalation"),
+                        "stage 1 has no escalation rules: put them on the stage the resident escalates to",
+                    ));
+                    None
+                }
+                (None, false) => {
+                    errors.push(PolicyError::new(
+                        format!("{path}.escalation"),
+                        "is missing: say how a resident escalates to this stage",
+                    ));
+                    None
+                }
+                (None, true) => None,
+                (Some(e), false) => {
+                    let window = match &e.window {
+                        Some(w) => match period(&format!("{path}.escalation.window"), w, true) {
+                            Ok(p) => Some(p),
+                            Err(err) => {
+                                errors.push(err);
+                                None
+                            }
+                        },
+                        None => None,
+                    };
+                    let mut grounds = Vec::new();
+                    for (i, g) in e.refusal_grounds.iter().enumerate() {
+                        match g {
+                            RefusalGroundFile::Exclusion(id) => match exclusions.iter().find(|x| &x.id == id) {
+                                Some(x) => grounds.push(RefusalGround {
+                                    id: x.id.clone(),
+                                    text: x.text.clone(),
+                                    is_exclusion: true,
+                                }),
+                                None => errors.push(PolicyError::new(
+                                    format!("{path}.escalation.refusal_grounds[{i}]"),
+                                    format!(
+                                        "'{id}' is not one of the policy's exclusions; list it under [[exclusions]] or give it as {{ id, text }}"
+                                    ),
+                                )),
+                            },
+                            RefusalGroundFile::Own { id, text } => grounds.push(RefusalGround {
+                                id: id.clone(),
+                                text: text.clone(),
+                                is_exclusion: false,
+                            }),
+                        }
+                    }
+                    if !e.may_refuse && !grounds.is_empty() {
+                        errors.push(PolicyError::new(
+                            format!("{path}.escalation.refusal_grounds"),
+                            "lists grounds, but may_refuse is false",
+                        ));
+                    }
+                    if e.may_refuse && grounds.is_empty() {
+                        errors.push(PolicyError::new(
+                            format!("{path}.escalation.refusal_grounds"),
+                            "may_refuse is true, so list the grounds on which escalation may be refused",
+                        ));
+                    }
+                    Some(EscalationRule {
+                        window,
+                        late_requests_discretion: e.late_requests_discretion,
+                        reasons_required: e.reasons_required,
+                        may_refuse: e.may_refuse,
+                        refusal_grounds: grounds,
+                    })
+                }
+            };
+            stages.push(Stage {
+                number: n as u8,
+                name: s.name.clone(),
+                acknowledge,
+                respond,
+                extension: ExtensionRule {
+                    without_agreement_working_days: s.extension.without_agreement_working_days,
+                    further_with_agreement: s.extension.further_with_agreement,
+                    further_max_working_days: s.extension.further_max_working_days,
+                },
+                escalation,
+                informal: s.informal,
+                different_decision_maker: s.different_decision_maker,
+                handled_by: s.handled_by.clone(),
+                note: s.note.clone(),
+            });
+        }
+
+        if let Some(m) = self.time_bar.months {
+            if m == 0 || m > 120 {
+                errors.push(PolicyError::new(
+                    "time_bar.months",
+                    format!("{m} months is not a sensible time limit (1 to 120)"),
+                ));
+            }
+        }
+        let auto_close = self.auto_close.map(|a| AutoClose {
+            after_working_days: a.after_working_days,
+        });
+        if let Some(a) = auto_close {
+            if a.after_working_days == 0 || a.after_working_days > MAX_DAYS {
+                errors.push(PolicyError::new(
+                    "auto_close.after_working_days",
+                    format!(
+                        "{} is not a sensible number of working days",
+                        a.after_working_days
+                    ),
+                ));
+            }
+        }
+        let mut targets = Vec::new();
+        for (i, t) in self.targets.iter().enumerate() {
+            let percent = t.measure != Measure::OmbudsmanAdverseFindings;
+            if !t.target.is_finite() || t.target < 0.0 || (percent && t.target > 100.0) {
+                errors.push(PolicyError::new(
+                    format!("targets[{i}].target"),
+                    "must be a percentage from 0 to 100",
+                ));
+            }
+            if let Some(r) = t.review_at_or_below {
+                if !r.is_finite() || r < 0.0 || (percent && r > 100.0) {
+                    errors.push(PolicyError::new(
+                        format!("targets[{i}].review_at_or_below"),
+                        "must be a percentage from 0 to 100",
+                    ));
+                }
+            }
+            targets.push(Target {
+                measure: t.measure,
+                target: t.target,
+                review_at_or_below: t.review_at_or_below,
+            });
+        }
+
+        if !errors.is_empty() {
+            return Err(PolicyErrors(errors));
+        }
+        let roles = self.roles.map_or_else(Roles::default, |r| Roles {
+            contact_restrictions_approver: r.contact_restrictions_approver,
+            contact_restrictions_review_months: r.contact_restrictions_review_months,
+            complaints_officer: r.complaints_officer,
+        });
+        let w = self.who_may_complain;
+        Ok(Policy {
+            id: self.id,
+            name: self.name,
+            version: self.version,
+            extends: self.extends,
+            source: self.source,
+            calendar,
+            closure_days,
+            feedback: FeedbackTypes {
+                service_requests: self.feedback.service_requests || service_request.is_some(),
+                service_request_response: service_request,
+                comments: self.feedback.comments,
+                compliments: self.feedback.compliments,
+            },
+            stages,
+            exclusions,
+            time_bar: TimeBar {
+                months: self.time_bar.months,
+                from_awareness: self.time_bar.from_awareness,
+                discretion: self.time_bar.discretion,
+            },
+            eligibility: Eligibility {
+                tenant: w.tenant,
+                former_tenant: w.former_tenant || w.former_tenant_within_months.is_some(),
+                former_tenant_within_months: w.former_tenant_within_months,
+                leaseholder: w.leaseholder,
+                licensee: w.licensee,
+                applicant: w.applicant,
+                member_of_public: w.member_of_public,
+                group: w.group,
+                representative: w.representative,
+                mp_or_councillor: w.mp_or_councillor,
+                anonymous: w.anonymous,
+                others_at_discretion: w.others_at_discretion,
+            },
+            auto_close,
+            survey: Survey {
+                after_closure: self.survey.is_some_and(|s| s.after_closure),
+            },
+            targets,
+            roles,
+            ombudsman: self.ombudsman.map_or(
+                OmbudsmanRoute {
+                    designated_person: false,
+                    wait_weeks: None,
+                },
+                |o| OmbudsmanRoute {
+                    designated_person: o.designated_person,
+                    wait_weeks: o.wait_weeks,
+                },
+            ),
+            remedies: Remedies {
+                offset_against_arrears: self.remedies.is_some_and(|r| r.offset_against_arrears),
+            },
+            notes: self.notes,
+        })
+    }
+}
+
+/// Policy and exclusion ids: 1 to 64 lower-case ASCII letters, digits and hyphens.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+}
