@@ -698,6 +698,11 @@ impl Policy {
         self.stages.len() as u8
     }
 
+    /// The policy's working-day calendar: its division's bank holidays plus its closure days.
+    pub fn working_calendar(&self, holidays: &crate::calendar::BankHolidays) -> Calendar {
+        holidays.calendar(self.calendar, &self.closure_days)
+    }
+
     /// The exclusion with this id.
     pub fn exclusion(&self, id: &str) -> Option<&Exclusion> {
         self.exclusions.iter().find(|e| e.id == id)
