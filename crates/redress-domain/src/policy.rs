@@ -677,6 +677,117 @@ impl Policy {
         Policy::from_table(merged)
     }
 
+    /// The complete policy a file describes once `extends` is resolved, as a TOML table: what
+    /// `redress policy show` prints, and what can be installed without its parent.
+    pub fn resolve_table(
+        text: &str,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<toml::Table, PolicyErrors> {
+        let table = parse_toml_table(text)?;
+        let merged = resolve_table(table, lookup, &mut Vec::new())?;
+        // Validate it too, so a table is only ever returned for a policy that loads.
+        Policy::from_table(merged.clone())?;
+        Ok(merged)
+    }
+
+    /// The policy in plain English, one line per rule, as a complaints officer would say it.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        out.push(format!(
+            "Working days follow the {} bank holidays{}.",
+            self.calendar.display_name(),
+            if self.closure_days.is_empty() {
+                String::new()
+            } else {
+                format!(" and {} closure days", self.closure_days.len())
+            }
+        ));
+        if let Some(p) = self.feedback.service_request_response {
+            out.push(format!(
+                "Service requests: we respond within {} of the request.",
+                p.describe()
+            ));
+        } else if self.feedback.service_requests {
+            out.push("Service requests are recorded and handled apart from complaints.".into());
+        }
+        for s in &self.stages {
+            out.push(format!(
+                "{}: we acknowledge within {} of {}.",
+                s.name,
+                s.acknowledge.period.describe(),
+                s.acknowledge.from.phrase()
+            ));
+            out.push(format!(
+                "{}: we reply within {} of {}.",
+                s.name,
+                s.respond.period.describe(),
+                s.respond.from.phrase()
+            ));
+            let e = s.extension;
+            out.push(format!(
+                "{}: we may extend by {} working days{}.",
+                s.name,
+                e.without_agreement_working_days,
+                match (e.further_with_agreement, e.further_max_working_days) {
+                    (false, _) => ", and no further".to_owned(),
+                    (true, None) =>
+                        "; any further extension needs the resident's agreement".to_owned(),
+                    (true, Some(m)) => format!("; up to {m} more with the resident's agreement"),
+                }
+            ));
+            if let Some(esc) = &s.escalation {
+                let window = esc.window.map_or_else(
+                    || "at any time".to_owned(),
+                    |w| format!("within {} of the previous response", w.describe()),
+                );
+                out.push(format!(
+                    "{}: a resident may ask for it {window}{}{}.",
+                    s.name,
+                    if esc.reasons_required {
+                        ", giving reasons"
+                    } else {
+                        ", without giving reasons"
+                    },
+                    if esc.may_refuse {
+                        format!(
+                            "; we may refuse only on these grounds: {}",
+                            esc.refusal_grounds
+                                .iter()
+                                .map(|g| g.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
+        match self.time_bar.months {
+            Some(m) => out.push(format!(
+                "Complaints are accepted within {m} months of the issue{}{}.",
+                if self.time_bar.from_awareness {
+                    " or of the resident becoming aware of it"
+                } else {
+                    ""
+                },
+                if self.time_bar.discretion {
+                    ", and later for good reason"
+                } else {
+                    ""
+                }
+            )),
+            None => out.push("The policy sets no time limit for complaining.".into()),
+        }
+        if let Some(a) = self.auto_close {
+            out.push(format!(
+                "A case closes {} working days after the outcome if the resident does not reply.",
+                a.after_working_days
+            ));
+        }
+        out
+    }
+
     /// Builds a policy from a merged TOML table.
     pub fn from_table(table: toml::Table) -> Result<Policy, PolicyErrors> {
         let file: PolicyFile = serde_path_to_error::deserialize(toml::Value::Table(table))

@@ -1,1 +1,313 @@
-fn main() {}
+//! The `redress` command: policies and calendars from the command line (the service comes next).
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+use redress_domain::calendar::{BankHolidays, Division};
+use redress_domain::compliance;
+use redress_domain::policy::{Policy, PolicyErrors};
+use redress_domain::presets::{self, PRESETS};
+
+/// Redress: complaint handling for UK social landlords, run by the landlord's own published policy.
+#[derive(Parser)]
+#[command(name = "redress", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Complaints policies: the shipped presets or your own TOML file.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// UK working-day arithmetic, with the bank holidays of each nation.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// List the shipped policies.
+    List,
+    /// Show a policy with everything it inherits resolved.
+    Show {
+        /// A preset id (see `redress policy list`) or the path of a policy TOML file.
+        policy: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Toml)]
+        format: ShowFormat,
+    },
+    /// Compare a policy with the Complaint Handling Code 2024. Exit status 0 when there are no findings, 1
+    /// when there are.
+    Check {
+        /// A preset id or the path of a policy TOML file.
+        policy: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ShowFormat {
+    /// The resolved policy as TOML (loadable on its own).
+    Toml,
+    /// The resolved policy as JSON.
+    Json,
+    /// The policy in plain English.
+    Text,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    /// One finding per line.
+    Text,
+    /// A JSON array of findings.
+    Json,
+}
+
+#[derive(Args)]
+struct CalendarArgs {
+    /// england-and-wales, scotland or northern-ireland.
+    #[arg(long)]
+    calendar: String,
+    /// An updated gov.uk bank-holidays.json to use instead of the embedded copy.
+    #[arg(long, value_name = "FILE")]
+    bank_holidays: Option<PathBuf>,
+    /// An organisation closure day (repeatable), YYYY-MM-DD.
+    #[arg(long = "closure-day", value_name = "DATE")]
+    closure_days: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// The date N working days after DATE ("within N working days of DATE").
+    AddWorkingDays {
+        #[command(flatten)]
+        cal: CalendarArgs,
+        /// Start date, YYYY-MM-DD (never counted itself).
+        date: String,
+        /// Number of working days.
+        #[arg(allow_hyphen_values = true)]
+        n: String,
+    },
+    /// Working days from A to B: how many working days after A the date B is.
+    WorkingDaysBetween {
+        #[command(flatten)]
+        cal: CalendarArgs,
+        /// From, YYYY-MM-DD.
+        a: String,
+        /// To, YYYY-MM-DD.
+        b: String,
+    },
+    /// Whether DATE is a working day.
+    IsWorkingDay {
+        #[command(flatten)]
+        cal: CalendarArgs,
+        /// The date, YYYY-MM-DD.
+        date: String,
+    },
+}
+
+/// A failure with a one-line message for the person at the terminal.
+struct Failure(String);
+
+impl From<PolicyErrors> for Failure {
+    fn from(e: PolicyErrors) -> Self {
+        Failure(format!("the policy is not valid: {e}"))
+    }
+}
+
+impl From<redress_domain::CalendarError> for Failure {
+    fn from(e: redress_domain::CalendarError) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            // One line, not clap's usage block: the first line of its message names what is wrong.
+            let rendered = e.to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            eprintln!(
+                "redress: {} (see redress --help)",
+                first.trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("redress: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::Policy(PolicyCommand::List) => {
+            for preset in PRESETS {
+                let policy = Policy::resolve(preset.toml, &presets::preset_lookup)?;
+                println!("{:<30} {}", preset.id, policy.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Policy(PolicyCommand::Show { policy, format }) => {
+            let text = policy_text(&policy)?;
+            let table = Policy::resolve_table(&text, &presets::preset_lookup)?;
+            match format {
+                ShowFormat::Toml => {
+                    let out = toml::to_string_pretty(&table)
+                        .map_err(|e| Failure(format!("could not print the policy: {e}")))?;
+                    print!("{out}");
+                }
+                ShowFormat::Json => {
+                    let policy = Policy::from_table(table)?;
+                    let out = serde_json::to_string_pretty(&policy)
+                        .map_err(|e| Failure(format!("could not print the policy: {e}")))?;
+                    println!("{out}");
+                }
+                ShowFormat::Text => {
+                    let policy = Policy::from_table(table)?;
+                    println!(
+                        "{} ({}, version {})",
+                        policy.name, policy.id, policy.version
+                    );
+                    for line in policy.describe() {
+                        println!("- {line}");
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Policy(PolicyCommand::Check { policy, format }) => {
+            let text = policy_text(&policy)?;
+            let policy = Policy::resolve(&text, &presets::preset_lookup)?;
+            let findings = compliance::check(&policy);
+            match format {
+                CheckFormat::Text => {
+                    if findings.is_empty() {
+                        println!(
+                            "{}: no findings against the Complaint Handling Code 2024",
+                            policy.id
+                        );
+                    }
+                    for f in &findings {
+                        println!(
+                            "{:<7} Code {:<5} {}: {}",
+                            f.severity.as_str(),
+                            f.provision,
+                            f.key,
+                            f.message
+                        );
+                    }
+                }
+                CheckFormat::Json => {
+                    let out = serde_json::to_string_pretty(&findings)
+                        .map_err(|e| Failure(format!("could not print the findings: {e}")))?;
+                    println!("{out}");
+                }
+            }
+            Ok(if findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Calendar(CalendarCommand::AddWorkingDays { cal, date, n }) => {
+            let calendar = build_calendar(&cal)?;
+            let date = parse_date("DATE", &date)?;
+            let n: u32 = n.parse().map_err(|_| {
+                Failure(format!(
+                    "N must be a whole number of working days from 0, not '{n}'"
+                ))
+            })?;
+            println!("{}", calendar.add_working_days(date, n)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar(CalendarCommand::WorkingDaysBetween { cal, a, b }) => {
+            let calendar = build_calendar(&cal)?;
+            let a = parse_date("A", &a)?;
+            let b = parse_date("B", &b)?;
+            println!("{}", calendar.working_days_between(a, b)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar(CalendarCommand::IsWorkingDay { cal, date }) => {
+            let calendar = build_calendar(&cal)?;
+            let date = parse_date("DATE", &date)?;
+            let working = calendar.is_working_day(date)?;
+            println!("{}", if working { "yes" } else { "no" });
+            Ok(if working {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+fn parse_date(what: &str, s: &str) -> Result<Date, Failure> {
+    s.parse::<Date>().map_err(|_| {
+        Failure(format!(
+            "{what} must be a real date written YYYY-MM-DD, not '{s}'"
+        ))
+    })
+}
+
+fn build_calendar(args: &CalendarArgs) -> Result<redress_domain::Calendar, Failure> {
+    let division: Division = args.calendar.parse()?;
+    let closures = args
+        .closure_days
+        .iter()
+        .map(|d| parse_date("--closure-day", d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let owned;
+    let holidays = match &args.bank_holidays {
+        Some(path) => {
+            let text = read(path)?;
+            owned = BankHolidays::from_govuk_json(&text)
+                .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+            &owned
+        }
+        None => BankHolidays::embedded(),
+    };
+    Ok(holidays.calendar(division, &closures))
+}
+
+/// A preset id, or else a path to a TOML file.
+fn policy_text(policy: &str) -> Result<String, Failure> {
+    if let Some(text) = presets::preset_toml(policy) {
+        return Ok(text.to_owned());
+    }
+    let path = Path::new(policy);
+    if path.exists() {
+        return read(path);
+    }
+    let ids: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
+    Err(Failure(format!(
+        "'{policy}' is neither a preset ({}) nor a file",
+        ids.join(", ")
+    )))
+}
+
+fn read(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))
+}
