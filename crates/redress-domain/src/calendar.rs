@@ -433,10 +433,13 @@ pub struct Calendar {
     closure_days: Vec<Date>,
     /// Day number of FIRST_DAY.
     base: i32,
-    /// `working_on_or_before[i]`: working days in FIRST_DAY ..= FIRST_DAY + i.
-    working_on_or_before: Vec<u32>,
-    /// The working days, in order, as offsets from FIRST_DAY.
-    working: Vec<u32>,
+    /// Offset from FIRST_DAY of the first day of each month, 2000-01 to 2099-12: turns a date into its
+    /// index with two look-ups and no division.
+    month_start: Vec<u32>,
+    /// Per day from FIRST_DAY: `(working days on or before it) << 1 | (1 if it is a working day)`.
+    counts: Vec<u32>,
+    /// The working days, in order.
+    working: Vec<Date>,
     /// Non-working weekdays (bank holidays and closure days), for explanations.
     non_working_weekdays: BTreeSet<Date>,
 }
@@ -474,18 +477,25 @@ impl Calendar {
                 non_working_weekdays.insert(date);
             }
         }
-        let mut working_on_or_before = Vec::with_capacity(len);
+        let mut counts = Vec::with_capacity(len);
         let mut working = Vec::with_capacity(len * 5 / 7 + 8);
         let mut count = 0u32;
-        // FIRST_DAY (2000-01-01) is a Saturday: weekday index 5 counting Monday as 0.
         let first_weekday = FIRST_DAY.weekday().to_monday_zero_offset() as usize;
         for (i, is_off) in off.iter().enumerate() {
             let weekday = (first_weekday + i) % 7;
-            if weekday < 5 && !is_off {
+            let is_working = weekday < 5 && !is_off;
+            if is_working {
                 count += 1;
-                working.push(i as u32);
+                working.push(civil_from_days(base + i as i32));
             }
-            working_on_or_before.push(count);
+            counts.push(count << 1 | u32::from(is_working));
+        }
+        let mut month_start = Vec::with_capacity(1200);
+        for year in FIRST_DAY.year()..=LAST_DAY.year() {
+            for month in 1..=12 {
+                let first = jiff::civil::date(year, month, 1);
+                month_start.push((days_from_civil(first) - base) as u32);
+            }
         }
         let mut closure_days = closure_days.to_vec();
         closure_days.sort();
@@ -494,7 +504,8 @@ impl Calendar {
             division,
             closure_days,
             base,
-            working_on_or_before,
+            month_start,
+            counts,
             working,
             non_working_weekdays,
         }
@@ -510,11 +521,14 @@ impl Calendar {
         &self.closure_days
     }
 
+    #[inline]
     fn index(&self, date: Date) -> Result<usize, CalendarError> {
-        if date < FIRST_DAY || date > LAST_DAY {
+        let year = date.year();
+        if !(FIRST_DAY.year()..=LAST_DAY.year()).contains(&year) {
             return Err(CalendarError::OutOfRange(date));
         }
-        Ok((days_from_civil(date) - self.base) as usize)
+        let month = (year - FIRST_DAY.year()) as usize * 12 + (date.month() - 1) as usize;
+        Ok(self.month_start[month] as usize + (date.day() - 1) as usize)
     }
 
     fn date_at(&self, index: u32) -> Date {
@@ -523,26 +537,15 @@ impl Calendar {
 
     /// Whether `date` is a working day (a weekday that is neither a bank holiday nor a closure day).
     pub fn is_working_day(&self, date: Date) -> Result<bool, CalendarError> {
-        let i = self.index(date)?;
-        let before = if i == 0 {
-            0
-        } else {
-            self.working_on_or_before[i - 1]
-        };
-        Ok(self.working_on_or_before[i] > before)
+        Ok(self.counts[self.index(date)?] & 1 == 1)
     }
 
     /// Position, in the list of working days, of the day a clock that starts on `date` counts from: `date`
     /// itself when it is a working day, else the next working day.
+    #[inline]
     fn start_position(&self, date: Date) -> Result<usize, CalendarError> {
-        let i = self.index(date)?;
-        let on_or_before = self.working_on_or_before[i] as usize;
-        let working_today = self.is_working_day(date)?;
-        Ok(if working_today {
-            on_or_before - 1
-        } else {
-            on_or_before
-        })
+        let v = self.counts[self.index(date)?];
+        Ok(((v >> 1) - (v & 1)) as usize)
     }
 
     /// The day a clock starting on `date` counts from: `date` if it is a working day, otherwise the next
@@ -553,12 +556,13 @@ impl Calendar {
 
     /// "Within `n` working days of `date`": the `n`th working day after `date` (see the module
     /// documentation for the convention). With `n = 0` this is [`Calendar::effective_start`].
+    #[inline]
     pub fn add_working_days(&self, date: Date, n: u32) -> Result<Date, CalendarError> {
         let pos = self.start_position(date)? + n as usize;
-        match self.working.get(pos) {
-            Some(&index) => Ok(self.date_at(index)),
-            None => Err(CalendarError::OutOfRange(date)),
-        }
+        self.working
+            .get(pos)
+            .copied()
+            .ok_or(CalendarError::OutOfRange(date))
     }
 
     /// Working days from the day a clock starting on `from` counts from, to `to`: the number of working days
@@ -566,14 +570,14 @@ impl Calendar {
     /// `effective_start(from)`, `add_working_days(from, working_days_between(from, to)) == to`.
     pub fn working_days_between(&self, from: Date, to: Date) -> Result<i64, CalendarError> {
         let start = self.start_position(from)? as i64 + 1;
-        let end = i64::from(self.working_on_or_before[self.index(to)?]);
+        let end = i64::from(self.counts[self.index(to)?] >> 1);
         Ok(end - start)
     }
 
     /// `n` calendar days after `date`.
     pub fn add_calendar_days(&self, date: Date, n: u32) -> Result<Date, CalendarError> {
         let i = self.index(date)? as i64 + i64::from(n);
-        let last = self.working_on_or_before.len() as i64 - 1;
+        let last = self.counts.len() as i64 - 1;
         if i > last {
             return Err(CalendarError::OutOfRange(date));
         }
@@ -606,24 +610,50 @@ impl Calendar {
 /// Formats skipped days as a person reads them: "25, 26 Dec, 1 Jan".
 pub fn format_day_list(days: &[Date]) -> String {
     let mut out = String::new();
-    let mut i = 0;
-    while i < days.len() {
-        let (y, m) = (days[i].year(), days[i].month());
-        let mut j = i;
-        let mut parts: Vec<String> = Vec::new();
-        while j < days.len() && days[j].year() == y && days[j].month() == m {
-            parts.push(days[j].day().to_string());
-            j += 1;
-        }
-        if !out.is_empty() {
+    write_day_list(&mut out, days);
+    out
+}
+
+/// Appends skipped days as a person reads them ("25, 26 Dec, 1 Jan") to `out`.
+pub fn write_day_list(out: &mut String, days: &[Date]) {
+    use std::fmt::Write;
+    for (i, day) in days.iter().enumerate() {
+        if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(&parts.join(", "));
-        out.push(' ');
-        out.push_str(month_abbrev(m));
-        i = j;
+        let _ = write!(out, "{}", day.day());
+        let last_of_month = days
+            .get(i + 1)
+            .is_none_or(|next| next.month() != day.month() || next.year() != day.year());
+        if last_of_month {
+            out.push(' ');
+            out.push_str(month_abbrev(day.month()));
+        }
     }
-    out
+}
+
+/// A date written `YYYY-MM-DD`, cheaply (the clock explanations write many).
+pub struct Iso(pub Date);
+
+impl fmt::Display for Iso {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        let (y, m, day) = (d.year(), d.month(), d.day());
+        let digits = [
+            b'0' + (y / 1000 % 10) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (day / 10) as u8,
+            b'0' + (day % 10) as u8,
+        ];
+        // Only ASCII digits and hyphens were written.
+        f.write_str(std::str::from_utf8(&digits).unwrap_or("????-??-??"))
+    }
 }
 
 /// "Jan" … "Dec".
@@ -649,6 +679,18 @@ mod tests {
         while d <= LAST_DAY {
             assert_eq!(civil_from_days(days_from_civil(d)), d);
             d = d.tomorrow().unwrap();
+        }
+    }
+
+    #[test]
+    fn iso_dates_match_jiff() {
+        for d in [
+            date(2000, 1, 1),
+            date(2025, 12, 23),
+            date(2099, 12, 31),
+            date(2026, 10, 5),
+        ] {
+            assert_eq!(Iso(d).to_string(), d.to_string());
         }
     }
 

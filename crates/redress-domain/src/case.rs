@@ -10,7 +10,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::calendar::{Calendar, format_day_list};
+use crate::calendar::{Calendar, Iso, write_day_list};
 use crate::event::{
     CaseEvent, Channel, CloseReason, Event, FeedbackType, Head, OmbudsmanElement, Outcome, Remedy,
     RemedyKind,
@@ -315,7 +315,7 @@ pub enum ClockKind {
 pub struct Deadline {
     /// `stage1_acknowledge`, `stage1_response`, `escalation_window`, `stage2_acknowledge`, `stage2_response`,
     /// `stage3_acknowledge`, `stage3_response`, `service_request_response`, `auto_close`.
-    pub clock: String,
+    pub clock: &'static str,
     /// Whose clock.
     pub kind: ClockKind,
     /// Due day (after extensions).
@@ -1209,7 +1209,7 @@ impl Case {
             if let Ok(due) = window.after(calendar, sr.started_on) {
                 if !(finished && sr.responded_on.is_none()) {
                     out.push(Deadline {
-                        clock: "service_request_response".into(),
+                        clock: "service_request_response",
                         kind: ClockKind::Duty,
                         due_on: due,
                         original_due_on: None,
@@ -1234,7 +1234,6 @@ impl Case {
             let Some(stage) = policy.stage(round.stage) else {
                 continue;
             };
-            let key = stage.key();
             let start_phrase = match round.started_by {
                 RoundStart::Received => "receipt",
                 RoundStart::EscalationRequested => "the escalation request",
@@ -1252,7 +1251,7 @@ impl Case {
                     && (current || round.acknowledged_on.is_some())
                 {
                     out.push(Deadline {
-                        clock: format!("{key}_acknowledge"),
+                        clock: clock_name(round.stage, true),
                         kind: ClockKind::Duty,
                         due_on: due,
                         original_due_on: None,
@@ -1283,9 +1282,11 @@ impl Case {
                     let mut ext_text = String::new();
                     for ext in &round.extensions {
                         if let Ok(d) = calendar.add_working_days(due, ext.working_days) {
-                            ext_text.push_str(&format!(
+                            use std::fmt::Write;
+                            let _ = write!(
+                                ext_text,
                                 "; extended on {} by {} working day{}{} to {}",
-                                ext.on,
+                                Iso(ext.on),
                                 ext.working_days,
                                 if ext.working_days == 1 { "" } else { "s" },
                                 if ext.resident_agreed {
@@ -1293,8 +1294,8 @@ impl Case {
                                 } else {
                                     ""
                                 },
-                                d
-                            ));
+                                Iso(d)
+                            );
                             due = d;
                         }
                     }
@@ -1311,7 +1312,7 @@ impl Case {
                             explain(calendar, stage.respond.period, phrase, start, base);
                         explanation.push_str(&ext_text);
                         out.push(Deadline {
-                            clock: format!("{key}_response"),
+                            clock: clock_name(round.stage, false),
                             kind: ClockKind::Duty,
                             due_on: due,
                             original_due_on: (due != base).then_some(base),
@@ -1335,7 +1336,7 @@ impl Case {
                         let met = round.escalation_requested_on;
                         if current || met.is_some() || refused_after {
                             out.push(Deadline {
-                                clock: "escalation_window".into(),
+                                clock: "escalation_window",
                                 kind: ClockKind::Window,
                                 due_on: due,
                                 original_due_on: None,
@@ -1364,7 +1365,7 @@ impl Case {
                     if let Ok(due) = calendar.add_working_days(responded, ac.after_working_days) {
                         if self.state == State::Responded || closed_on.is_some() {
                             out.push(Deadline {
-                                clock: "auto_close".into(),
+                                clock: "auto_close",
                                 kind: ClockKind::Duty,
                                 due_on: due,
                                 original_due_on: None,
@@ -1514,6 +1515,18 @@ fn derive_outcome(outcomes: impl Iterator<Item = Outcome>) -> Option<Outcome> {
     }
 }
 
+/// The clock names of a stage.
+fn clock_name(stage: u8, acknowledge: bool) -> &'static str {
+    match (stage, acknowledge) {
+        (1, true) => "stage1_acknowledge",
+        (1, false) => "stage1_response",
+        (2, true) => "stage2_acknowledge",
+        (2, false) => "stage2_response",
+        (_, true) => "stage3_acknowledge",
+        (_, false) => "stage3_response",
+    }
+}
+
 /// "stage1_response" → "The stage 1 response".
 fn clock_phrase(clock: &str) -> String {
     match clock {
@@ -1535,20 +1548,23 @@ fn clock_phrase(clock: &str) -> String {
 
 /// "10 working days after acknowledgement on 2025-12-23; skips 25, 26 Dec, 1 Jan".
 fn explain(calendar: &Calendar, period: Period, phrase: &str, start: Date, due: Date) -> String {
-    let mut s = format!("{} after {phrase} on {start}", period.describe());
+    use std::fmt::Write;
+    let mut s = String::with_capacity(96);
+    let _ = write!(s, "{} after {phrase} on {}", period.describe(), Iso(start));
     if let Period::WorkingDays(_) = period {
         if let Ok(effective) = calendar.effective_start(start) {
             if effective != start {
-                s.push_str(&format!(
+                let _ = write!(
+                    s,
                     " (not a working day, so counted from {})",
                     human_date(effective)
-                ));
+                );
             }
         }
         let skipped = calendar.skipped_weekdays(start, due);
         if !skipped.is_empty() {
             s.push_str("; skips ");
-            s.push_str(&format_day_list(&skipped));
+            write_day_list(&mut s, &skipped);
         }
     }
     s

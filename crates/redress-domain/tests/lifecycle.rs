@@ -111,7 +111,7 @@ fn the_code_2024_minimal_path_is_always_accepted() {
             reason: CloseReason::FinalResponse,
         });
     assert_eq!(s.case.state, State::Closed);
-    let statuses: Vec<(String, ClockStatus)> = s
+    let statuses: Vec<(&str, ClockStatus)> = s
         .deadlines("2026-03-01")
         .into_iter()
         .map(|c| (c.clock, c.status))
@@ -119,10 +119,10 @@ fn the_code_2024_minimal_path_is_always_accepted() {
     assert_eq!(
         statuses,
         vec![
-            ("stage1_acknowledge".to_owned(), ClockStatus::Met),
-            ("stage1_response".to_owned(), ClockStatus::Met),
-            ("stage2_acknowledge".to_owned(), ClockStatus::Met),
-            ("stage2_response".to_owned(), ClockStatus::Met),
+            ("stage1_acknowledge", ClockStatus::Met),
+            ("stage1_response", ClockStatus::Met),
+            ("stage2_acknowledge", ClockStatus::Met),
+            ("stage2_response", ClockStatus::Met),
         ]
     );
     // What the Code expects beyond the minimal path is reported as warnings, not refused.
