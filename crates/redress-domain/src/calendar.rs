@@ -11,9 +11,8 @@
 //! - D itself never counts;
 //! - a D that is not a working day (a weekend, a bank holiday, a closure day) is treated as received on the
 //!   next working day, which then does not count either. A complaint received on Saturday 20 December 2025 is
-//!   treated as received on Monday 22 December, so "within 5 working days" ends on Tuesday 30 December
-//!   (23, 24, 29, 30 December, skipping 25 and 26 December and the weekend... counting 23, 24, 29, 30, 31
-//!   gives the fifth day: Wednesday 31 December).
+//!   treated as received on Monday 22 December, so "within 5 working days" ends on Wednesday 31 December
+//!   (23, 24, 29, 30, 31 December: 25 and 26 December are bank holidays).
 //!
 //! The tests in this module pin that example and many others.
 //!

@@ -574,9 +574,6 @@ impl Case {
                     && self.rounds.len() > 1
                 {
                     self.rounds.pop();
-                    let round = self.round_mut();
-                    round.escalation_requested_on = None;
-                    round.escalation_reasons = None;
                     self.state = State::Responded;
                 }
                 self.refusals.push(Refusal {
@@ -1296,6 +1293,11 @@ impl Case {
                                 },
                                 Iso(d)
                             );
+                            let skipped = calendar.skipped_weekdays(due, d);
+                            if !skipped.is_empty() {
+                                ext_text.push_str(", skipping ");
+                                write_day_list(&mut ext_text, &skipped);
+                            }
                             due = d;
                         }
                     }

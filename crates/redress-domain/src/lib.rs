@@ -9,6 +9,7 @@
 //! - [`compliance`]: where a policy breaks the Complaint Handling Code 2024.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod calendar;
 pub mod case;
 pub mod compliance;

@@ -1,0 +1,560 @@
+//! Redress storage on an embedded SQLite file: the default, for a landlord running Redress on one machine.
+//!
+//! WAL journal (readers never block the writer), `synchronous = FULL` by default so that an acknowledged
+//! write survives a killed process and a power cut (`?synchronous=normal` in the URL trades the latter for
+//! speed), foreign keys on, and every write transaction started with `BEGIN IMMEDIATE` so that two writers
+//! queue for the lock instead of failing on upgrade.
+#![forbid(unsafe_code)]
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use redress_store::codec::{
+    date_text, decode_event, due_key, encode_event, parse_date, parse_opt_date, parse_role,
+    parse_stage,
+};
+use redress_store::{
+    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
+    PolicyRecord, Projection, Sort, Store, StoreError, StoreResult, StoredEvent, User,
+    format_reference,
+};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Arguments, AssertSqlSafe, Row};
+
+/// The SQLite store.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        _ => StoreError::other(e),
+    }
+}
+
+fn is_unique(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at a `sqlite://PATH` URL. Query parameters:
+    /// `synchronous=full|normal` (default full).
+    pub async fn connect(url: &str) -> StoreResult<SqliteStore> {
+        let (path_part, query) = url.split_once('?').unwrap_or((url, ""));
+        let path = path_part
+            .strip_prefix("sqlite://")
+            .or_else(|| path_part.strip_prefix("sqlite:"))
+            .ok_or_else(|| StoreError::Other(format!("not a sqlite:// URL: {path_part}")))?;
+        let mut synchronous = SqliteSynchronous::Full;
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("synchronous", v)) => {
+                    synchronous = SqliteSynchronous::from_str(v).map_err(|_| {
+                        StoreError::Other(format!("synchronous={v} is not a SQLite setting"))
+                    })?
+                }
+                _ => {
+                    return Err(StoreError::Other(format!(
+                        "unknown SQLite URL option '{pair}'"
+                    )));
+                }
+            }
+        }
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(StoreError::other)?;
+            }
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(db)?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// The pool, for tools (the generator) that write in bulk.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn projection_from(row: &SqliteRow) -> StoreResult<Projection> {
+    Ok(Projection {
+        stage: parse_stage(row.try_get("stage").map_err(db)?)?,
+        state: row.try_get("state").map_err(db)?,
+        feedback_type: row.try_get("feedback_type").map_err(db)?,
+        received_on: parse_date(&row.try_get::<String, _>("received_on").map_err(db)?)?,
+        assignee: row.try_get("assignee").map_err(db)?,
+        next_due_on: parse_opt_date(row.try_get("next_due_on").map_err(db)?)?,
+        next_due_clock: row.try_get("next_due_clock").map_err(db)?,
+        is_open: row.try_get::<i64, _>("is_open").map_err(db)? != 0,
+    })
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations")
+            .run(&self.pool)
+            .await
+            .map_err(StoreError::other)
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn install_policy(
+        &self,
+        id: &str,
+        name: &str,
+        toml: &str,
+        installed_at: &str,
+    ) -> StoreResult<PolicyRecord> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let version: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+        sqlx::query("INSERT INTO policies (id, version, name, toml, installed_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(version)
+            .bind(name)
+            .bind(toml)
+            .bind(installed_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(PolicyRecord {
+            id: id.into(),
+            version,
+            name: name.into(),
+            toml: toml.into(),
+            installed_at: installed_at.into(),
+        })
+    }
+
+    async fn policy(&self, id: &str, version: Option<i64>) -> StoreResult<PolicyRecord> {
+        let row = match version {
+            Some(v) => sqlx::query("SELECT id, version, name, toml, installed_at FROM policies WHERE id = $1 AND version = $2")
+                .bind(id)
+                .bind(v)
+                .fetch_one(&self.pool)
+                .await,
+            None => sqlx::query(
+                "SELECT id, version, name, toml, installed_at FROM policies WHERE id = $1 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await,
+        }
+        .map_err(db)?;
+        policy_from(&row)
+    }
+
+    async fn policies(&self) -> StoreResult<Vec<PolicyRecord>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.version, p.name, p.toml, p.installed_at FROM policies p \
+             WHERE p.version = (SELECT MAX(version) FROM policies q WHERE q.id = p.id) ORDER BY p.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(policy_from).collect()
+    }
+
+    async fn create_case(&self, case: NewCase) -> StoreResult<(String, bool)> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        if let Some(key) = &case.idempotency_key {
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT reference FROM cases WHERE idempotency_key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            if let Some(reference) = existing {
+                return Ok((reference, false));
+            }
+        }
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO reference_counters (year, last) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+        )
+        .bind(i64::from(case.reference_year))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let reference = format_reference(case.reference_year, n);
+        let p = &case.projection;
+        sqlx::query(
+            "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
+             created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
+             next_due_clock, due_key, is_open) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        )
+        .bind(&case.id)
+        .bind(&reference)
+        .bind(&case.policy_id)
+        .bind(case.policy_version)
+        .bind(&case.summary)
+        .bind(i64::from(case.confidential))
+        .bind(&case.idempotency_key)
+        .bind(&case.recorded_at)
+        .bind(i64::from(p.stage))
+        .bind(&p.state)
+        .bind(&p.feedback_type)
+        .bind(date_text(p.received_on))
+        .bind(&p.assignee)
+        .bind(p.next_due_on.map(date_text))
+        .bind(&p.next_due_clock)
+        .bind(due_key(p.next_due_on))
+        .bind(i64::from(p.is_open))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| if is_unique(&e) { StoreError::Duplicate("the case id or idempotency key") } else { db(e) })?;
+        if let Some(c) = &case.complainant {
+            sqlx::query("INSERT INTO complainants (case_id, name, email, phone, address) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&case.id)
+                .bind(&c.name)
+                .bind(&c.email)
+                .bind(&c.phone)
+                .bind(&c.address)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let (kind, payload) = encode_event(&case.received)?;
+        sqlx::query("INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) VALUES ($1, 1, $2, $3, $4, $5)")
+            .bind(&case.id)
+            .bind(kind)
+            .bind(payload)
+            .bind(&case.received.by)
+            .bind(&case.recorded_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok((reference, true))
+    }
+
+    async fn case_by_reference(&self, reference: &str) -> StoreResult<CaseRecord> {
+        let row = sqlx::query(
+            "SELECT c.*, p.case_id AS has_complainant, p.name, p.email, p.phone, p.address \
+             FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE c.reference = $1",
+        )
+        .bind(reference)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let id: String = row.try_get("id").map_err(db)?;
+        let events = sqlx::query("SELECT seq, payload, actor, recorded_at FROM case_events WHERE case_id = $1 ORDER BY seq")
+            .bind(&id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok(StoredEvent {
+                    seq: r.try_get("seq").map_err(db)?,
+                    event: decode_event(&r.try_get::<String, _>("payload").map_err(db)?, r.try_get("actor").map_err(db)?)?,
+                    recorded_at: r.try_get("recorded_at").map_err(db)?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let complainant = match row
+            .try_get::<Option<String>, _>("has_complainant")
+            .map_err(db)?
+        {
+            Some(_) => Some(Complainant {
+                name: row.try_get("name").map_err(db)?,
+                email: row.try_get("email").map_err(db)?,
+                phone: row.try_get("phone").map_err(db)?,
+                address: row.try_get("address").map_err(db)?,
+            }),
+            None => None,
+        };
+        Ok(CaseRecord {
+            reference: row.try_get("reference").map_err(db)?,
+            policy_id: row.try_get("policy_id").map_err(db)?,
+            policy_version: row.try_get("policy_version").map_err(db)?,
+            complainant,
+            summary: row.try_get("summary").map_err(db)?,
+            confidential: row.try_get::<i64, _>("confidential").map_err(db)? != 0,
+            projection: projection_from(&row)?,
+            events,
+            id,
+        })
+    }
+
+    async fn append(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        events: &[redress_domain::event::CaseEvent],
+        recorded_at: &str,
+        projection: &Projection,
+    ) -> StoreResult<i64> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let new_version = expected_version + events.len() as i64;
+        let p = projection;
+        let updated = sqlx::query(
+            "UPDATE cases SET version = $1, updated_at = $2, stage = $3, state = $4, feedback_type = $5, \
+             received_on = $6, assignee = $7, next_due_on = $8, next_due_clock = $9, due_key = $10, is_open = $11 \
+             WHERE id = $12 AND version = $13",
+        )
+        .bind(new_version)
+        .bind(recorded_at)
+        .bind(i64::from(p.stage))
+        .bind(&p.state)
+        .bind(&p.feedback_type)
+        .bind(date_text(p.received_on))
+        .bind(&p.assignee)
+        .bind(p.next_due_on.map(date_text))
+        .bind(&p.next_due_clock)
+        .bind(due_key(p.next_due_on))
+        .bind(i64::from(p.is_open))
+        .bind(case_id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if updated.rows_affected() == 0 {
+            let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+                .bind(case_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+            return match actual {
+                None => Err(StoreError::NotFound),
+                Some(actual) => Err(StoreError::Conflict {
+                    expected: expected_version,
+                    actual,
+                }),
+            };
+        }
+        for (i, e) in events.iter().enumerate() {
+            let (kind, payload) = encode_event(e)?;
+            sqlx::query("INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(case_id)
+                .bind(expected_version + 1 + i as i64)
+                .bind(kind)
+                .bind(payload)
+                .bind(&e.by)
+                .bind(recorded_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|err| {
+                    if is_unique(&err) {
+                        StoreError::Conflict { expected: expected_version, actual: expected_version + 1 }
+                    } else {
+                        db(err)
+                    }
+                })?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(new_version)
+    }
+
+    async fn list_cases(&self, f: &CaseFilter) -> StoreResult<Page> {
+        let mut sql = String::from(
+            "SELECT c.id, c.reference, c.policy_id, c.policy_version, c.confidential, c.stage, c.state, \
+             c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.due_key, c.is_open, \
+             p.name AS complainant_name FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE 1 = 1",
+        );
+        let mut args = SqliteArguments::default();
+        let mut n = 0;
+        let mut bind = |sql: &mut String, clause: &str, value: String| -> StoreResult<()> {
+            n += 1;
+            sql.push_str(&clause.replace('?', &format!("${n}")));
+            args.add(value).map_err(StoreError::other)
+        };
+        if f.open_only || f.due_on_or_before.is_some() || f.overdue_as_of.is_some() {
+            sql.push_str(" AND c.is_open = 1");
+        }
+        if !f.include_confidential {
+            sql.push_str(" AND c.confidential = 0");
+        }
+        if let Some(v) = &f.state {
+            bind(&mut sql, " AND c.state = ?", v.clone())?;
+        }
+        if let Some(v) = f.stage {
+            bind(&mut sql, " AND c.stage = CAST(? AS INTEGER)", v.to_string())?;
+        }
+        if let Some(v) = &f.policy {
+            bind(&mut sql, " AND c.policy_id = ?", v.clone())?;
+        }
+        if let Some(v) = &f.assignee {
+            bind(&mut sql, " AND c.assignee = ?", v.clone())?;
+        }
+        if let Some(v) = f.due_on_or_before {
+            bind(&mut sql, " AND c.due_key <= ?", date_text(v))?;
+        }
+        if let Some(v) = f.overdue_as_of {
+            bind(&mut sql, " AND c.due_key < ?", date_text(v))?;
+        }
+        if let Some(v) = f.received_from {
+            bind(&mut sql, " AND c.received_on >= ?", date_text(v))?;
+        }
+        if let Some(v) = f.received_to {
+            bind(&mut sql, " AND c.received_on <= ?", date_text(v))?;
+        }
+        if let Some(c) = &f.after {
+            match f.sort {
+                Sort::Received => {
+                    bind(&mut sql, " AND (c.received_on < ?", c.key.clone())?;
+                    bind(&mut sql, " OR (c.received_on = ?", c.key.clone())?;
+                    bind(&mut sql, " AND c.id < ?))", c.id.clone())?;
+                }
+                Sort::Due => {
+                    bind(&mut sql, " AND (c.due_key > ?", c.key.clone())?;
+                    bind(&mut sql, " OR (c.due_key = ?", c.key.clone())?;
+                    bind(&mut sql, " AND c.id > ?))", c.id.clone())?;
+                }
+            }
+        }
+        sql.push_str(match f.sort {
+            Sort::Received => " ORDER BY c.received_on DESC, c.id DESC",
+            Sort::Due => " ORDER BY c.due_key, c.id",
+        });
+        let limit = f.limit.clamp(1, 200);
+        sql.push_str(&format!(" LIMIT {}", limit + 1));
+        let rows = sqlx::query_with(AssertSqlSafe(sql), args)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        let mut items = rows
+            .iter()
+            .map(|row| {
+                Ok(CaseSummary {
+                    id: row.try_get("id").map_err(db)?,
+                    reference: row.try_get("reference").map_err(db)?,
+                    policy_id: row.try_get("policy_id").map_err(db)?,
+                    policy_version: row.try_get("policy_version").map_err(db)?,
+                    complainant_name: row.try_get("complainant_name").map_err(db)?,
+                    confidential: row.try_get::<i64, _>("confidential").map_err(db)? != 0,
+                    projection: projection_from(row)?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let next = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|last| Cursor {
+                key: match f.sort {
+                    Sort::Received => date_text(last.projection.received_on),
+                    Sort::Due => due_key(last.projection.next_due_on),
+                },
+                id: last.id.clone(),
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn count_cases(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    async fn create_user(&self, user: &User, created_at: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&user.id)
+            .bind(user.email.to_lowercase())
+            .bind(&user.name)
+            .bind(user.role.as_str())
+            .bind(&user.password_hash)
+            .bind(created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| if is_unique(&e) { StoreError::Duplicate("that email address") } else { db(e) })?;
+        Ok(())
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<User> {
+        let row =
+            sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = $1")
+                .bind(email.to_lowercase())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(User {
+            id: row.try_get("id").map_err(db)?,
+            email: row.try_get("email").map_err(db)?,
+            name: row.try_get("name").map_err(db)?,
+            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+            password_hash: row.try_get("password_hash").map_err(db)?,
+        })
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    async fn create_token(&self, token: &ApiToken, created_at: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&token.id)
+            .bind(&token.name)
+            .bind(token.role.as_str())
+            .bind(&token.token_hash)
+            .bind(created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| if is_unique(&e) { StoreError::Duplicate("that token") } else { db(e) })?;
+        Ok(())
+    }
+
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<ApiToken> {
+        let row =
+            sqlx::query("SELECT id, name, role, token_hash FROM api_tokens WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(ApiToken {
+            id: row.try_get("id").map_err(db)?,
+            name: row.try_get("name").map_err(db)?,
+            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+            token_hash: row.try_get("token_hash").map_err(db)?,
+        })
+    }
+}
+
+fn policy_from(row: &SqliteRow) -> StoreResult<PolicyRecord> {
+    Ok(PolicyRecord {
+        id: row.try_get("id").map_err(db)?,
+        version: row.try_get("version").map_err(db)?,
+        name: row.try_get("name").map_err(db)?,
+        toml: row.try_get("toml").map_err(db)?,
+        installed_at: row.try_get("installed_at").map_err(db)?,
+    })
+}

@@ -1,0 +1,383 @@
+//! The storage port of Redress: one trait, [`Store`], implemented by `redress-store-sqlite` (the embedded
+//! default) and `redress-store-postgres` (for scale), and one [`conformance`] suite that both pass.
+//!
+//! What is stored:
+//! - installed policies, as versioned rows of resolved TOML (a case pins the version it was received under);
+//! - cases: an append-only event log, checked on append against the expected sequence number, plus a
+//!   projection of each case's current state and next due date, written in the same transaction, indexed
+//!   for the work queues;
+//! - complainants' personal data, kept apart from the events so that it can be redacted without breaking
+//!   the log;
+//! - users and API tokens (hashed).
+#![forbid(unsafe_code)]
+
+pub mod codec;
+pub mod conformance;
+
+use std::fmt;
+
+use jiff::civil::Date;
+use redress_domain::access::Role;
+use redress_domain::event::CaseEvent;
+use serde::{Deserialize, Serialize};
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such row.
+    #[error("not found")]
+    NotFound,
+    /// Someone else changed the case first (the expected sequence number is stale).
+    #[error(
+        "the case was changed by someone else: expected version {expected}, it is now at {actual}"
+    )]
+    Conflict {
+        /// The version the writer expected.
+        expected: i64,
+        /// The version it is at.
+        actual: i64,
+    },
+    /// A unique value is taken (e.g. an email address).
+    #[error("{0} is already taken")]
+    Duplicate(&'static str),
+    /// Anything else: the database is unreachable, a row does not decode. Opaque to users; logged.
+    #[error("storage failure: {0}")]
+    Other(String),
+}
+
+impl StoreError {
+    /// Wraps any error as [`StoreError::Other`].
+    pub fn other(e: impl fmt::Display) -> StoreError {
+        StoreError::Other(e.to_string())
+    }
+}
+
+/// Result alias.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A complainant's personal data. Kept out of events and logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Complainant {
+    /// Name.
+    pub name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Telephone.
+    pub phone: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+}
+
+/// The current state of a case, as the work queues need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Projection {
+    /// Current stage.
+    pub stage: u8,
+    /// State (`awaiting_acknowledgement`, `investigating`, …).
+    pub state: String,
+    /// Feedback type.
+    pub feedback_type: String,
+    /// Day received.
+    pub received_on: Date,
+    /// Assigned officer.
+    pub assignee: Option<String>,
+    /// The earliest unmet landlord duty.
+    pub next_due_on: Option<Date>,
+    /// Which clock that is.
+    pub next_due_clock: Option<String>,
+    /// Whether the case is open.
+    pub is_open: bool,
+}
+
+/// A new case.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    /// UUIDv7.
+    pub id: String,
+    /// The year whose reference counter numbers it.
+    pub reference_year: i16,
+    /// The policy it is received under.
+    pub policy_id: String,
+    /// The policy version it pins.
+    pub policy_version: i64,
+    /// Personal data, if given.
+    pub complainant: Option<Complainant>,
+    /// The complaint in the complainant's words.
+    pub summary: String,
+    /// Restricted to managers.
+    pub confidential: bool,
+    /// The `received` event.
+    pub received: CaseEvent,
+    /// The projection after it.
+    pub projection: Projection,
+    /// When it was recorded (UTC, RFC 3339).
+    pub recorded_at: String,
+    /// A client-chosen key: the same key never creates two cases.
+    pub idempotency_key: Option<String>,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// 1, 2, 3, … within the case.
+    pub seq: i64,
+    /// The event and who recorded it.
+    pub event: CaseEvent,
+    /// When it was recorded (UTC, RFC 3339).
+    pub recorded_at: String,
+}
+
+/// A whole case as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    /// UUIDv7.
+    pub id: String,
+    /// Human-readable reference, e.g. `CMP-2026-000042`.
+    pub reference: String,
+    /// Policy id.
+    pub policy_id: String,
+    /// Policy version.
+    pub policy_version: i64,
+    /// Personal data.
+    pub complainant: Option<Complainant>,
+    /// The complaint text.
+    pub summary: String,
+    /// Confidential.
+    pub confidential: bool,
+    /// The events, in order.
+    pub events: Vec<StoredEvent>,
+    /// Current projection.
+    pub projection: Projection,
+}
+
+impl CaseRecord {
+    /// The last event's sequence number: the version a writer must expect.
+    pub fn version(&self) -> i64 {
+        self.events.last().map_or(0, |e| e.seq)
+    }
+}
+
+/// One row of a work queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseSummary {
+    /// UUIDv7.
+    pub id: String,
+    /// Reference.
+    pub reference: String,
+    /// Policy id.
+    pub policy_id: String,
+    /// Policy version.
+    pub policy_version: i64,
+    /// The complainant's name, if any.
+    pub complainant_name: Option<String>,
+    /// Confidential.
+    pub confidential: bool,
+    /// Current projection.
+    pub projection: Projection,
+}
+
+/// How to order a list of cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Newest received first.
+    #[default]
+    Received,
+    /// Earliest next due date first (cases with no due date last).
+    Due,
+}
+
+/// Filters for listing cases. Every filter narrows; none given lists everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// Exact state.
+    pub state: Option<String>,
+    /// Exact stage.
+    pub stage: Option<u8>,
+    /// Policy id.
+    pub policy: Option<String>,
+    /// Assigned officer.
+    pub assignee: Option<String>,
+    /// Only open cases.
+    pub open_only: bool,
+    /// Open cases whose next duty falls on or before this day.
+    pub due_on_or_before: Option<Date>,
+    /// Open cases whose next duty fell before this day (overdue as of it).
+    pub overdue_as_of: Option<Date>,
+    /// Received on or after.
+    pub received_from: Option<Date>,
+    /// Received on or before.
+    pub received_to: Option<Date>,
+    /// Include confidential cases.
+    pub include_confidential: bool,
+    /// Order.
+    pub sort: Sort,
+    /// Continue after this cursor (from a previous page).
+    pub after: Option<Cursor>,
+    /// Page size (1–200).
+    pub limit: u32,
+}
+
+/// Where a page ended: the sort key and id of its last row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    /// The sort key of the last row (a date, or `9999-12-31` for no due date).
+    pub key: String,
+    /// The id of the last row.
+    pub id: String,
+}
+
+impl Cursor {
+    /// The opaque text form clients pass back.
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.key, self.id)
+    }
+
+    /// Parses the text form; `None` when it was not made by [`Cursor::encode`].
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (key, id) = s.split_once('~')?;
+        let valid_key = key.len() == 10 && key.parse::<Date>().is_ok();
+        let valid_id = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+        (valid_key && valid_id).then(|| Cursor {
+            key: key.to_owned(),
+            id: id.to_owned(),
+        })
+    }
+}
+
+/// A page of cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The rows.
+    pub items: Vec<CaseSummary>,
+    /// The cursor for the next page, if there may be one.
+    pub next: Option<Cursor>,
+}
+
+/// An installed policy version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyRecord {
+    /// Policy id.
+    pub id: String,
+    /// 1, 2, 3, …
+    pub version: i64,
+    /// Display name.
+    pub name: String,
+    /// The resolved policy TOML.
+    pub toml: String,
+    /// When installed.
+    pub installed_at: String,
+}
+
+/// A staff user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// UUID.
+    pub id: String,
+    /// Email (unique, lower-case).
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// An API token (only its hash is stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// UUID.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+}
+
+/// The storage port. Every method is one transaction.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend, for logs and health checks.
+    fn backend(&self) -> &'static str;
+
+    /// Runs this backend's migrations.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Whether the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Installs a policy version: `version` is the previous highest plus one. Returns the record.
+    async fn install_policy(
+        &self,
+        id: &str,
+        name: &str,
+        toml: &str,
+        installed_at: &str,
+    ) -> StoreResult<PolicyRecord>;
+
+    /// The latest version of a policy, or a given version.
+    async fn policy(&self, id: &str, version: Option<i64>) -> StoreResult<PolicyRecord>;
+
+    /// The latest version of every policy, by id.
+    async fn policies(&self) -> StoreResult<Vec<PolicyRecord>>;
+
+    /// Creates a case with its `received` event and projection; returns its reference. With an idempotency
+    /// key already used, returns the existing case's reference and creates nothing.
+    async fn create_case(&self, case: NewCase) -> StoreResult<(String, bool)>;
+
+    /// A case by reference.
+    async fn case_by_reference(&self, reference: &str) -> StoreResult<CaseRecord>;
+
+    /// Appends events to a case whose version is `expected_version`, and replaces its projection, in one
+    /// transaction. A stale version is a [`StoreError::Conflict`] and writes nothing. Returns the new version.
+    async fn append(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        events: &[CaseEvent],
+        recorded_at: &str,
+        projection: &Projection,
+    ) -> StoreResult<i64>;
+
+    /// Lists cases.
+    async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Page>;
+
+    /// Number of cases (all states).
+    async fn count_cases(&self) -> StoreResult<i64>;
+
+    /// Creates a user.
+    async fn create_user(&self, user: &User, created_at: &str) -> StoreResult<()>;
+
+    /// A user by email (case-insensitive).
+    async fn user_by_email(&self, email: &str) -> StoreResult<User>;
+
+    /// Number of users.
+    async fn count_users(&self) -> StoreResult<i64>;
+
+    /// Stores a token.
+    async fn create_token(&self, token: &ApiToken, created_at: &str) -> StoreResult<()>;
+
+    /// A token by the hash of its secret.
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<ApiToken>;
+}
+
+/// The reference of the `n`th case of a year: `CMP-2026-000042`.
+pub fn format_reference(year: i16, n: i64) -> String {
+    format!("CMP-{year}-{n:06}")
+}
+
+/// UTC now as fixed-width RFC 3339 with microseconds (sorts as text).
+pub fn now_utc() -> String {
+    let ts = jiff::Timestamp::now();
+    ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// A new UUIDv7 as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
