@@ -297,13 +297,13 @@ fn rule_holidays(division: Division, year: i16) -> Vec<Holiday> {
             title: "Good Friday".into(),
         });
     }
-    if division != Division::Scotland {
-        if let Ok(monday) = easter.checked_add(jiff::Span::new().days(1)) {
-            out.push(Holiday {
-                date: monday,
-                title: "Easter Monday".into(),
-            });
-        }
+    if division != Division::Scotland
+        && let Ok(monday) = easter.checked_add(jiff::Span::new().days(1))
+    {
+        out.push(Holiday {
+            date: monday,
+            title: "Easter Monday".into(),
+        });
     }
     out.push(Holiday {
         date: first_monday(year, 5),

@@ -782,16 +782,15 @@ impl Case {
                     && policy
                         .stage(stage)
                         .is_some_and(|s| s.different_decision_maker)
+                    && let Some(earlier) = self.earlier_handler(officer, stage)
                 {
-                    if let Some(earlier) = self.earlier_handler(officer, stage) {
-                        return refuse_field(
-                            "officer",
-                            format!(
-                                "The {} reviewer must not have handled an earlier stage: {officer} handled {}",
-                                stage_name, earlier
-                            ),
-                        );
-                    }
+                    return refuse_field(
+                        "officer",
+                        format!(
+                            "The reviewer at {} must not have handled an earlier stage: {officer} handled {}",
+                            stage_name, earlier
+                        ),
+                    );
                 }
                 Ok(())
             }
@@ -869,16 +868,16 @@ impl Case {
                             ),
                         );
                     }
-                    if let Some(max) = rule.further_max_working_days {
-                        if total > free + max {
-                            return refuse_field(
-                                "working_days",
-                                format!(
-                                    "The policy caps extensions at {stage_name} at {} working days in all, even with agreement",
-                                    free + max
-                                ),
-                            );
-                        }
+                    if let Some(max) = rule.further_max_working_days
+                        && total > free + max
+                    {
+                        return refuse_field(
+                            "working_days",
+                            format!(
+                                "The policy caps extensions at {stage_name} at {} working days in all, even with agreement",
+                                free + max
+                            ),
+                        );
                     }
                 }
                 Ok(())
@@ -950,14 +949,12 @@ impl Case {
                     && policy
                         .stage(stage)
                         .is_some_and(|s| s.different_decision_maker)
+                    && let Some(by) = by
+                    && let Some(earlier) = self.earlier_handler(by, stage)
                 {
-                    if let Some(by) = by {
-                        if let Some(earlier) = self.earlier_handler(by, stage) {
-                            return refuse(format!(
-                                "The {stage_name} response must come from someone who did not handle an earlier stage: {by} handled {earlier}"
-                            ));
-                        }
-                    }
+                    return refuse(format!(
+                        "The {stage_name} response must come from someone who did not handle an earlier stage: {by} handled {earlier}"
+                    ));
                 }
                 Ok(())
             }
@@ -982,10 +979,10 @@ impl Case {
                         next_stage.name, stage_name
                     ));
                 }
-                if let Some((_, reason)) = self.closed {
-                    if matches!(reason, CloseReason::Withdrawn | CloseReason::Merged) {
-                        return refuse("The complaint was withdrawn or merged: reopen it first");
-                    }
+                if let Some((_, reason)) = self.closed
+                    && matches!(reason, CloseReason::Withdrawn | CloseReason::Merged)
+                {
+                    return refuse("The complaint was withdrawn or merged: reopen it first");
                 }
                 Ok(())
             }
@@ -1202,20 +1199,18 @@ impl Case {
         if let (Some(sr), Some(window)) = (
             self.service_request,
             policy.feedback.service_request_response,
-        ) {
-            if let Ok(due) = window.after(calendar, sr.started_on) {
-                if !(finished && sr.responded_on.is_none()) {
-                    out.push(Deadline {
-                        clock: "service_request_response",
-                        kind: ClockKind::Duty,
-                        due_on: due,
-                        original_due_on: None,
-                        met_on: sr.responded_on,
-                        status: status(due, sr.responded_on, as_of),
-                        explanation: explain(calendar, window, "the request", sr.started_on, due),
-                    });
-                }
-            }
+        ) && let Ok(due) = window.after(calendar, sr.started_on)
+            && !(finished && sr.responded_on.is_none())
+        {
+            out.push(Deadline {
+                clock: "service_request_response",
+                kind: ClockKind::Duty,
+                due_on: due,
+                original_due_on: None,
+                met_on: sr.responded_on,
+                status: status(due, sr.responded_on, as_of),
+                explanation: explain(calendar, window, "the request", sr.started_on, due),
+            });
         }
         if self.feedback_type != FeedbackType::Complaint && self.service_request.is_none() {
             return out;
@@ -1243,26 +1238,25 @@ impl Case {
                 .period
                 .after(calendar, round.started_on)
                 .ok();
-            if let Some(due) = ack_due {
-                if !(finished && round.acknowledged_on.is_none())
-                    && (current || round.acknowledged_on.is_some())
-                {
-                    out.push(Deadline {
-                        clock: clock_name(round.stage, true),
-                        kind: ClockKind::Duty,
-                        due_on: due,
-                        original_due_on: None,
-                        met_on: round.acknowledged_on,
-                        status: status(due, round.acknowledged_on, as_of),
-                        explanation: explain(
-                            calendar,
-                            stage.acknowledge.period,
-                            start_phrase,
-                            round.started_on,
-                            due,
-                        ),
-                    });
-                }
+            if let Some(due) = ack_due
+                && !(finished && round.acknowledged_on.is_none())
+                && (current || round.acknowledged_on.is_some())
+            {
+                out.push(Deadline {
+                    clock: clock_name(round.stage, true),
+                    kind: ClockKind::Duty,
+                    due_on: due,
+                    original_due_on: None,
+                    met_on: round.acknowledged_on,
+                    status: status(due, round.acknowledged_on, as_of),
+                    explanation: explain(
+                        calendar,
+                        stage.acknowledge.period,
+                        start_phrase,
+                        round.started_on,
+                        due,
+                    ),
+                });
             }
             // Response.
             let (start, provisional) = match stage.respond.from {
@@ -1273,119 +1267,118 @@ impl Case {
                 },
                 _ => (Some(round.started_on), false),
             };
-            if let Some(start) = start {
-                if let Ok(base) = stage.respond.period.after(calendar, start) {
-                    let mut due = base;
-                    let mut ext_text = String::new();
-                    for ext in &round.extensions {
-                        if let Ok(d) = calendar.add_working_days(due, ext.working_days) {
-                            use std::fmt::Write;
-                            let _ = write!(
-                                ext_text,
-                                "; extended on {} by {} working day{}{} to {}",
-                                Iso(ext.on),
-                                ext.working_days,
-                                if ext.working_days == 1 { "" } else { "s" },
-                                if ext.resident_agreed {
-                                    " with the resident's agreement"
-                                } else {
-                                    ""
-                                },
-                                Iso(d)
-                            );
-                            let skipped = calendar.skipped_weekdays(due, d);
-                            if !skipped.is_empty() {
-                                ext_text.push_str(", skipping ");
-                                write_day_list(&mut ext_text, &skipped);
-                            }
-                            due = d;
+            if let Some(start) = start
+                && let Ok(base) = stage.respond.period.after(calendar, start)
+            {
+                let mut due = base;
+                let mut ext_text = String::new();
+                for ext in &round.extensions {
+                    if let Ok(d) = calendar.add_working_days(due, ext.working_days) {
+                        use std::fmt::Write;
+                        let _ = write!(
+                            ext_text,
+                            "; extended on {} by {} working day{}{} to {}",
+                            Iso(ext.on),
+                            ext.working_days,
+                            if ext.working_days == 1 { "" } else { "s" },
+                            if ext.resident_agreed {
+                                " with the resident's agreement"
+                            } else {
+                                ""
+                            },
+                            Iso(d)
+                        );
+                        let skipped = calendar.skipped_weekdays(due, d);
+                        if !skipped.is_empty() {
+                            ext_text.push_str(", skipping ");
+                            write_day_list(&mut ext_text, &skipped);
                         }
+                        due = d;
                     }
-                    let unmet_stopped = round.responded_on.is_none() && (finished || !current);
-                    if !unmet_stopped {
-                        let phrase = match (stage.respond.from, provisional) {
-                            (ClockStart::Acknowledged, true) => {
-                                "acknowledgement, not yet recorded, so counted from the acknowledgement due date"
-                            }
-                            (ClockStart::Acknowledged, false) => "acknowledgement",
-                            _ => start_phrase,
-                        };
-                        let mut explanation =
-                            explain(calendar, stage.respond.period, phrase, start, base);
-                        explanation.push_str(&ext_text);
-                        out.push(Deadline {
-                            clock: clock_name(round.stage, false),
-                            kind: ClockKind::Duty,
-                            due_on: due,
-                            original_due_on: (due != base).then_some(base),
-                            met_on: round.responded_on,
-                            status: status(due, round.responded_on, as_of),
-                            explanation,
-                        });
-                    }
+                }
+                let unmet_stopped = round.responded_on.is_none() && (finished || !current);
+                if !unmet_stopped {
+                    let phrase = match (stage.respond.from, provisional) {
+                        (ClockStart::Acknowledged, true) => {
+                            "acknowledgement, not yet recorded, so counted from the acknowledgement due date"
+                        }
+                        (ClockStart::Acknowledged, false) => "acknowledgement",
+                        _ => start_phrase,
+                    };
+                    let mut explanation =
+                        explain(calendar, stage.respond.period, phrase, start, base);
+                    explanation.push_str(&ext_text);
+                    out.push(Deadline {
+                        clock: clock_name(round.stage, false),
+                        kind: ClockKind::Duty,
+                        due_on: due,
+                        original_due_on: (due != base).then_some(base),
+                        met_on: round.responded_on,
+                        status: status(due, round.responded_on, as_of),
+                        explanation,
+                    });
                 }
             }
             // The resident's window to escalate from this round's response.
             if let (Some(responded), Some(next)) =
                 (round.responded_on, policy.stage(round.stage + 1))
+                && let Some(window) = next.escalation.as_ref().and_then(|e| e.window)
+                && let Ok(due) = window.after(calendar, responded)
             {
-                if let Some(window) = next.escalation.as_ref().and_then(|e| e.window) {
-                    if let Ok(due) = window.after(calendar, responded) {
-                        let refused_after = self
-                            .refusals
-                            .iter()
-                            .any(|r| r.on >= responded && r.stage == round.stage + 1);
-                        let met = round.escalation_requested_on;
-                        if current || met.is_some() || refused_after {
-                            out.push(Deadline {
-                                clock: "escalation_window",
-                                kind: ClockKind::Window,
-                                due_on: due,
-                                original_due_on: None,
-                                met_on: met,
-                                status: status(due, met, as_of),
-                                explanation: format!(
-                                    "{}; the resident may ask for {} until then",
-                                    explain(
-                                        calendar,
-                                        window,
-                                        &format!("the {} response", stage.name),
-                                        responded,
-                                        due
-                                    ),
-                                    next.name
-                                ),
-                            });
-                        }
-                    }
+                let refused_after = self
+                    .refusals
+                    .iter()
+                    .any(|r| r.on >= responded && r.stage == round.stage + 1);
+                let met = round.escalation_requested_on;
+                if current || met.is_some() || refused_after {
+                    out.push(Deadline {
+                        clock: "escalation_window",
+                        kind: ClockKind::Window,
+                        due_on: due,
+                        original_due_on: None,
+                        met_on: met,
+                        status: status(due, met, as_of),
+                        explanation: format!(
+                            "{}; the resident may ask for {} until then",
+                            explain(
+                                calendar,
+                                window,
+                                &format!("the {} response", stage.name),
+                                responded,
+                                due
+                            ),
+                            next.name
+                        ),
+                    });
                 }
             }
             // Auto-close after the outcome when the resident does not reply.
-            if current && round.responded_on.is_some() {
-                if let (Some(ac), Some(responded)) = (policy.auto_close, round.responded_on) {
-                    let closed_on = self.closed.map(|(d, _)| d);
-                    if let Ok(due) = calendar.add_working_days(responded, ac.after_working_days) {
-                        if self.state == State::Responded || closed_on.is_some() {
-                            out.push(Deadline {
-                                clock: "auto_close",
-                                kind: ClockKind::Duty,
-                                due_on: due,
-                                original_due_on: None,
-                                met_on: closed_on,
-                                status: status(due, closed_on, as_of),
-                                explanation: format!(
-                                    "{}; close the case then if the resident has not replied",
-                                    explain(
-                                        calendar,
-                                        Period::WorkingDays(ac.after_working_days),
-                                        &format!("the {} response", stage.name),
-                                        responded,
-                                        due
-                                    )
-                                ),
-                            });
-                        }
-                    }
+            if current
+                && round.responded_on.is_some()
+                && let (Some(ac), Some(responded)) = (policy.auto_close, round.responded_on)
+            {
+                let closed_on = self.closed.map(|(d, _)| d);
+                if let Ok(due) = calendar.add_working_days(responded, ac.after_working_days)
+                    && (self.state == State::Responded || closed_on.is_some())
+                {
+                    out.push(Deadline {
+                        clock: "auto_close",
+                        kind: ClockKind::Duty,
+                        due_on: due,
+                        original_due_on: None,
+                        met_on: closed_on,
+                        status: status(due, closed_on, as_of),
+                        explanation: format!(
+                            "{}; close the case then if the resident has not replied",
+                            explain(
+                                calendar,
+                                Period::WorkingDays(ac.after_working_days),
+                                &format!("the {} response", stage.name),
+                                responded,
+                                due
+                            )
+                        ),
+                    });
                 }
             }
         }
@@ -1467,7 +1460,7 @@ impl Case {
                 (ClockKind::Duty, ClockStatus::Overdue) => out.push(Warning {
                     code: "overdue",
                     provision: "6",
-                    message: format!("{} was due on {} and is overdue", clock_phrase(&d.clock), d.due_on),
+                    message: format!("{} was due on {} and is overdue", clock_phrase(d.clock), d.due_on),
                 }),
                 (ClockKind::Window, ClockStatus::MetLate) => out.push(Warning {
                     code: "late_escalation_request",
@@ -1554,14 +1547,14 @@ fn explain(calendar: &Calendar, period: Period, phrase: &str, start: Date, due: 
     let mut s = String::with_capacity(96);
     let _ = write!(s, "{} after {phrase} on {}", period.describe(), Iso(start));
     if let Period::WorkingDays(_) = period {
-        if let Ok(effective) = calendar.effective_start(start) {
-            if effective != start {
-                let _ = write!(
-                    s,
-                    " (not a working day, so counted from {})",
-                    human_date(effective)
-                );
-            }
+        if let Ok(effective) = calendar.effective_start(start)
+            && effective != start
+        {
+            let _ = write!(
+                s,
+                " (not a working day, so counted from {})",
+                human_date(effective)
+            );
         }
         let skipped = calendar.skipped_weekdays(start, due);
         if !skipped.is_empty() {

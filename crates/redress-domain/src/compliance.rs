@@ -264,9 +264,10 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
             ));
         }
     }
-    if let Some(m) = policy.eligibility.former_tenant_within_months {
-        if m < code.time_limit_months {
-            out.push(f(
+    if let Some(m) = policy.eligibility.former_tenant_within_months
+        && m < code.time_limit_months
+    {
+        out.push(f(
                 Severity::Warning,
                 "2.3",
                 "who_may_complain.former_tenant_within_months",
@@ -275,7 +276,6 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
                     code.time_limit_months
                 ),
             ));
-        }
     }
 
     // Service requests (1.4).
@@ -336,9 +336,10 @@ fn check_stage(
     } else {
         "the escalation request"
     };
-    if let Some(n) = upper_working_days(stage.acknowledge.period) {
-        if n > ack_limit {
-            out.push(f(
+    if let Some(n) = upper_working_days(stage.acknowledge.period)
+        && n > ack_limit
+    {
+        out.push(f(
                 Severity::Error,
                 p_ack,
                 format!("{key}.acknowledge"),
@@ -348,7 +349,6 @@ fn check_stage(
                     stage.acknowledge.period.describe()
                 ),
             ));
-        }
     }
     if let Some(n) = upper_working_days(stage.respond.period) {
         // A clock from receipt (or the request) ends no later than the same clock from acknowledgement, so

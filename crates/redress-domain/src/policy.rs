@@ -242,7 +242,8 @@ pub struct Exclusion {
 /// The time limit for making a complaint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeBar {
-    /// Months after the issue (or after the resident became aware of it, where `from_awareness`).
+    /// Months after the issue (or after the resident became aware of it, where `from_awareness`); `None`
+    /// (written `months = 0`) for no limit.
     pub months: Option<u32>,
     /// Whether the limit runs from when the resident became aware, not only from the issue.
     pub from_awareness: bool,
@@ -877,13 +878,13 @@ fn period(key: &str, p: &PeriodFile, allow_months: bool) -> Result<Period, Polic
     .collect();
     match given.as_slice() {
         [one] => {
-            if let Period::Months(_) = one {
-                if !allow_months {
-                    return Err(PolicyError::new(
-                        format!("{key}.months"),
-                        "months are only allowed for an escalation window; use working_days or calendar_days",
-                    ));
-                }
+            if let Period::Months(_) = one
+                && !allow_months
+            {
+                return Err(PolicyError::new(
+                    format!("{key}.months"),
+                    "months are only allowed for an escalation window; use working_days or calendar_days",
+                ));
             }
             check_days(key, *one)?;
             Ok(*one)
@@ -1024,7 +1025,7 @@ impl PolicyFile {
                 ),
             ));
         }
-        for (key, _) in &self.stages {
+        for key in self.stages.keys() {
             let ok = key
                 .strip_prefix("stage")
                 .and_then(|n| n.parse::<usize>().ok())
@@ -1199,27 +1200,27 @@ impl PolicyFile {
             });
         }
 
-        if let Some(m) = self.time_bar.months {
-            if m == 0 || m > 120 {
-                errors.push(PolicyError::new(
-                    "time_bar.months",
-                    format!("{m} months is not a sensible time limit (1 to 120)"),
-                ));
-            }
+        if let Some(m) = self.time_bar.months
+            && m > 120
+        {
+            errors.push(PolicyError::new(
+                "time_bar.months",
+                format!("{m} months is not a sensible time limit (1 to 120, or 0 for none)"),
+            ));
         }
         let auto_close = self.auto_close.map(|a| AutoClose {
             after_working_days: a.after_working_days,
         });
-        if let Some(a) = auto_close {
-            if a.after_working_days == 0 || a.after_working_days > MAX_DAYS {
-                errors.push(PolicyError::new(
-                    "auto_close.after_working_days",
-                    format!(
-                        "{} is not a sensible number of working days",
-                        a.after_working_days
-                    ),
-                ));
-            }
+        if let Some(a) = auto_close
+            && (a.after_working_days == 0 || a.after_working_days > MAX_DAYS)
+        {
+            errors.push(PolicyError::new(
+                "auto_close.after_working_days",
+                format!(
+                    "{} is not a sensible number of working days",
+                    a.after_working_days
+                ),
+            ));
         }
         let mut targets = Vec::new();
         for (i, t) in self.targets.iter().enumerate() {
@@ -1230,13 +1231,13 @@ impl PolicyFile {
                     "must be a percentage from 0 to 100",
                 ));
             }
-            if let Some(r) = t.review_at_or_below {
-                if !r.is_finite() || r < 0.0 || (percent && r > 100.0) {
-                    errors.push(PolicyError::new(
-                        format!("targets[{i}].review_at_or_below"),
-                        "must be a percentage from 0 to 100",
-                    ));
-                }
+            if let Some(r) = t.review_at_or_below
+                && (!r.is_finite() || r < 0.0 || (percent && r > 100.0))
+            {
+                errors.push(PolicyError::new(
+                    format!("targets[{i}].review_at_or_below"),
+                    "must be a percentage from 0 to 100",
+                ));
             }
             targets.push(Target {
                 measure: t.measure,
@@ -1271,7 +1272,8 @@ impl PolicyFile {
             stages,
             exclusions,
             time_bar: TimeBar {
-                months: self.time_bar.months,
+                // 0 says "no time limit": TOML has no null, and a policy must be able to remove an inherited one.
+                months: self.time_bar.months.filter(|m| *m > 0),
                 from_awareness: self.time_bar.from_awareness,
                 discretion: self.time_bar.discretion,
             },

@@ -1,5 +1,6 @@
 //! The case lifecycle under the Code: which steps are allowed, the refusals an officer reads, the fold and
 //! the warnings.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 use common::*;
@@ -82,7 +83,7 @@ fn the_stage_2_reviewer_must_not_have_investigated_stage_1() {
             on: d("2026-03-12"),
             officer: "asha".into()
         }),
-        "The Stage 2 reviewer must not have handled an earlier stage: asha handled stage 1"
+        "The reviewer at Stage 2 must not have handled an earlier stage: asha handled stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-03-12"),

@@ -1,4 +1,5 @@
 //! Scenarios under the statutory Code (`code-2024`), with real dates and real bank holidays.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 use common::*;

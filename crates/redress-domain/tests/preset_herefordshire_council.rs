@@ -4,6 +4,7 @@
 //! The policy's clocks: acknowledge within 5 working days; stage 1 within 10 working days of acknowledgement
 //! (+10); escalation within 28 calendar days of the stage 1 reply, with reasons; stage 2 by the Complaints Team
 //! within 20 working days (+10).
+#![allow(clippy::unwrap_used)]
 
 mod common;
 use common::*;
@@ -186,7 +187,7 @@ fn easter_2026_escalation_on_the_last_day_and_the_complaints_team_review() {
             on: d("2026-04-07"),
             officer: "j.morgan".into(),
         }),
-        "The Stage 2 reviewer must not have handled an earlier stage: j.morgan handled stage 1"
+        "The reviewer at Stage 2 must not have handled an earlier stage: j.morgan handled stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-04-07"),

@@ -5,6 +5,7 @@
 //! acknowledgement), +10 WD, more only with the client's agreement; escalate within 10 WD of the stage 1
 //! decision letter; stage 2 acknowledged within 5 WD of the request, answered within 20 WD of logging, +10
 //! WD, more only with agreement; service requests contacted within 3 WD.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 use common::*;
@@ -207,7 +208,7 @@ fn christmas_complaint_with_extensions_at_both_stages() {
     });
     assert_eq!(
         msg,
-        "The Stage 2 reviewer must not have handled an earlier stage: m.investigator handled stage 1"
+        "The reviewer at Stage 2 must not have handled an earlier stage: m.investigator handled stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-02-12"),

@@ -5,6 +5,7 @@
 //! "a further ten days" (read as 10 WD); stage 2 review decided within 20 WD (read as from the request),
 //! "a further 30 days" (read as 30 WD); no escalation deadline and no refusal; no exclusions; no service
 //! requests; the obsolete "designated person or wait eight weeks" route.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 use common::*;
@@ -60,9 +61,8 @@ fn the_policy_reads_as_written() {
     assert_eq!(esc.window, None);
     assert!(!esc.may_refuse && esc.refusal_grounds.is_empty() && !esc.reasons_required);
     assert!(p.exclusions.is_empty());
-    // The policy sets no time limit, but an extending policy cannot unset the Code's `months`: the Code's
-    // 12 months with discretion stay (see the note in the preset).
-    assert_eq!(p.time_bar.months, Some(12));
+    // The policy sets no time limit: `months = 0` removes the Code's.
+    assert_eq!(p.time_bar.months, None);
     assert!(p.time_bar.discretion);
     assert!(!p.feedback.service_requests);
     assert!(p.eligibility.anonymous && p.eligibility.leaseholder);
@@ -133,7 +133,7 @@ fn christmas_complaint_then_an_easter_review_with_a_thirty_day_extension() {
             on: d("2026-03-24"),
             officer: "r.team".into(),
         }),
-        "The Stage 2 review reviewer must not have handled an earlier stage: r.team handled stage 1"
+        "The reviewer at Stage 2 review must not have handled an earlier stage: r.team handled stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-03-24"),

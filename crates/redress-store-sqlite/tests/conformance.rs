@@ -1,4 +1,5 @@
 //! The storage conformance suite on SQLite, each test on a fresh database file.
+#![allow(clippy::unwrap_used)]
 
 use redress_store::Store;
 use redress_store_sqlite::SqliteStore;

@@ -1,11 +1,15 @@
-//! The `redress` command: policies and calendars from the command line (the service comes next).
+//! The `redress` command: the service (`serve`, `migrate`), its users and tokens, and policies and calendars
+//! from the command line.
 #![forbid(unsafe_code)]
+
+mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
+use redress_domain::access::Role;
 use redress_domain::calendar::{BankHolidays, Division};
 use redress_domain::compliance;
 use redress_domain::policy::{Policy, PolicyErrors};
@@ -19,14 +23,88 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Database URL: sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, env = "REDRESS_DATABASE_URL")]
+    database_url: Option<String>,
+    /// A TOML settings file (database_url, bind, default_policy, bank_holidays, log_format, admin_email).
+    #[arg(long, env = "REDRESS_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Run the service (migrates the database first).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "REDRESS_BIND")]
+        bind: Option<String>,
+        /// Policy for complaints that name none.
+        #[arg(long, env = "REDRESS_DEFAULT_POLICY")]
+        default_policy: Option<String>,
+        /// An updated gov.uk bank-holidays.json.
+        #[arg(long, env = "REDRESS_BANK_HOLIDAYS", value_name = "FILE")]
+        bank_holidays: Option<PathBuf>,
+        /// Log format: text or json.
+        #[arg(long, env = "REDRESS_LOG_FORMAT")]
+        log_format: Option<String>,
+        /// Email of the first administrator, created on an empty database.
+        #[arg(long, env = "REDRESS_ADMIN_EMAIL")]
+        admin_email: Option<String>,
+    },
+    /// Create or update the database schema, and install the shipped policies.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Staff users.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Complaints policies: the shipped presets or your own TOML file.
     #[command(subcommand)]
     Policy(PolicyCommand),
     /// UK working-day arithmetic, with the bank holidays of each nation.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token; it is printed once, as the last line.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        /// admin, complaints_manager, complaints_officer, investigator, reviewer or viewer.
+        #[arg(long)]
+        role: String,
+        /// What the token is for, e.g. "Housing system integration".
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff user; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Email address (their sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// admin, complaints_manager, complaints_officer, investigator, reviewer or viewer.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +240,132 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
+        Command::Serve {
+            db,
+            bind,
+            default_policy,
+            bank_holidays,
+            log_format,
+            admin_email,
+        } => {
+            let file = file_config(&db)?;
+            let settings = server::Settings {
+                database_url: db
+                    .database_url
+                    .or(file.database_url)
+                    .unwrap_or_else(|| redress::DEFAULT_DATABASE_URL.to_owned()),
+                bind: bind
+                    .or(file.bind)
+                    .unwrap_or_else(|| redress::DEFAULT_BIND.to_owned()),
+                default_policy: default_policy.or(file.default_policy),
+                bank_holidays: bank_holidays.or(file.bank_holidays.map(PathBuf::from)),
+                log_format: log_format
+                    .or(file.log_format)
+                    .unwrap_or_else(|| "text".to_owned()),
+                admin_email: admin_email
+                    .or(file.admin_email)
+                    .unwrap_or_else(|| "admin@redress.local".to_owned()),
+            };
+            runtime()?
+                .block_on(server::serve(settings))
+                .map_err(Failure)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { db } => {
+            let url = database_url(&db)?;
+            runtime()?.block_on(async {
+                let store = redress::open_and_migrate(&url)
+                    .await
+                    .map_err(store_failure)?;
+                println!("{} database is up to date", store.backend());
+                Ok::<_, Failure>(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Create { db, role, name }) => {
+            let url = database_url(&db)?;
+            let role: Role = role.parse().map_err(Failure)?;
+            if name.trim().is_empty() {
+                return Err(Failure("--name must say what the token is for".into()));
+            }
+            let token = runtime()?.block_on(async {
+                let store = redress::open_and_migrate(&url)
+                    .await
+                    .map_err(store_failure)?;
+                redress_web::auth::create_token(store.as_ref(), role, name.trim())
+                    .await
+                    .map_err(store_failure)
+            })?;
+            println!(
+                "Created a {} token named \"{}\". It is shown only once:",
+                role.as_str(),
+                name.trim()
+            );
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Add {
+            db,
+            email,
+            name,
+            role,
+        }) => {
+            let url = database_url(&db)?;
+            let role: Role = role.parse().map_err(Failure)?;
+            let email = email.trim().to_lowercase();
+            if !email
+                .split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+            {
+                return Err(Failure(format!(
+                    "--email '{email}' is not an email address"
+                )));
+            }
+            if name.trim().is_empty() {
+                return Err(Failure("--name must not be empty".into()));
+            }
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| {
+                Failure(format!(
+                    "could not read the password from standard input: {e}"
+                ))
+            })?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            if password.chars().count() < 12 {
+                return Err(Failure(
+                    "the password (read from standard input) must be at least 12 characters".into(),
+                ));
+            }
+            let hash = redress_web::auth::hash_password(password).map_err(Failure)?;
+            runtime()?.block_on(async {
+                let store = redress::open_and_migrate(&url)
+                    .await
+                    .map_err(store_failure)?;
+                let user = redress_store::User {
+                    id: redress_store::new_id(),
+                    email: email.clone(),
+                    name: name.trim().to_owned(),
+                    role,
+                    password_hash: hash,
+                };
+                store
+                    .create_user(&user, &redress_store::now_utc())
+                    .await
+                    .map_err(|e| match e {
+                        redress_store::StoreError::Duplicate(_) => {
+                            Failure(format!("there is already a user {email}"))
+                        }
+                        e => store_failure(e),
+                    })
+            })?;
+            println!(
+                "Added {} ({}) as {}",
+                name.trim(),
+                email,
+                role.display_name()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Policy(PolicyCommand::List) => {
             for preset in PRESETS {
                 let policy = Policy::resolve(preset.toml, &presets::preset_lookup)?;
@@ -261,6 +465,34 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             })
         }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("could not start: {e}")))
+}
+
+fn file_config(db: &DbArgs) -> Result<redress::FileConfig, Failure> {
+    match &db.config {
+        Some(path) => redress::FileConfig::load(path).map_err(Failure),
+        None => Ok(redress::FileConfig::default()),
+    }
+}
+
+fn database_url(db: &DbArgs) -> Result<String, Failure> {
+    let file = file_config(db)?;
+    Ok(db
+        .database_url
+        .clone()
+        .or(file.database_url)
+        .unwrap_or_else(|| redress::DEFAULT_DATABASE_URL.to_owned()))
+}
+
+/// A storage failure for the terminal: the cause, without any secret in the URL.
+fn store_failure(e: redress_store::StoreError) -> Failure {
+    Failure(format!("database: {e}"))
 }
 
 fn parse_date(what: &str, s: &str) -> Result<Date, Failure> {

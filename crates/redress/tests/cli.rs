@@ -1,4 +1,5 @@
 //! The `redress` binary as a person uses it: real process, real arguments, exit codes and output.
+#![allow(clippy::unwrap_used)]
 
 use std::io::Write;
 use std::process::{Command, Output};

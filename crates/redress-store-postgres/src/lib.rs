@@ -1,0 +1,770 @@
+//! Redress storage on PostgreSQL: for a landlord (or a host serving several) that outgrows one machine.
+//!
+//! The same tables as the SQLite backend, read through the same codec: dates and instants are text written
+//! by the application, flags are `BOOLEAN`, integers `BIGINT`. Transactions run at PostgreSQL's default
+//! READ COMMITTED; an append is a compare-and-set on the case's `version`, so that of two writers expecting
+//! the same version the second waits for the first's row lock, then finds the version moved and gets a
+//! [`StoreError::Conflict`]. Reads of a whole case run in one REPEATABLE READ snapshot, so that its events
+//! and its projection always agree.
+#![forbid(unsafe_code)]
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use redress_domain::event::CaseEvent;
+use redress_store::codec::{
+    date_text, decode_event, due_key, encode_event, parse_date, parse_opt_date, parse_role,
+    parse_stage,
+};
+use redress_store::{
+    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
+    PolicyRecord, Projection, Sort, Store, StoreError, StoreResult, StoredEvent, User,
+    format_reference,
+};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Arguments, AssertSqlSafe, Encode, Postgres, Row, Type};
+
+/// Connections in the pool, at most.
+const MAX_CONNECTIONS: u32 = 16;
+/// How long a caller waits for a free connection (or for the first connection at start-up).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The unique constraint on `cases.idempotency_key` (named in the migration).
+const IDEMPOTENCY_CONSTRAINT: &str = "cases_idempotency_key_unique";
+
+/// The PostgreSQL store.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        _ => StoreError::other(e),
+    }
+}
+
+fn is_unique(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+fn is_unique_on(e: &sqlx::Error, constraint: &str) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation() && d.constraint() == Some(constraint))
+}
+
+/// The URL with any password replaced by `***`, for error messages and logs.
+fn redact(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let mut out = match base.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            match authority.rsplit_once('@') {
+                Some((userinfo, host)) => {
+                    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+                    let hidden = if userinfo.contains(':') { ":***" } else { "" };
+                    format!("{scheme}://{user}{hidden}@{host}{path}")
+                }
+                None => base.to_owned(),
+            }
+        }
+        None => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out
+}
+
+/// Whether `schema` is a plain, unquoted PostgreSQL identifier (safe to splice into SQL and options).
+fn is_plain_identifier(schema: &str) -> bool {
+    let mut bytes = schema.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_lowercase() || b == b'_')
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && schema.len() <= 63
+}
+
+impl PostgresStore {
+    /// Connects to the database at a `postgres://` or `postgresql://` URL (any options sqlx understands may
+    /// follow, e.g. `?sslmode=require`), and opens one connection to check. Fails, naming the URL (password
+    /// hidden), when the URL is not one, at once, or when no connection could be opened within 10 seconds
+    /// (a server still starting is retried until then).
+    pub async fn connect(url: &str) -> StoreResult<PostgresStore> {
+        PostgresStore::open(url, None).await
+    }
+
+    /// As [`PostgresStore::connect`], with every connection's `search_path` set to `schema`, so that the
+    /// tables (and the migrations' own bookkeeping table) live there: for several stores on one database,
+    /// e.g. one schema per test. The schema must exist before [`Store::migrate`] runs, and must be a plain
+    /// lower-case identifier (`[a-z_][a-z0-9_]*`).
+    pub async fn connect_with_schema(url: &str, schema: &str) -> StoreResult<PostgresStore> {
+        if !is_plain_identifier(schema) {
+            return Err(StoreError::Other(format!(
+                "'{schema}' is not a plain PostgreSQL schema name ([a-z_][a-z0-9_]*, at most 63 characters)"
+            )));
+        }
+        PostgresStore::open(url, Some(schema)).await
+    }
+
+    async fn open(url: &str, schema: Option<&str>) -> StoreResult<PostgresStore> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(StoreError::Other(format!(
+                "not a postgres:// URL: {}",
+                redact(url)
+            )));
+        }
+        let mut options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(format!("bad PostgreSQL URL {}: {e}", redact(url))))?;
+        if let Some(schema) = schema {
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .min_connections(0)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| {
+                StoreError::Other(format!(
+                    "cannot connect to PostgreSQL at {}: {e}",
+                    redact(url)
+                ))
+            })?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// The pool, for tools (the generator) that write in bulk.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The version of a case now (outside any transaction), if it exists.
+    async fn current_version(&self, case_id: &str) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
+    }
+}
+
+fn projection_from(row: &PgRow) -> StoreResult<Projection> {
+    Ok(Projection {
+        stage: parse_stage(row.try_get("stage").map_err(db)?)?,
+        state: row.try_get("state").map_err(db)?,
+        feedback_type: row.try_get("feedback_type").map_err(db)?,
+        received_on: parse_date(&row.try_get::<String, _>("received_on").map_err(db)?)?,
+        assignee: row.try_get("assignee").map_err(db)?,
+        next_due_on: parse_opt_date(row.try_get("next_due_on").map_err(db)?)?,
+        next_due_clock: row.try_get("next_due_clock").map_err(db)?,
+        is_open: row.try_get("is_open").map_err(db)?,
+    })
+}
+
+fn policy_from(row: &PgRow) -> StoreResult<PolicyRecord> {
+    Ok(PolicyRecord {
+        id: row.try_get("id").map_err(db)?,
+        version: row.try_get("version").map_err(db)?,
+        name: row.try_get("name").map_err(db)?,
+        toml: row.try_get("toml").map_err(db)?,
+        installed_at: row.try_get("installed_at").map_err(db)?,
+    })
+}
+
+/// A query built clause by clause, its values bound as numbered `$n` placeholders.
+struct Built {
+    sql: String,
+    args: PgArguments,
+}
+
+impl Built {
+    /// Binds `value` and returns its placeholder.
+    fn bind<'t, T>(&mut self, value: T) -> StoreResult<String>
+    where
+        T: Encode<'t, Postgres> + Type<Postgres>,
+    {
+        self.args.add(value).map_err(StoreError::other)?;
+        Ok(format!("${}", self.args.len()))
+    }
+
+    /// Appends `clause`, its `?` replaced by the placeholder of `value`.
+    fn push<'t, T>(&mut self, clause: &str, value: T) -> StoreResult<()>
+    where
+        T: Encode<'t, Postgres> + Type<Postgres>,
+    {
+        let placeholder = self.bind(value)?;
+        self.sql.push_str(&clause.replace('?', &placeholder));
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations")
+            .run(&self.pool)
+            .await
+            .map_err(StoreError::other)
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn install_policy(
+        &self,
+        id: &str,
+        name: &str,
+        toml: &str,
+        installed_at: &str,
+    ) -> StoreResult<PolicyRecord> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Installs are rare: queue them, so that two at once number their versions one after the other
+        // instead of both taking MAX + 1. Readers are not blocked.
+        sqlx::query("LOCK TABLE policies IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let version: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO policies (id, version, name, toml, installed_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(name)
+        .bind(toml)
+        .bind(installed_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(PolicyRecord {
+            id: id.into(),
+            version,
+            name: name.into(),
+            toml: toml.into(),
+            installed_at: installed_at.into(),
+        })
+    }
+
+    async fn policy(&self, id: &str, version: Option<i64>) -> StoreResult<PolicyRecord> {
+        let row = match version {
+            Some(v) => {
+                sqlx::query(
+                    "SELECT id, version, name, toml, installed_at FROM policies WHERE id = $1 AND version = $2",
+                )
+                .bind(id)
+                .bind(v)
+                .fetch_one(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query(
+                    "SELECT id, version, name, toml, installed_at FROM policies WHERE id = $1 \
+                     ORDER BY version DESC LIMIT 1",
+                )
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await
+            }
+        }
+        .map_err(db)?;
+        policy_from(&row)
+    }
+
+    async fn policies(&self) -> StoreResult<Vec<PolicyRecord>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT ON (id) id, version, name, toml, installed_at FROM policies \
+             ORDER BY id, version DESC",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(policy_from).collect()
+    }
+
+    async fn create_case(&self, case: NewCase) -> StoreResult<(String, bool)> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Some(key) = &case.idempotency_key {
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT reference FROM cases WHERE idempotency_key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            if let Some(reference) = existing {
+                return Ok((reference, false));
+            }
+        }
+        // The upsert locks the year's counter row until commit: concurrent creations number one after the
+        // other, and a rolled-back creation leaves no gap.
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO reference_counters (year, last) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+        )
+        .bind(i64::from(case.reference_year))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let reference = format_reference(case.reference_year, n);
+        let p = &case.projection;
+        let inserted = sqlx::query(
+            "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
+             created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
+             next_due_clock, due_key, is_open) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        )
+        .bind(&case.id)
+        .bind(&reference)
+        .bind(&case.policy_id)
+        .bind(case.policy_version)
+        .bind(&case.summary)
+        .bind(case.confidential)
+        .bind(&case.idempotency_key)
+        .bind(&case.recorded_at)
+        .bind(i64::from(p.stage))
+        .bind(&p.state)
+        .bind(&p.feedback_type)
+        .bind(date_text(p.received_on))
+        .bind(&p.assignee)
+        .bind(p.next_due_on.map(date_text))
+        .bind(&p.next_due_clock)
+        .bind(due_key(p.next_due_on))
+        .bind(p.is_open)
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            // The transaction is dead after any error: end it before reading again.
+            let _ = tx.rollback().await;
+            return match &case.idempotency_key {
+                // Another request with the same key committed between our check and our insert: answer
+                // as if it had committed before the check.
+                Some(key) if is_unique_on(&e, IDEMPOTENCY_CONSTRAINT) => {
+                    let existing: Option<String> = sqlx::query_scalar(
+                        "SELECT reference FROM cases WHERE idempotency_key = $1",
+                    )
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+                    existing
+                        .map(|reference| (reference, false))
+                        .ok_or(StoreError::Duplicate("the idempotency key"))
+                }
+                _ if is_unique(&e) => Err(StoreError::Duplicate("the case id or idempotency key")),
+                _ => Err(db(e)),
+            };
+        }
+        if let Some(c) = &case.complainant {
+            sqlx::query(
+                "INSERT INTO complainants (case_id, name, email, phone, address) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&case.id)
+            .bind(&c.name)
+            .bind(&c.email)
+            .bind(&c.phone)
+            .bind(&c.address)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        let (kind, payload) = encode_event(&case.received)?;
+        sqlx::query(
+            "INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) VALUES ($1, 1, $2, $3, $4, $5)",
+        )
+        .bind(&case.id)
+        .bind(kind)
+        .bind(payload)
+        .bind(&case.received.by)
+        .bind(&case.recorded_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok((reference, true))
+    }
+
+    async fn case_by_reference(&self, reference: &str) -> StoreResult<CaseRecord> {
+        // One snapshot for the case row and its events, so that a concurrent append is seen whole or not
+        // at all.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await
+            .map_err(db)?;
+        let row = sqlx::query(
+            "SELECT c.id, c.reference, c.policy_id, c.policy_version, c.summary, c.confidential, c.stage, \
+             c.state, c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.is_open, \
+             p.case_id AS has_complainant, p.name, p.email, p.phone, p.address \
+             FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE c.reference = $1",
+        )
+        .bind(reference)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let id: String = row.try_get("id").map_err(db)?;
+        let events = sqlx::query(
+            "SELECT seq, payload, actor, recorded_at FROM case_events WHERE case_id = $1 ORDER BY seq",
+        )
+        .bind(&id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            Ok(StoredEvent {
+                seq: r.try_get("seq").map_err(db)?,
+                event: decode_event(
+                    &r.try_get::<String, _>("payload").map_err(db)?,
+                    r.try_get("actor").map_err(db)?,
+                )?,
+                recorded_at: r.try_get("recorded_at").map_err(db)?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        tx.commit().await.map_err(db)?;
+        let complainant = match row
+            .try_get::<Option<String>, _>("has_complainant")
+            .map_err(db)?
+        {
+            Some(_) => Some(Complainant {
+                name: row.try_get("name").map_err(db)?,
+                email: row.try_get("email").map_err(db)?,
+                phone: row.try_get("phone").map_err(db)?,
+                address: row.try_get("address").map_err(db)?,
+            }),
+            None => None,
+        };
+        Ok(CaseRecord {
+            reference: row.try_get("reference").map_err(db)?,
+            policy_id: row.try_get("policy_id").map_err(db)?,
+            policy_version: row.try_get("policy_version").map_err(db)?,
+            complainant,
+            summary: row.try_get("summary").map_err(db)?,
+            confidential: row.try_get("confidential").map_err(db)?,
+            projection: projection_from(&row)?,
+            events,
+            id,
+        })
+    }
+
+    async fn append(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        events: &[CaseEvent],
+        recorded_at: &str,
+        projection: &Projection,
+    ) -> StoreResult<i64> {
+        let count = i64::try_from(events.len()).map_err(StoreError::other)?;
+        let new_version = expected_version + count;
+        let p = projection;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // The compare-and-set. A second writer expecting the same version waits here for the first's row
+        // lock; once the first commits, PostgreSQL re-checks the WHERE against the new row, finds the
+        // version moved, and updates nothing.
+        let updated = sqlx::query(
+            "UPDATE cases SET version = $1, updated_at = $2, stage = $3, state = $4, feedback_type = $5, \
+             received_on = $6, assignee = $7, next_due_on = $8, next_due_clock = $9, due_key = $10, is_open = $11 \
+             WHERE id = $12 AND version = $13",
+        )
+        .bind(new_version)
+        .bind(recorded_at)
+        .bind(i64::from(p.stage))
+        .bind(&p.state)
+        .bind(&p.feedback_type)
+        .bind(date_text(p.received_on))
+        .bind(&p.assignee)
+        .bind(p.next_due_on.map(date_text))
+        .bind(&p.next_due_clock)
+        .bind(due_key(p.next_due_on))
+        .bind(p.is_open)
+        .bind(case_id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if updated.rows_affected() == 0 {
+            // READ COMMITTED: this statement sees what the winner committed.
+            let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+                .bind(case_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+            return match actual {
+                None => Err(StoreError::NotFound),
+                Some(actual) => Err(StoreError::Conflict {
+                    expected: expected_version,
+                    actual,
+                }),
+            };
+        }
+        for (seq, e) in (expected_version + 1..).zip(events) {
+            let (kind, payload) = encode_event(e)?;
+            let inserted = sqlx::query(
+                "INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(case_id)
+            .bind(seq)
+            .bind(kind)
+            .bind(payload)
+            .bind(&e.by)
+            .bind(recorded_at)
+            .execute(&mut *tx)
+            .await;
+            if let Err(err) = inserted {
+                let _ = tx.rollback().await;
+                if !is_unique(&err) {
+                    return Err(db(err));
+                }
+                // The log is ahead of the projection's version: someone else wrote these sequence numbers.
+                let actual = self
+                    .current_version(case_id)
+                    .await?
+                    .filter(|v| *v != expected_version)
+                    .unwrap_or(expected_version + 1);
+                return Err(StoreError::Conflict {
+                    expected: expected_version,
+                    actual,
+                });
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(new_version)
+    }
+
+    async fn list_cases(&self, f: &CaseFilter) -> StoreResult<Page> {
+        let mut q = Built {
+            sql: String::from(
+                "SELECT c.id, c.reference, c.policy_id, c.policy_version, c.confidential, c.stage, c.state, \
+                 c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.due_key, \
+                 c.is_open, p.name AS complainant_name \
+                 FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE TRUE",
+            ),
+            args: PgArguments::default(),
+        };
+        if f.open_only || f.due_on_or_before.is_some() || f.overdue_as_of.is_some() {
+            q.sql.push_str(" AND c.is_open");
+        }
+        if !f.include_confidential {
+            q.sql.push_str(" AND NOT c.confidential");
+        }
+        if let Some(v) = &f.state {
+            q.push(" AND c.state = ?", v.as_str())?;
+        }
+        if let Some(v) = f.stage {
+            q.push(" AND c.stage = ?", i64::from(v))?;
+        }
+        if let Some(v) = &f.policy {
+            q.push(" AND c.policy_id = ?", v.as_str())?;
+        }
+        if let Some(v) = &f.assignee {
+            q.push(" AND c.assignee = ?", v.as_str())?;
+        }
+        if let Some(v) = f.due_on_or_before {
+            q.push(" AND c.due_key <= ?", date_text(v))?;
+        }
+        if let Some(v) = f.overdue_as_of {
+            q.push(" AND c.due_key < ?", date_text(v))?;
+        }
+        if let Some(v) = f.received_from {
+            q.push(" AND c.received_on >= ?", date_text(v))?;
+        }
+        if let Some(v) = f.received_to {
+            q.push(" AND c.received_on <= ?", date_text(v))?;
+        }
+        if let Some(c) = &f.after {
+            let key = q.bind(c.key.as_str())?;
+            let id = q.bind(c.id.as_str())?;
+            // Row comparison: `(a, b) < (x, y)` is the keyset condition, and walks the (key, id) indexes.
+            q.sql.push_str(&match f.sort {
+                Sort::Received => format!(" AND (c.received_on, c.id) < ({key}, {id})"),
+                Sort::Due => format!(" AND (c.due_key, c.id) > ({key}, {id})"),
+            });
+        }
+        q.sql.push_str(match f.sort {
+            Sort::Received => " ORDER BY c.received_on DESC, c.id DESC",
+            Sort::Due => " ORDER BY c.due_key, c.id",
+        });
+        let limit = f.limit.clamp(1, 200);
+        let placeholder = q.bind(i64::from(limit) + 1)?;
+        q.sql.push_str(&format!(" LIMIT {placeholder}"));
+        let rows = sqlx::query_with(AssertSqlSafe(q.sql), q.args)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        let mut items = rows
+            .iter()
+            .map(|row| {
+                Ok(CaseSummary {
+                    id: row.try_get("id").map_err(db)?,
+                    reference: row.try_get("reference").map_err(db)?,
+                    policy_id: row.try_get("policy_id").map_err(db)?,
+                    policy_version: row.try_get("policy_version").map_err(db)?,
+                    complainant_name: row.try_get("complainant_name").map_err(db)?,
+                    confidential: row.try_get("confidential").map_err(db)?,
+                    projection: projection_from(row)?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let limit = usize::try_from(limit).map_err(StoreError::other)?;
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|last| Cursor {
+                key: match f.sort {
+                    Sort::Received => date_text(last.projection.received_on),
+                    Sort::Due => due_key(last.projection.next_due_on),
+                },
+                id: last.id.clone(),
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn count_cases(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    async fn create_user(&self, user: &User, created_at: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&user.id)
+        .bind(user.email.to_lowercase())
+        .bind(&user.name)
+        .bind(user.role.as_str())
+        .bind(&user.password_hash)
+        .bind(created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_unique(&e) {
+                StoreError::Duplicate("that email address")
+            } else {
+                db(e)
+            }
+        })?;
+        Ok(())
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<User> {
+        let row =
+            sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = $1")
+                .bind(email.to_lowercase())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(User {
+            id: row.try_get("id").map_err(db)?,
+            email: row.try_get("email").map_err(db)?,
+            name: row.try_get("name").map_err(db)?,
+            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+            password_hash: row.try_get("password_hash").map_err(db)?,
+        })
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    async fn create_token(&self, token: &ApiToken, created_at: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&token.id)
+        .bind(&token.name)
+        .bind(token.role.as_str())
+        .bind(&token.token_hash)
+        .bind(created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_unique(&e) {
+                StoreError::Duplicate("that token")
+            } else {
+                db(e)
+            }
+        })?;
+        Ok(())
+    }
+
+    async fn token_by_hash(&self, token_hash: &str) -> StoreResult<ApiToken> {
+        let row =
+            sqlx::query("SELECT id, name, role, token_hash FROM api_tokens WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(ApiToken {
+            id: row.try_get("id").map_err(db)?,
+            name: row.try_get("name").map_err(db)?,
+            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+            token_hash: row.try_get("token_hash").map_err(db)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_plain_identifier, redact};
+
+    #[test]
+    fn passwords_never_reach_error_messages() {
+        assert_eq!(
+            redact("postgres://redress:s3cret@db.example:5432/redress?sslmode=require"),
+            "postgres://redress:***@db.example:5432/redress?sslmode=require"
+        );
+        assert_eq!(
+            redact("postgresql://db/redress?user=r&password=s3cret"),
+            "postgresql://db/redress?user=r&password=***"
+        );
+        assert_eq!(
+            redact("postgres://redress@db/redress"),
+            "postgres://redress@db/redress"
+        );
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn only_plain_schema_names_are_accepted() {
+        assert!(is_plain_identifier("redress_test_0f3a"));
+        assert!(is_plain_identifier("_x"));
+        assert!(!is_plain_identifier(""));
+        assert!(!is_plain_identifier("9x"));
+        assert!(!is_plain_identifier("a; DROP TABLE cases"));
+        assert!(!is_plain_identifier("Mixed"));
+        assert!(!is_plain_identifier(&"a".repeat(64)));
+    }
+}

@@ -1,0 +1,199 @@
+//! The Redress HTTP service: the JSON API under `/api/v1` (with its OpenAPI document at
+//! `/api/v1/openapi.json`), `/healthz`, authentication and roles.
+//!
+//! Handlers are thin: they parse input once, check the caller's role, ask the domain to decide, and store
+//! what it accepts. Domain rules live in `redress-domain`; storage behind `redress_store::Store`.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod error;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use jiff::civil::Date;
+use redress_domain::calendar::{BankHolidays, Calendar};
+use redress_domain::policy::Policy;
+use redress_domain::presets::{self, PRESETS};
+use redress_store::{PolicyRecord, Store, StoreError, now_utc};
+use tokio::net::TcpListener;
+
+use crate::error::ApiError;
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// An installed policy version, parsed, with its calendar.
+#[derive(Debug)]
+pub struct LoadedPolicy {
+    /// The stored row.
+    pub record: PolicyRecord,
+    /// The parsed policy.
+    pub policy: Policy,
+    /// Its working-day calendar.
+    pub calendar: Calendar,
+}
+
+/// Shared state of the service.
+pub struct AppState {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// Bank holidays (embedded, or an updated official file).
+    pub holidays: Arc<BankHolidays>,
+    /// The policy new complaints use when none is named.
+    pub default_policy: String,
+    /// Today's date in the UK (injectable for tests).
+    pub today: Arc<dyn Fn() -> Date + Send + Sync>,
+    policies: RwLock<HashMap<(String, i64), Arc<LoadedPolicy>>>,
+}
+
+/// Today in Europe/London.
+pub fn uk_today() -> Date {
+    match jiff::tz::TimeZone::get("Europe/London") {
+        Ok(tz) => jiff::Timestamp::now().to_zoned(tz).date(),
+        Err(_) => jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date(),
+    }
+}
+
+impl AppState {
+    /// State over a store, with the embedded bank holidays and the UK date.
+    pub fn new(store: Arc<dyn Store>) -> AppState {
+        AppState {
+            store,
+            holidays: Arc::new(BankHolidays::embedded().clone()),
+            default_policy: presets::DEFAULT_PRESET.to_owned(),
+            today: Arc::new(uk_today),
+            policies: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Today, as the service sees it.
+    pub fn today(&self) -> Date {
+        (self.today)()
+    }
+
+    /// A policy version (the latest when `version` is `None`), parsed and cached.
+    pub async fn policy(
+        &self,
+        id: &str,
+        version: Option<i64>,
+    ) -> Result<Arc<LoadedPolicy>, ApiError> {
+        if let Some(v) = version {
+            if let Some(hit) = self
+                .policies
+                .read()
+                .map_err(|_| ApiError::Internal("policy cache poisoned".into()))?
+                .get(&(id.to_owned(), v))
+            {
+                return Ok(hit.clone());
+            }
+        }
+        let record = match self.store.policy(id, version).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::NotFound(format!("there is no policy '{id}'")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let key = (record.id.clone(), record.version);
+        if let Some(hit) = self
+            .policies
+            .read()
+            .map_err(|_| ApiError::Internal("policy cache poisoned".into()))?
+            .get(&key)
+        {
+            return Ok(hit.clone());
+        }
+        let policy = Policy::from_toml(&record.toml).map_err(|e| {
+            ApiError::Internal(format!(
+                "installed policy {}/{} does not load: {e}",
+                record.id, record.version
+            ))
+        })?;
+        let calendar = policy.working_calendar(&self.holidays);
+        let loaded = Arc::new(LoadedPolicy {
+            record,
+            policy,
+            calendar,
+        });
+        self.policies
+            .write()
+            .map_err(|_| ApiError::Internal("policy cache poisoned".into()))?
+            .insert(key, loaded.clone());
+        Ok(loaded)
+    }
+}
+
+/// Installs every shipped preset that is not installed yet (resolved, so it stands alone).
+pub async fn seed_presets(store: &dyn Store) -> Result<(), StoreError> {
+    for preset in PRESETS {
+        match store.policy(preset.id, None).await {
+            Ok(_) => continue,
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+        let table = Policy::resolve_table(preset.toml, &presets::preset_lookup)
+            .map_err(|e| StoreError::Other(format!("preset {} does not load: {e}", preset.id)))?;
+        let name = table
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or(preset.id)
+            .to_owned();
+        let text = toml::to_string_pretty(&table).map_err(StoreError::other)?;
+        store
+            .install_policy(preset.id, &name, &text, &now_utc())
+            .await?;
+    }
+    Ok(())
+}
+
+/// The whole application: API, OpenAPI document, health check, with body limits, timeouts and tracing.
+pub fn app(state: Arc<AppState>) -> Router {
+    use tower_http::timeout::TimeoutLayer;
+    use tower_http::trace::TraceLayer;
+    let (api, openapi) = api::router().split_for_parts();
+    let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_else(|_| "{}".into()));
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let body = openapi_json.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body.as_str().to_owned(),
+                )
+            }
+        }),
+    )
+    .route("/healthz", axum::routing::get(api::healthz))
+    .fallback(api::not_found)
+    .with_state(state)
+    .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+    .layer(TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(30),
+    ))
+    .layer(
+        // Method and path only: bodies and query strings may hold personal data.
+        TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+        }),
+    )
+}
+
+/// Serves the application on a bound listener until `shutdown` completes (graceful: in-flight requests
+/// finish).
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,162 @@
+//! `redress serve`: logging, the database, the first administrator, the listener and graceful shutdown.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use redress_domain::access::Role;
+use redress_domain::calendar::BankHolidays;
+use redress_web::AppState;
+use redress_web::auth::{create_token, hash_password, random_password};
+
+/// What `serve` needs, after flags, `REDRESS_*` variables and the config file are merged.
+pub struct Settings {
+    pub database_url: String,
+    pub bind: String,
+    pub default_policy: Option<String>,
+    pub bank_holidays: Option<PathBuf>,
+    pub log_format: String,
+    pub admin_email: String,
+}
+
+fn init_logging(format: &str) -> Result<(), String> {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("REDRESS_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        "json" => builder.json().try_init().map_err(|e| e.to_string()),
+        "text" => builder.try_init().map_err(|e| e.to_string()),
+        other => Err(format!("--log-format must be text or json, not '{other}'")),
+    }
+}
+
+/// The database URL as it may be logged: any password removed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub async fn serve(settings: Settings) -> Result<(), String> {
+    init_logging(&settings.log_format)?;
+    let addr: std::net::SocketAddr = settings.bind.parse().map_err(|_| {
+        format!(
+            "--bind '{}' is not an address such as 127.0.0.1:8080",
+            settings.bind
+        )
+    })?;
+    let store = redress::open_and_migrate(&settings.database_url)
+        .await
+        .map_err(|e| format!("database {}: {e}", redact(&settings.database_url)))?;
+    tracing::info!(database = %redact(&settings.database_url), backend = store.backend(), "database ready");
+
+    let mut state = AppState::new(store.clone());
+    if let Some(path) = &settings.bank_holidays {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let holidays =
+            BankHolidays::from_govuk_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        state.holidays = Arc::new(holidays);
+    }
+    if let Some(p) = settings.default_policy {
+        store
+            .policy(&p, None)
+            .await
+            .map_err(|_| format!("--default-policy: there is no policy '{p}'"))?;
+        state.default_policy = p;
+    }
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+
+    // On an empty database: a first administrator, told once on the terminal (never logged).
+    if store.count_users().await.map_err(|e| e.to_string())? == 0 {
+        let password = random_password();
+        let user = redress_store::User {
+            id: redress_store::new_id(),
+            email: settings.admin_email.to_lowercase(),
+            name: "Administrator".into(),
+            role: Role::Admin,
+            password_hash: hash_password(&password)?,
+        };
+        store
+            .create_user(&user, &redress_store::now_utc())
+            .await
+            .map_err(|e| e.to_string())?;
+        let token = create_token(store.as_ref(), Role::Admin, "First administrator")
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("First start: an administrator has been created. These are shown only once.");
+        println!("  Sign in as:  {}", user.email);
+        println!("  Password:    {password}");
+        println!("  API token:   {token}");
+        println!(
+            "  Try:         curl -H 'Authorization: Bearer {token}' http://{local}/api/v1/policies"
+        );
+    }
+    println!(
+        "Redress is listening on http://{local} (database: {})",
+        store.backend()
+    );
+    tracing::info!(%local, "listening");
+
+    redress_web::serve(listener, Arc::new(state), shutdown_signal())
+        .await
+        .map_err(|e| format!("server: {e}"))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(
+            redact("postgres://redress:s3cret@db.internal/redress"),
+            "postgres://redress@db.internal/redress"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1:5432/x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            redact("sqlite://redress-data/redress.db"),
+            "sqlite://redress-data/redress.db"
+        );
+    }
+}
