@@ -472,9 +472,9 @@ impl Case {
                 self.state = State::NotAccepted;
             }
             Event::Acknowledged { .. } => {
+                // Acknowledging is administrative: it does not make the officer a handler of the stage.
                 self.round_mut().acknowledged_on = Some(on);
                 self.state = State::Investigating;
-                self.note_handler(by);
             }
             Event::Assigned { officer, .. } => {
                 self.assignee = Some(officer.clone());

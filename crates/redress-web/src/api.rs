@@ -120,8 +120,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     "the body is not valid JSON: {inner}"
                 )));
             }
-            let field = if path == "." { String::new() } else { path };
             let message = tidy_serde_message(&inner.to_string());
+            let field = if path == "." || path.is_empty() {
+                // Internally tagged enums (events) lose the path: find the field the message names.
+                guess_field(bytes, &message).unwrap_or_default()
+            } else {
+                path
+            };
             Err(ApiError::Invalid {
                 detail: if field.is_empty() {
                     message.clone()
@@ -135,6 +140,42 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             })
         }
     }
+}
+
+/// The top-level field an error message is about: one it names in backticks, or the one whose value it
+/// quotes.
+fn guess_field(bytes: &[u8], message: &str) -> Option<String> {
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes).ok()?;
+    for marker in ["unknown field `", "missing field `"] {
+        if let Some(i) = message.find(marker) {
+            let rest = &message[i + marker.len()..];
+            return rest.split('`').next().map(str::to_owned);
+        }
+    }
+    if message.starts_with("unknown variant") || message.contains("`type`") {
+        return Some("type".into());
+    }
+    // A date field whose value is not a real date (the date parser's message does not quote it whole).
+    let bad_date = object.iter().find_map(|(k, v)| match v {
+        serde_json::Value::String(s)
+            if s.len() == 10
+                && s.as_bytes()[4] == b'-'
+                && s.parse::<Date>().is_err()
+                && message.contains("date") =>
+        {
+            Some(k.clone())
+        }
+        _ => None,
+    });
+    if bad_date.is_some() {
+        return bad_date;
+    }
+    object.iter().find_map(|(k, v)| match v {
+        serde_json::Value::String(s) if !s.is_empty() && message.contains(s.as_str()) => {
+            Some(k.clone())
+        }
+        _ => None,
+    })
 }
 
 /// serde_json appends " at line 1 column 42": people need not read that.

@@ -1,0 +1,793 @@
+//! The service over real HTTP on loopback, on SQLite always and on PostgreSQL when
+//! `REDRESS_TEST_DATABASE_URL` is set: a complaint through both stages, refusals, two writers at once,
+//! and every role against every endpoint.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jiff::civil::{Date, date};
+use redress_domain::access::Role;
+use redress_store::Store;
+use redress_web::AppState;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+
+/// "Today" for every test: Monday 1 June 2026.
+const TODAY: Date = date(2026, 6, 1);
+
+struct TestApp {
+    base: String,
+    client: Client,
+    tokens: HashMap<&'static str, String>,
+    #[allow(dead_code)]
+    store: Arc<dyn Store>,
+}
+
+impl TestApp {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    async fn call(
+        &self,
+        who: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = self.tokens.get(who) {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn post(&self, who: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(who, Method::POST, path, Some(body)).await
+    }
+
+    async fn get(&self, who: &str, path: &str) -> (StatusCode, Value) {
+        self.call(who, Method::GET, path, None).await
+    }
+
+    async fn event(&self, reference: &str, body: Value) -> (StatusCode, Value) {
+        self.event_as("officer", reference, body).await
+    }
+
+    async fn event_as(&self, who: &str, reference: &str, body: Value) -> (StatusCode, Value) {
+        self.post(who, &format!("/api/v1/complaints/{reference}/events"), body)
+            .await
+    }
+
+    async fn new_complaint(&self, received_on: &str) -> String {
+        let (status, body) = self
+            .post(
+                "officer",
+                "/api/v1/complaints",
+                json!({"received_on": received_on, "channel": "phone", "summary": "Damp in the bedroom",
+                       "complainant": {"name": "Aisha Khan", "email": "aisha@example.org"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["reference"].as_str().unwrap().to_owned()
+    }
+}
+
+fn due(case: &Value, clock: &str) -> String {
+    case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|d| d["clock"] == clock)
+        .unwrap_or_else(|| panic!("no clock {clock} in {}", case["deadlines"]))["due_on"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn status_of(case: &Value, clock: &str) -> String {
+    case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|d| d["clock"] == clock)
+        .unwrap()["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn spawn(store: Arc<dyn Store>) -> TestApp {
+    store.migrate().await.unwrap();
+    redress_web::seed_presets(store.as_ref()).await.unwrap();
+    let mut tokens = HashMap::new();
+    for (who, role) in [
+        ("admin", Role::Admin),
+        ("manager", Role::ComplaintsManager),
+        ("officer", Role::ComplaintsOfficer),
+        ("investigator", Role::Investigator),
+        ("reviewer", Role::Reviewer),
+        ("viewer", Role::Viewer),
+    ] {
+        tokens.insert(
+            who,
+            redress_web::auth::create_token(store.as_ref(), role, who)
+                .await
+                .unwrap(),
+        );
+    }
+    tokens.insert("stranger", "rdt_0000".to_owned());
+    let mut state = AppState::new(store.clone());
+    state.today = Arc::new(|| TODAY);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(redress_web::serve(
+        listener,
+        Arc::new(state),
+        std::future::pending(),
+    ));
+    TestApp {
+        base,
+        client: Client::new(),
+        tokens,
+        store,
+    }
+}
+
+async fn sqlite_app() -> TestApp {
+    let dir = std::env::temp_dir().join("redress-api-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/{}.db", dir.display(), redress_store::new_id());
+    spawn(redress::open_store(&url).await.unwrap()).await
+}
+
+async fn postgres_app() -> Option<TestApp> {
+    let url = std::env::var("REDRESS_TEST_DATABASE_URL").ok()?;
+    let admin = redress_store_postgres::PostgresStore::connect(&url)
+        .await
+        .unwrap();
+    let schema = format!("redress_api_{}", redress_store::new_id().replace('-', ""));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    let store = redress_store_postgres::PostgresStore::connect_with_schema(&url, &schema)
+        .await
+        .unwrap();
+    Some(spawn(Arc::new(store)).await)
+}
+
+/// Runs a scenario on SQLite, then on PostgreSQL if configured.
+macro_rules! on_both_backends {
+    ($name:ident, $scenario:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$scenario(super::sqlite_app().await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match super::postgres_app().await {
+                    Some(app) => super::$scenario(app).await,
+                    None => {
+                        eprintln!("REDRESS_TEST_DATABASE_URL is not set: PostgreSQL run skipped")
+                    }
+                }
+            }
+        }
+    };
+}
+
+on_both_backends!(
+    a_complaint_through_both_stages,
+    complaint_through_both_stages
+);
+on_both_backends!(refusals_and_bad_input, refusals_and_bad_input);
+on_both_backends!(two_writers_on_one_case, two_writers_on_one_case);
+on_both_backends!(
+    every_role_against_every_endpoint,
+    every_role_against_every_endpoint
+);
+on_both_backends!(lists_filter_and_page, lists_filter_and_page);
+on_both_backends!(
+    policies_can_be_installed_and_checked,
+    policies_can_be_installed_and_checked
+);
+
+async fn complaint_through_both_stages(app: TestApp) {
+    // Received Friday 19 Dec 2025 by phone.
+    let r = app.new_complaint("2025-12-19").await;
+    assert!(r.starts_with("CMP-2025-"), "{r}");
+    let path = format!("/api/v1/complaints/{r}");
+    let (_, case) = app
+        .get("officer", &format!("{path}?as_of=2025-12-19"))
+        .await;
+    assert_eq!(case["state"], "awaiting_acknowledgement");
+    assert_eq!(case["policy"], json!({"id": "code-2024", "version": 1}));
+    // 5 WD: 22, 23, 24, 29, 30 Dec.
+    assert_eq!(due(&case, "stage1_acknowledge"), "2025-12-30");
+    assert_eq!(status_of(&case, "stage1_acknowledge"), "pending");
+
+    let (s, case) = app
+        .event(&r, json!({"type": "acknowledged", "on": "2025-12-23"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(due(&case, "stage1_response"), "2026-01-09");
+    assert_eq!(
+        case["deadlines"][1]["explanation"],
+        "10 working days after acknowledgement on 2025-12-23; skips 25, 26 Dec, 1 Jan"
+    );
+    // What the Code expects beyond the minimal path is warned about, not refused.
+    let codes: Vec<&str> = case["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"no_complaint_definition"), "{codes:?}");
+    let (s, _) = app
+        .event(&r, json!({"type": "complaint_defined", "on": "2025-12-23",
+                          "heads": [{"summary": "Damp not treated", "outcome_sought": "Treat the damp"}]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = app
+        .event(
+            &r,
+            json!({"type": "assigned", "on": "2025-12-23", "officer": "investigator-1"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, case) = app
+        .event(
+            &r,
+            json!({"type": "extended", "on": "2026-01-07", "working_days": 10,
+                          "reason": "Awaiting the surveyor's report", "resident_agreed": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(due(&case, "stage1_response"), "2026-01-23");
+    let (s, case) = app
+        .event(
+            &r,
+            json!({"type": "responded", "on": "2026-01-22", "outcome": "partly_upheld"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(case["state"], "responded");
+    assert_eq!(status_of(&case, "stage1_response"), "met");
+
+    // Stage 2: requested Fri 27 Mar 2026; 5 WD skip Good Friday and Easter Monday → Tue 7 Apr.
+    let (s, case) = app
+        .event(
+            &r,
+            json!({"type": "escalation_requested", "on": "2026-03-27"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(case["stage"], 2);
+    assert_eq!(due(&case, "stage2_acknowledge"), "2026-04-07");
+    let (s, case) = app
+        .event(&r, json!({"type": "acknowledged", "on": "2026-04-07"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // The officer who answered stage 1 may not answer stage 2; the reviewer may.
+    let (s, p) = app
+        .event(
+            &r,
+            json!({"type": "responded", "on": "2026-04-08", "outcome": "upheld"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("did not handle an earlier stage"),
+        "{p}"
+    );
+    // 20 WD after 7 Apr, skipping the early May bank holiday (4 May): 6 May.
+    assert_eq!(due(&case, "stage2_response"), "2026-05-06");
+    let (s, case) = app
+        .event_as(
+            "reviewer",
+            &r,
+            json!({"type": "responded", "on": "2026-05-06", "outcome": "not_upheld"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    let (s, case) = app
+        .event(
+            &r,
+            json!({"type": "closed", "on": "2026-05-06", "reason": "final_response"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(case["state"], "closed");
+    assert_eq!(case["events"].as_array().unwrap().len(), 10);
+    // Every event records who recorded it.
+    assert!(
+        case["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["by"].is_string())
+    );
+    let statuses: Vec<(&str, &str)> = case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["clock"].as_str().unwrap(), d["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("stage1_acknowledge", "met"),
+            ("stage1_response", "met"),
+            ("stage2_acknowledge", "met"),
+            ("stage2_response", "met")
+        ]
+    );
+}
+
+async fn refusals_and_bad_input(app: TestApp) {
+    let r = app.new_complaint("2026-03-02").await;
+    let path = format!("/api/v1/complaints/{r}");
+    // The lifecycle refuses: 409 with the domain's message.
+    let (s, p) = app
+        .event(
+            &r,
+            json!({"type": "escalation_requested", "on": "2026-03-04"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(
+        p["detail"],
+        "Stage 2 cannot start: the Stage 1 response has not been issued"
+    );
+    assert_eq!(p["status"], 409);
+    app.event(&r, json!({"type": "acknowledged", "on": "2026-03-03"}))
+        .await;
+    let (s, p) = app
+        .event(&r, json!({"type": "extended", "on": "2026-03-05", "working_days": 15, "reason": "Complex", "resident_agreed": false}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(
+        p["detail"],
+        "This extension needs the resident's recorded agreement: the policy allows 10 extra working days without it"
+    );
+    assert_eq!(p["errors"][0]["field"], "resident_agreed");
+    let (s, p) = app
+        .event(&r, json!({"type": "acknowledged", "on": "2026-03-01"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("before the complaint was received")
+    );
+
+    // Malformed input: 422 naming the field; never 5xx.
+    let (s, p) = app
+        .event(&r, json!({"type": "acknowledged", "on": "2026-02-30"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "on", "{p}");
+    let (s, p) = app
+        .event(
+            &r,
+            json!({"type": "responded", "on": "2026-03-06", "outcome": "upheld", "colour": "red"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("colour"), "{p}");
+    let (s, p) = app
+        .event(&r, json!({"type": "teleported", "on": "2026-03-06"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let (s, p) = app
+        .event(
+            &r,
+            json!({"type": "responded", "on": "2027-01-01", "outcome": "upheld"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "on");
+    let (s, p) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            json!({"received_on": "2026-13-01", "channel": "phone", "summary": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "received_on");
+    let (s, p) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            json!({"received_on": "2026-01-01", "channel": "pigeon", "summary": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "channel");
+    let (s, p) = app
+        .post("officer", "/api/v1/complaints", json!({"received_on": "2026-01-01", "channel": "phone", "summary": "x", "policy": "nope"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "policy");
+    let (s, p) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            json!({"received_on": "2026-01-01", "channel": "phone", "summary": " ",
+                                                      "complainant": {"email": "not-an-email"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["summary", "complainant.email"]);
+    // Not JSON, wrong type, too big.
+    let resp = app
+        .client
+        .post(app.url(&format!("{path}/events")))
+        .bearer_auth(&app.tokens["officer"])
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let resp = app
+        .client
+        .post(app.url(&format!("{path}/events")))
+        .bearer_auth(&app.tokens["officer"])
+        .header("content-type", "text/plain")
+        .body("acknowledged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let huge =
+        json!({"received_on": "2026-01-01", "channel": "phone", "summary": "x".repeat(100_000)});
+    let (s, _) = app.post("officer", "/api/v1/complaints", huge).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    let (s, p) = app
+        .get("officer", "/api/v1/complaints?overdue=perhaps")
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "overdue");
+    let (s, _) = app
+        .get("officer", "/api/v1/complaints/CMP-1999-000001")
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Nothing was half-written: only the receipt and the acknowledgement are on the case.
+    let (_, case) = app.get("officer", &path).await;
+    assert_eq!(case["events"].as_array().unwrap().len(), 2);
+    assert_eq!(case["version"], 2);
+}
+
+async fn two_writers_on_one_case(app: TestApp) {
+    let r = app.new_complaint("2026-03-02").await;
+    let path = format!("/api/v1/complaints/{r}/events");
+    // Two officers read version 1, then both act: one wins, the other is told.
+    let send = |who: &'static str, officer: &'static str| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(&app.tokens[who])
+                .header("if-match", "1")
+                .json(&json!({"type": "assigned", "on": "2026-03-03", "officer": officer}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let (a, b) = tokio::join!(send("officer", "asha"), send("manager", "ben"));
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
+    // Without If-Match, two acknowledgements at once: exactly one is recorded.
+    let ack = |who: &'static str| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(&app.tokens[who])
+                .json(&json!({"type": "acknowledged", "on": "2026-03-03"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let (a, b) = tokio::join!(ack("officer"), ack("manager"));
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
+    let (_, case) = app.get("officer", &format!("/api/v1/complaints/{r}")).await;
+    let kinds: Vec<&str> = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["received", "assigned", "acknowledged"]);
+}
+
+async fn every_role_against_every_endpoint(app: TestApp) {
+    let r = app.new_complaint("2026-03-02").await;
+    let confidential = {
+        let (s, body) = app
+            .post("manager", "/api/v1/complaints",
+                  json!({"received_on": "2026-03-02", "channel": "letter", "summary": "About a member of staff", "confidential": true}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        body["reference"].as_str().unwrap().to_owned()
+    };
+    let policy_toml = "name = \"Our policy\"\nversion = \"1\"\nextends = \"code-2024\"\ncalendar = \"england-and-wales\"\n";
+    let roles = [
+        "admin",
+        "manager",
+        "officer",
+        "investigator",
+        "reviewer",
+        "viewer",
+        "stranger",
+        "nobody",
+    ];
+    // (method, path, body, expected status per role in the order above)
+    type Case<'a> = (&'a str, String, Option<Value>, [u16; 8]);
+    let complaint = json!({"received_on": "2026-03-02", "channel": "web", "summary": "Repairs"});
+    let cases: Vec<Case> = vec![
+        (
+            "POST",
+            "/api/v1/complaints".into(),
+            Some(complaint),
+            [201, 201, 201, 403, 403, 403, 401, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/complaints".into(),
+            None,
+            [200, 200, 200, 200, 200, 200, 401, 401],
+        ),
+        (
+            "GET",
+            format!("/api/v1/complaints/{r}"),
+            None,
+            [200, 200, 200, 200, 200, 200, 401, 401],
+        ),
+        (
+            "GET",
+            format!("/api/v1/complaints/{confidential}"),
+            None,
+            [200, 200, 404, 404, 404, 404, 401, 401],
+        ),
+        (
+            "POST",
+            format!("/api/v1/complaints/{r}/events"),
+            Some(json!({"type": "assigned", "on": "2026-03-03", "officer": "x"})),
+            [201, 201, 201, 201, 201, 403, 401, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/policies".into(),
+            None,
+            [200, 200, 200, 200, 200, 200, 401, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/policies/harrogate-ha".into(),
+            None,
+            [200, 200, 200, 200, 200, 200, 401, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/policies/harrogate-ha/check".into(),
+            None,
+            [200, 200, 200, 200, 200, 200, 401, 401],
+        ),
+        (
+            "PUT",
+            "/api/v1/policies/our-policy".into(),
+            None,
+            [201, 201, 403, 403, 403, 403, 401, 401],
+        ),
+        ("GET", "/healthz".into(), None, [200; 8]),
+        ("GET", "/api/v1/openapi.json".into(), None, [200; 8]),
+    ];
+    for (method, path, body, expected) in cases {
+        for (role, want) in roles.iter().zip(expected) {
+            let mut req = app.client.request(method.parse().unwrap(), app.url(&path));
+            if let Some(t) = app.tokens.get(role) {
+                req = req.bearer_auth(t);
+            }
+            req = match (&body, method) {
+                (Some(b), _) => req.json(b),
+                (None, "PUT") => req
+                    .header("content-type", "application/toml")
+                    .body(policy_toml),
+                _ => req,
+            };
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status().as_u16(), want, "{role} {method} {path}");
+            if want >= 400 {
+                assert_eq!(
+                    resp.headers()["content-type"],
+                    "application/problem+json",
+                    "{role} {method} {path}"
+                );
+            }
+        }
+    }
+    // The board and scrutiny viewer sees no personal data.
+    let (_, case) = app.get("viewer", &format!("/api/v1/complaints/{r}")).await;
+    assert!(
+        case.get("complainant").is_none() && case.get("summary").is_none(),
+        "{case}"
+    );
+    let (_, list) = app.get("viewer", "/api/v1/complaints").await;
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.get("complainant_name").is_none())
+    );
+    assert!(!list.to_string().contains("Aisha"));
+    let (_, case) = app.get("officer", &format!("/api/v1/complaints/{r}")).await;
+    assert_eq!(case["complainant"]["name"], "Aisha Khan");
+    // Confidential cases do not appear in lists for roles that may not see them.
+    let (_, list) = app.get("officer", "/api/v1/complaints?limit=200").await;
+    assert!(!list.to_string().contains(&confidential));
+    let (_, list) = app.get("manager", "/api/v1/complaints?limit=200").await;
+    assert!(list.to_string().contains(&confidential));
+}
+
+async fn lists_filter_and_page(app: TestApp) {
+    // 12 complaints received 4–19 May 2026; the first 4 acknowledged.
+    let mut refs = Vec::new();
+    for day in [4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 18, 19] {
+        refs.push(app.new_complaint(&format!("2026-05-{day:02}")).await);
+    }
+    for r in &refs[..4] {
+        let (s, _) = app
+            .event(r, json!({"type": "acknowledged", "on": "2026-05-19"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let (_, all) = app.get("officer", "/api/v1/complaints?limit=200").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 12);
+    let (_, ack) = app
+        .get("officer", "/api/v1/complaints?state=investigating")
+        .await;
+    assert_eq!(ack["items"].as_array().unwrap().len(), 4);
+    // Today is 1 June 2026. Unacknowledged complaints received on or before 22 May... the ack is due 5 WD after
+    // receipt: 4 May (Mon) → 11 May, … 19 May → 26 May (25 May is the spring bank holiday), all before 1 June.
+    let (_, overdue) = app
+        .get("officer", "/api/v1/complaints?overdue=true&sort=due")
+        .await;
+    let items = overdue["items"].as_array().unwrap();
+    assert_eq!(items.len(), 8, "{overdue}");
+    assert!(
+        items
+            .iter()
+            .all(|c| c["overdue"] == true && c["next_due_clock"] == "stage1_acknowledge")
+    );
+    assert_eq!(items[0]["next_due_on"], "2026-05-15");
+    let (_, window) = app
+        .get(
+            "officer",
+            "/api/v1/complaints?received_from=2026-05-06&received_to=2026-05-12",
+        )
+        .await;
+    assert_eq!(window["items"].as_array().unwrap().len(), 5);
+    // Pages of 5, newest first, no repeats.
+    let mut seen = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let path = match &next {
+            Some(c) => format!("/api/v1/complaints?limit=5&cursor={c}"),
+            None => "/api/v1/complaints?limit=5".into(),
+        };
+        let (s, page) = app.get("officer", &path).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["reference"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => next = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let mut expected = refs.clone();
+    expected.reverse();
+    assert_eq!(seen, expected);
+    let (s, _) = app
+        .get("officer", "/api/v1/complaints?cursor=garbage")
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn policies_can_be_installed_and_checked(app: TestApp) {
+    let put = |body: &'static str| {
+        let app = &app;
+        async move {
+            let resp = app
+                .client
+                .put(app.url("/api/v1/policies/our-policy"))
+                .bearer_auth(&app.tokens["manager"])
+                .header("content-type", "application/toml")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            (status, resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (s, p) = put("name = \"Our policy\"\nversion = \"2026\"\nextends = \"code-2024\"\ncalendar = \"england-and-wales\"\n\n[stages.stage2.escalation]\nreasons_required = true\n").await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["version"], 1);
+    let (s, p) = put("name = \"Our policy\"\nversion = \"2026\"\nextends = \"code-2024\"\ncalendar = \"wales\"\n").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "calendar");
+    let (s, p) = put("name = \"Our policy\"\nversion = \"2026\"\nextends = \"nothing\"\ncalendar = \"england-and-wales\"\n").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "extends");
+    let (_, findings) = app.get("viewer", "/api/v1/policies/our-policy/check").await;
+    assert_eq!(
+        findings[0]["key"],
+        "stages.stage2.escalation.reasons_required"
+    );
+    assert_eq!(findings[0]["provision"], "6.12");
+    // A complaint under the new policy pins its version.
+    let (s, case) = app
+        .post("officer", "/api/v1/complaints", json!({"policy": "our-policy", "received_on": "2026-05-01", "channel": "email", "summary": "x"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(case["policy"], json!({"id": "our-policy", "version": 1}));
+    // The OpenAPI document describes the contract.
+    let (s, doc) = app.get("stranger", "/api/v1/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/api/v1/complaints",
+        "/api/v1/complaints/{reference}",
+        "/api/v1/complaints/{reference}/events",
+        "/api/v1/policies/{id}/check",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+}
