@@ -65,10 +65,10 @@ impl SqliteStore {
                 }
             }
         }
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(StoreError::other)?;
-            }
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(StoreError::other)?;
         }
         let options = SqliteConnectOptions::new()
             .filename(path)

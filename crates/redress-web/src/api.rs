@@ -544,13 +544,13 @@ pub async fn create_complaint(
             }
         }
     }
-    if let Some(key) = &body.idempotency_key {
-        if key.is_empty() || key.len() > 100 {
-            errors.push(FieldError {
-                field: "idempotency_key".into(),
-                detail: "must be 1 to 100 characters".into(),
-            });
-        }
+    if let Some(key) = &body.idempotency_key
+        && (key.is_empty() || key.len() > 100)
+    {
+        errors.push(FieldError {
+            field: "idempotency_key".into(),
+            detail: "must be 1 to 100 characters".into(),
+        });
     }
     if !errors.is_empty() {
         let detail = errors
@@ -890,10 +890,10 @@ pub fn parse_filter(
             }
         }
     }
-    if let (Some(a), Some(b)) = (f.received_from, f.received_to) {
-        if a > b {
-            return Err(ApiError::invalid("received_to", "is before received_from"));
-        }
+    if let (Some(a), Some(b)) = (f.received_from, f.received_to)
+        && a > b
+    {
+        return Err(ApiError::invalid("received_to", "is before received_from"));
     }
     Ok(f)
 }

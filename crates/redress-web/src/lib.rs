@@ -83,15 +83,14 @@ impl AppState {
         id: &str,
         version: Option<i64>,
     ) -> Result<Arc<LoadedPolicy>, ApiError> {
-        if let Some(v) = version {
-            if let Some(hit) = self
+        if let Some(v) = version
+            && let Some(hit) = self
                 .policies
                 .read()
                 .map_err(|_| ApiError::Internal("policy cache poisoned".into()))?
                 .get(&(id.to_owned(), v))
-            {
-                return Ok(hit.clone());
-            }
+        {
+            return Ok(hit.clone());
         }
         let record = match self.store.policy(id, version).await {
             Ok(r) => r,
