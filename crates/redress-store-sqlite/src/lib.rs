@@ -263,18 +263,20 @@ impl Store for SqliteStore {
     }
 
     async fn case_by_reference(&self, reference: &str) -> StoreResult<CaseRecord> {
+        // One read transaction: the projection and the events come from the same snapshot.
+        let mut tx = self.pool.begin().await.map_err(db)?;
         let row = sqlx::query(
             "SELECT c.*, p.case_id AS has_complainant, p.name, p.email, p.phone, p.address \
              FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE c.reference = $1",
         )
         .bind(reference)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
         let id: String = row.try_get("id").map_err(db)?;
         let events = sqlx::query("SELECT seq, payload, actor, recorded_at FROM case_events WHERE case_id = $1 ORDER BY seq")
             .bind(&id)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await
             .map_err(db)?
             .iter()
@@ -298,6 +300,7 @@ impl Store for SqliteStore {
             }),
             None => None,
         };
+        tx.commit().await.map_err(db)?;
         Ok(CaseRecord {
             reference: row.try_get("reference").map_err(db)?,
             policy_id: row.try_get("policy_id").map_err(db)?,
@@ -369,6 +372,8 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(|err| {
+                    // Unreachable while the version check above holds (the write lock is ours since BEGIN
+                    // IMMEDIATE), but if the log and the version ever disagree, refuse rather than fork it.
                     if is_unique(&err) {
                         StoreError::Conflict { expected: expected_version, actual: expected_version + 1 }
                     } else {
