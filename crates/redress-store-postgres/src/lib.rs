@@ -17,7 +17,7 @@ use redress_store::codec::{
     parse_stage,
 };
 use redress_store::{
-    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
+    ApiToken, CaseFilter, QueueCounts, Session, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
     PolicyRecord, Projection, Sort, Store, StoreError, StoreResult, StoredEvent, User,
     format_reference,
 };
@@ -168,6 +168,7 @@ fn projection_from(row: &PgRow) -> StoreResult<Projection> {
         next_due_on: parse_opt_date(row.try_get("next_due_on").map_err(db)?)?,
         next_due_clock: row.try_get("next_due_clock").map_err(db)?,
         is_open: row.try_get("is_open").map_err(db)?,
+        late_acknowledged_on: parse_opt_date(row.try_get("late_acknowledged_on").map_err(db)?)?,
     })
 }
 
@@ -334,8 +335,8 @@ impl Store for PostgresStore {
         let inserted = sqlx::query(
             "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
              created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
-             next_due_clock, due_key, is_open) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             next_due_clock, due_key, is_open, late_acknowledged_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(&case.id)
         .bind(&reference)
@@ -354,6 +355,7 @@ impl Store for PostgresStore {
         .bind(&p.next_due_clock)
         .bind(due_key(p.next_due_on))
         .bind(p.is_open)
+        .bind(p.late_acknowledged_on.map(date_text))
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {
@@ -380,13 +382,17 @@ impl Store for PostgresStore {
         }
         if let Some(c) = &case.complainant {
             sqlx::query(
-                "INSERT INTO complainants (case_id, name, email, phone, address) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
+                 representative_relationship, representative_consent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&case.id)
             .bind(&c.name)
             .bind(&c.email)
             .bind(&c.phone)
             .bind(&c.address)
+                .bind(&c.representative_name)
+                .bind(&c.representative_relationship)
+                .bind(c.representative_consent)
             .execute(&mut *tx)
             .await
             .map_err(db)?;
@@ -407,6 +413,216 @@ impl Store for PostgresStore {
         Ok((reference, true))
     }
 
+    async fn import_cases(
+        &self,
+        cases: Vec<(NewCase, Vec<StoredEvent>)>,
+    ) -> StoreResult<Vec<String>> {
+        // Cases a statement carries. Each table is written by one INSERT … SELECT FROM UNNEST over arrays
+        // (one array a column): one round trip and one plan per table and chunk, whatever its size.
+        const CHUNK: usize = 5000;
+        for (case, later) in &cases {
+            for (seq, e) in (2..).zip(later) {
+                if e.seq != seq {
+                    return Err(StoreError::Other(format!(
+                        "import: case {} has event {} where event {seq} belongs",
+                        case.id, e.seq
+                    )));
+                }
+            }
+        }
+        let mut per_year: std::collections::BTreeMap<i16, i64> = Default::default();
+        for (case, _) in &cases {
+            *per_year.entry(case.reference_year).or_default() += 1;
+        }
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Each year's counter moves once, by the number of that year's cases, locking its row until commit
+        // as `create_case` does; years in ascending order, so that two imports never wait on each other in
+        // a cycle.
+        let mut next: std::collections::BTreeMap<i16, i64> = Default::default();
+        for (&year, &count) in &per_year {
+            let last: i64 = sqlx::query_scalar(
+                "INSERT INTO reference_counters (year, last) VALUES ($1, $2) \
+                 ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + EXCLUDED.last \
+                 RETURNING last",
+            )
+            .bind(i64::from(year))
+            .bind(count)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            next.insert(year, last - count + 1);
+        }
+        let mut references = Vec::with_capacity(cases.len());
+        for (case, _) in &cases {
+            let n = next.entry(case.reference_year).or_default();
+            references.push(format_reference(case.reference_year, *n));
+            *n += 1;
+        }
+        for (chunk, refs) in cases.chunks(CHUNK).zip(references.chunks(CHUNK)) {
+            let n = chunk.len();
+            let mut id = Vec::with_capacity(n);
+            let mut policy_id = Vec::with_capacity(n);
+            let mut policy_version = Vec::with_capacity(n);
+            let mut summary = Vec::with_capacity(n);
+            let mut confidential = Vec::with_capacity(n);
+            let mut idempotency_key = Vec::with_capacity(n);
+            let mut created_at = Vec::with_capacity(n);
+            let mut updated_at = Vec::with_capacity(n);
+            let mut version = Vec::with_capacity(n);
+            let mut stage = Vec::with_capacity(n);
+            let mut state = Vec::with_capacity(n);
+            let mut feedback_type = Vec::with_capacity(n);
+            let mut received_on = Vec::with_capacity(n);
+            let mut assignee = Vec::with_capacity(n);
+            let mut next_due_on = Vec::with_capacity(n);
+            let mut next_due_clock = Vec::with_capacity(n);
+            let mut key = Vec::with_capacity(n);
+            let mut is_open = Vec::with_capacity(n);
+            let mut late_acknowledged_on = Vec::with_capacity(n);
+            // Complainants.
+            let mut c_id = Vec::new();
+            let mut c_name = Vec::new();
+            let mut c_email = Vec::new();
+            let mut c_phone = Vec::new();
+            let mut c_address = Vec::new();
+            let mut c_rep_name = Vec::new();
+            let mut c_rep_relationship = Vec::new();
+            let mut c_rep_consent = Vec::new();
+            // Events.
+            let mut e_case = Vec::new();
+            let mut e_seq = Vec::new();
+            let mut e_kind = Vec::new();
+            let mut e_payload = Vec::new();
+            let mut e_actor = Vec::new();
+            let mut e_at = Vec::new();
+            for (case, later) in chunk {
+                let p = &case.projection;
+                id.push(case.id.as_str());
+                policy_id.push(case.policy_id.as_str());
+                policy_version.push(case.policy_version);
+                summary.push(case.summary.as_str());
+                confidential.push(case.confidential);
+                idempotency_key.push(case.idempotency_key.as_deref());
+                created_at.push(case.recorded_at.as_str());
+                updated_at.push(
+                    later
+                        .last()
+                        .map_or(case.recorded_at.as_str(), |e| e.recorded_at.as_str()),
+                );
+                version.push(1 + i64::try_from(later.len()).map_err(StoreError::other)?);
+                stage.push(i64::from(p.stage));
+                state.push(p.state.as_str());
+                feedback_type.push(p.feedback_type.as_str());
+                received_on.push(date_text(p.received_on));
+                assignee.push(p.assignee.as_deref());
+                next_due_on.push(p.next_due_on.map(date_text));
+                next_due_clock.push(p.next_due_clock.as_deref());
+                key.push(due_key(p.next_due_on));
+                is_open.push(p.is_open);
+                late_acknowledged_on.push(p.late_acknowledged_on.map(date_text));
+                if let Some(c) = &case.complainant {
+                    c_id.push(case.id.as_str());
+                    c_name.push(c.name.as_deref());
+                    c_email.push(c.email.as_deref());
+                    c_phone.push(c.phone.as_deref());
+                    c_address.push(c.address.as_deref());
+                    c_rep_name.push(c.representative_name.as_deref());
+                    c_rep_relationship.push(c.representative_relationship.as_deref());
+                    c_rep_consent.push(c.representative_consent);
+                }
+                let (kind, payload) = encode_event(&case.received)?;
+                e_case.push(case.id.as_str());
+                e_seq.push(1i64);
+                e_kind.push(kind);
+                e_payload.push(payload);
+                e_actor.push(case.received.by.as_deref());
+                e_at.push(case.recorded_at.as_str());
+                for e in later {
+                    let (kind, payload) = encode_event(&e.event)?;
+                    e_case.push(case.id.as_str());
+                    e_seq.push(e.seq);
+                    e_kind.push(kind);
+                    e_payload.push(payload);
+                    e_actor.push(e.event.by.as_deref());
+                    e_at.push(e.recorded_at.as_str());
+                }
+            }
+            sqlx::query(
+                "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, \
+                 idempotency_key, created_at, updated_at, version, stage, state, feedback_type, received_on, \
+                 assignee, next_due_on, next_due_clock, due_key, is_open, late_acknowledged_on) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], \
+                 $6::boolean[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], \
+                 $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::boolean[], \
+                 $20::text[])",
+            )
+            .bind(&id)
+            .bind(refs)
+            .bind(&policy_id)
+            .bind(&policy_version)
+            .bind(&summary)
+            .bind(&confidential)
+            .bind(&idempotency_key)
+            .bind(&created_at)
+            .bind(&updated_at)
+            .bind(&version)
+            .bind(&stage)
+            .bind(&state)
+            .bind(&feedback_type)
+            .bind(&received_on)
+            .bind(&assignee)
+            .bind(&next_due_on)
+            .bind(&next_due_clock)
+            .bind(&key)
+            .bind(&is_open)
+            .bind(&late_acknowledged_on)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                if is_unique(&e) {
+                    StoreError::Duplicate("a case id or idempotency key")
+                } else {
+                    db(e)
+                }
+            })?;
+            if !c_id.is_empty() {
+                sqlx::query(
+                    "INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
+                     representative_relationship, representative_consent) \
+                     SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                     $6::text[], $7::text[], $8::boolean[])",
+                )
+                .bind(&c_id)
+                .bind(&c_name)
+                .bind(&c_email)
+                .bind(&c_phone)
+                .bind(&c_address)
+                .bind(&c_rep_name)
+                .bind(&c_rep_relationship)
+                .bind(&c_rep_consent)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            }
+            sqlx::query(
+                "INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) \
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], \
+                 $6::text[])",
+            )
+            .bind(&e_case)
+            .bind(&e_seq)
+            .bind(&e_kind)
+            .bind(&e_payload)
+            .bind(&e_actor)
+            .bind(&e_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(references)
+    }
+
     async fn case_by_reference(&self, reference: &str) -> StoreResult<CaseRecord> {
         // One snapshot for the case row and its events, so that a concurrent append is seen whole or not
         // at all.
@@ -418,7 +634,8 @@ impl Store for PostgresStore {
         let row = sqlx::query(
             "SELECT c.id, c.reference, c.policy_id, c.policy_version, c.summary, c.confidential, c.stage, \
              c.state, c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.is_open, \
-             p.case_id AS has_complainant, p.name, p.email, p.phone, p.address \
+             c.late_acknowledged_on, p.case_id AS has_complainant, p.name, p.email, p.phone, p.address, \
+             p.representative_name, p.representative_relationship, p.representative_consent \
              FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE c.reference = $1",
         )
         .bind(reference)
@@ -455,6 +672,9 @@ impl Store for PostgresStore {
                 email: row.try_get("email").map_err(db)?,
                 phone: row.try_get("phone").map_err(db)?,
                 address: row.try_get("address").map_err(db)?,
+                representative_name: row.try_get("representative_name").map_err(db)?,
+                representative_relationship: row.try_get("representative_relationship").map_err(db)?,
+                representative_consent: row.try_get::<bool, _>("representative_consent").map_err(db)?,
             }),
             None => None,
         };
@@ -488,8 +708,8 @@ impl Store for PostgresStore {
         // version moved, and updates nothing.
         let updated = sqlx::query(
             "UPDATE cases SET version = $1, updated_at = $2, stage = $3, state = $4, feedback_type = $5, \
-             received_on = $6, assignee = $7, next_due_on = $8, next_due_clock = $9, due_key = $10, is_open = $11 \
-             WHERE id = $12 AND version = $13",
+             received_on = $6, assignee = $7, next_due_on = $8, next_due_clock = $9, due_key = $10, is_open = $11, \
+             late_acknowledged_on = $14 WHERE id = $12 AND version = $13",
         )
         .bind(new_version)
         .bind(recorded_at)
@@ -504,6 +724,7 @@ impl Store for PostgresStore {
         .bind(p.is_open)
         .bind(case_id)
         .bind(expected_version)
+        .bind(p.late_acknowledged_on.map(date_text))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -562,7 +783,7 @@ impl Store for PostgresStore {
             sql: String::from(
                 "SELECT c.id, c.reference, c.policy_id, c.policy_version, c.confidential, c.stage, c.state, \
                  c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.due_key, \
-                 c.is_open, p.name AS complainant_name \
+                 c.is_open, c.late_acknowledged_on, p.name AS complainant_name \
                  FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE TRUE",
             ),
             args: PgArguments::default(),
@@ -732,6 +953,150 @@ impl Store for PostgresStore {
             name: row.try_get("name").map_err(db)?,
             role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
             token_hash: row.try_get("token_hash").map_err(db)?,
+        })
+    }
+
+    async fn user_by_id(&self, id: &str) -> StoreResult<User> {
+        let row = sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(User {
+            id: row.try_get("id").map_err(db)?,
+            email: row.try_get("email").map_err(db)?,
+            name: row.try_get("name").map_err(db)?,
+            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+            password_hash: row.try_get("password_hash").map_err(db)?,
+        })
+    }
+
+    async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&session.id_hash)
+        .bind(&session.user_id)
+        .bind(&session.csrf)
+        .bind(&session.created_at)
+        .bind(&session.last_seen_at)
+        .bind(&session.expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        // Housekeeping: sessions that ran out go with each sign-in.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(&session.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &str, now: &str) -> StoreResult<(Session, User)> {
+        let row = sqlx::query(
+            "SELECT s.id_hash, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.expires_at, \
+             u.id, u.email, u.name, u.role, u.password_hash \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok((
+            Session {
+                id_hash: row.try_get("id_hash").map_err(db)?,
+                user_id: row.try_get("user_id").map_err(db)?,
+                csrf: row.try_get("csrf").map_err(db)?,
+                created_at: row.try_get("created_at").map_err(db)?,
+                last_seen_at: row.try_get("last_seen_at").map_err(db)?,
+                expires_at: row.try_get("expires_at").map_err(db)?,
+            },
+            User {
+                id: row.try_get("id").map_err(db)?,
+                email: row.try_get("email").map_err(db)?,
+                name: row.try_get("name").map_err(db)?,
+                role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+                password_hash: row.try_get("password_hash").map_err(db)?,
+            },
+        ))
+    }
+
+    async fn touch_session(&self, id_hash: &str, last_seen_at: &str, expires_at: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
+            .bind(last_seen_at)
+            .bind(expires_at)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn open_cases_of(&self, email: Option<&str>, name: Option<&str>) -> StoreResult<Vec<String>> {
+        let email = email.map(str::trim).filter(|e| !e.is_empty()).map(str::to_lowercase);
+        let name = name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_lowercase);
+        if email.is_none() && name.is_none() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_scalar(
+            "SELECT c.reference FROM complainants p JOIN cases c ON c.id = p.case_id \
+             WHERE c.is_open = TRUE AND (lower(p.email) = $1::text OR lower(p.name) = $2::text) ORDER BY c.reference LIMIT 20",
+        )
+        .bind(email)
+        .bind(name)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    async fn queue_counts(
+        &self,
+        today: jiff::civil::Date,
+        week_end: jiff::civil::Date,
+        month_start: jiff::civil::Date,
+        include_confidential: bool,
+        assignee: Option<&str>,
+    ) -> StoreResult<QueueCounts> {
+        let row = sqlx::query(
+            "SELECT \
+               COUNT(*) FILTER (WHERE is_open = TRUE) AS open, \
+               COUNT(*) FILTER (WHERE is_open = TRUE AND due_key >= $1 AND due_key <= $2) AS due_this_week, \
+               COUNT(*) FILTER (WHERE is_open = TRUE AND due_key < $1) AS overdue \
+             FROM cases WHERE is_open = TRUE AND ($3 OR confidential = FALSE) AND ($4::text IS NULL OR assignee = $4)",
+        )
+        .bind(date_text(today))
+        .bind(date_text(week_end))
+        .bind(include_confidential)
+        .bind(assignee)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let late: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cases WHERE late_acknowledged_on >= $1 \
+             AND ($2 OR confidential = FALSE) AND ($3::text IS NULL OR assignee = $3)",
+        )
+        .bind(date_text(month_start))
+        .bind(include_confidential)
+        .bind(assignee)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(QueueCounts {
+            open: row.try_get("open").map_err(db)?,
+            due_this_week: row.try_get("due_this_week").map_err(db)?,
+            overdue: row.try_get("overdue").map_err(db)?,
+            acknowledged_late_this_month: late,
         })
     }
 }

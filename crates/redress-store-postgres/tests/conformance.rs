@@ -110,6 +110,7 @@ async fn the_store_lives_in_its_own_schema() {
             "complainants",
             "policies",
             "reference_counters",
+            "sessions",
             "users"
         ]
     );
@@ -183,6 +184,7 @@ async fn concurrent_creations_with_one_idempotency_key_make_one_case() {
                 next_due_on: Some(received),
                 next_due_clock: Some("stage1_acknowledge".into()),
                 is_open: true,
+                late_acknowledged_on: None,
             },
             recorded_at: redress_store::now_utc(),
             idempotency_key: Some("form-race".into()),

@@ -14,7 +14,7 @@ use redress_store::codec::{
     parse_stage,
 };
 use redress_store::{
-    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
+    ApiToken, CaseFilter, QueueCounts, Session, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
     PolicyRecord, Projection, Sort, Store, StoreError, StoreResult, StoredEvent, User,
     format_reference,
 };
@@ -102,6 +102,7 @@ fn projection_from(row: &SqliteRow) -> StoreResult<Projection> {
         next_due_on: parse_opt_date(row.try_get("next_due_on").map_err(db)?)?,
         next_due_clock: row.try_get("next_due_clock").map_err(db)?,
         is_open: row.try_get::<i64, _>("is_open").map_err(db)? != 0,
+        late_acknowledged_on: parse_opt_date(row.try_get("late_acknowledged_on").map_err(db)?)?,
     })
 }
 
@@ -214,8 +215,8 @@ impl Store for SqliteStore {
         sqlx::query(
             "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
              created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
-             next_due_clock, due_key, is_open) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             next_due_clock, due_key, is_open, late_acknowledged_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(&case.id)
         .bind(&reference)
@@ -234,16 +235,21 @@ impl Store for SqliteStore {
         .bind(&p.next_due_clock)
         .bind(due_key(p.next_due_on))
         .bind(i64::from(p.is_open))
+        .bind(p.late_acknowledged_on.map(date_text))
         .execute(&mut *tx)
         .await
         .map_err(|e| if is_unique(&e) { StoreError::Duplicate("the case id or idempotency key") } else { db(e) })?;
         if let Some(c) = &case.complainant {
-            sqlx::query("INSERT INTO complainants (case_id, name, email, phone, address) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query("INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
+                 representative_relationship, representative_consent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(&case.id)
                 .bind(&c.name)
                 .bind(&c.email)
                 .bind(&c.phone)
                 .bind(&c.address)
+                .bind(&c.representative_name)
+                .bind(&c.representative_relationship)
+                .bind(i64::from(c.representative_consent))
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
@@ -262,11 +268,161 @@ impl Store for SqliteStore {
         Ok((reference, true))
     }
 
+    async fn import_cases(
+        &self,
+        cases: Vec<(NewCase, Vec<StoredEvent>)>,
+    ) -> StoreResult<Vec<String>> {
+        // Rows a multi-row INSERT carries: the widest (cases, 20 values a row) stays well under SQLite's
+        // 32,766 bound parameters.
+        const ROWS: usize = 1000;
+        for (case, later) in &cases {
+            for (seq, e) in (2..).zip(later) {
+                if e.seq != seq {
+                    return Err(StoreError::Other(format!(
+                        "import: case {} has event {} where event {seq} belongs",
+                        case.id, e.seq
+                    )));
+                }
+            }
+        }
+        let mut per_year: std::collections::BTreeMap<i16, i64> = Default::default();
+        for (case, _) in &cases {
+            *per_year.entry(case.reference_year).or_default() += 1;
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        // Each year's counter moves once, by the number of that year's cases: the next number to give out.
+        let mut next: std::collections::BTreeMap<i16, i64> = Default::default();
+        for (&year, &count) in &per_year {
+            let last: i64 = sqlx::query_scalar(
+                "INSERT INTO reference_counters (year, last) VALUES ($1, $2) \
+                 ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + excluded.last \
+                 RETURNING last",
+            )
+            .bind(i64::from(year))
+            .bind(count)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            next.insert(year, last - count + 1);
+        }
+        let mut references = Vec::with_capacity(cases.len());
+        for (case, _) in &cases {
+            let n = next.entry(case.reference_year).or_default();
+            references.push(format_reference(case.reference_year, *n));
+            *n += 1;
+        }
+        let duplicate = |e: sqlx::Error| {
+            if is_unique(&e) {
+                StoreError::Duplicate("a case id or idempotency key")
+            } else {
+                db(e)
+            }
+        };
+        let rows: Vec<(&NewCase, &Vec<StoredEvent>, &String)> = cases
+            .iter()
+            .zip(&references)
+            .map(|((c, later), r)| (c, later, r))
+            .collect();
+        for chunk in rows.chunks(ROWS) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, \
+                 idempotency_key, created_at, updated_at, version, stage, state, feedback_type, received_on, \
+                 assignee, next_due_on, next_due_clock, due_key, is_open, late_acknowledged_on) ",
+            );
+            q.push_values(chunk, |mut b, (case, later, reference)| {
+                let p = &case.projection;
+                let updated_at = later.last().map_or(&case.recorded_at, |e| &e.recorded_at);
+                b.push_bind(case.id.as_str())
+                    .push_bind(reference.as_str())
+                    .push_bind(case.policy_id.as_str())
+                    .push_bind(case.policy_version)
+                    .push_bind(case.summary.as_str())
+                    .push_bind(i64::from(case.confidential))
+                    .push_bind(case.idempotency_key.as_deref())
+                    .push_bind(case.recorded_at.as_str())
+                    .push_bind(updated_at.as_str())
+                    .push_bind(1 + later.len() as i64)
+                    .push_bind(i64::from(p.stage))
+                    .push_bind(p.state.as_str())
+                    .push_bind(p.feedback_type.as_str())
+                    .push_bind(date_text(p.received_on))
+                    .push_bind(p.assignee.as_deref())
+                    .push_bind(p.next_due_on.map(date_text))
+                    .push_bind(p.next_due_clock.as_deref())
+                    .push_bind(due_key(p.next_due_on))
+                    .push_bind(i64::from(p.is_open))
+                    .push_bind(p.late_acknowledged_on.map(date_text));
+            });
+            q.build().execute(&mut *tx).await.map_err(duplicate)?;
+        }
+        let people: Vec<(&str, &Complainant)> = cases
+            .iter()
+            .filter_map(|(c, _)| c.complainant.as_ref().map(|p| (c.id.as_str(), p)))
+            .collect();
+        for chunk in people.chunks(ROWS) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
+                 representative_relationship, representative_consent) ",
+            );
+            q.push_values(chunk, |mut b, (id, c)| {
+                b.push_bind(*id)
+                    .push_bind(c.name.as_deref())
+                    .push_bind(c.email.as_deref())
+                    .push_bind(c.phone.as_deref())
+                    .push_bind(c.address.as_deref())
+                    .push_bind(c.representative_name.as_deref())
+                    .push_bind(c.representative_relationship.as_deref())
+                    .push_bind(i64::from(c.representative_consent));
+            });
+            q.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        let mut events: Vec<(&str, i64, &'static str, String, Option<&str>, &str)> = Vec::new();
+        for (case, later) in &cases {
+            let (kind, payload) = encode_event(&case.received)?;
+            events.push((
+                case.id.as_str(),
+                1,
+                kind,
+                payload,
+                case.received.by.as_deref(),
+                case.recorded_at.as_str(),
+            ));
+            for e in later {
+                let (kind, payload) = encode_event(&e.event)?;
+                events.push((
+                    case.id.as_str(),
+                    e.seq,
+                    kind,
+                    payload,
+                    e.event.by.as_deref(),
+                    e.recorded_at.as_str(),
+                ));
+            }
+        }
+        for chunk in events.chunks(ROWS) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) ",
+            );
+            q.push_values(chunk, |mut b, (id, seq, kind, payload, actor, at)| {
+                b.push_bind(*id)
+                    .push_bind(*seq)
+                    .push_bind(*kind)
+                    .push_bind(payload.as_str())
+                    .push_bind(*actor)
+                    .push_bind(*at);
+            });
+            q.build().execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(references)
+    }
+
     async fn case_by_reference(&self, reference: &str) -> StoreResult<CaseRecord> {
         // One read transaction: the projection and the events come from the same snapshot.
         let mut tx = self.pool.begin().await.map_err(db)?;
         let row = sqlx::query(
-            "SELECT c.*, p.case_id AS has_complainant, p.name, p.email, p.phone, p.address \
+            "SELECT c.*, p.case_id AS has_complainant, p.name, p.email, p.phone, p.address, \
+             p.representative_name, p.representative_relationship, p.representative_consent \
              FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE c.reference = $1",
         )
         .bind(reference)
@@ -297,6 +453,9 @@ impl Store for SqliteStore {
                 email: row.try_get("email").map_err(db)?,
                 phone: row.try_get("phone").map_err(db)?,
                 address: row.try_get("address").map_err(db)?,
+                representative_name: row.try_get("representative_name").map_err(db)?,
+                representative_relationship: row.try_get("representative_relationship").map_err(db)?,
+                representative_consent: row.try_get::<i64, _>("representative_consent").map_err(db)? != 0,
             }),
             None => None,
         };
@@ -327,8 +486,8 @@ impl Store for SqliteStore {
         let p = projection;
         let updated = sqlx::query(
             "UPDATE cases SET version = $1, updated_at = $2, stage = $3, state = $4, feedback_type = $5, \
-             received_on = $6, assignee = $7, next_due_on = $8, next_due_clock = $9, due_key = $10, is_open = $11 \
-             WHERE id = $12 AND version = $13",
+             received_on = $6, assignee = $7, next_due_on = $8, next_due_clock = $9, due_key = $10, is_open = $11, \
+             late_acknowledged_on = $14 WHERE id = $12 AND version = $13",
         )
         .bind(new_version)
         .bind(recorded_at)
@@ -343,6 +502,7 @@ impl Store for SqliteStore {
         .bind(i64::from(p.is_open))
         .bind(case_id)
         .bind(expected_version)
+        .bind(p.late_acknowledged_on.map(date_text))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -388,7 +548,7 @@ impl Store for SqliteStore {
     async fn list_cases(&self, f: &CaseFilter) -> StoreResult<Page> {
         let mut sql = String::from(
             "SELECT c.id, c.reference, c.policy_id, c.policy_version, c.confidential, c.stage, c.state, \
-             c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.due_key, c.is_open, \
+             c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.due_key, c.is_open, c.late_acknowledged_on, \
              p.name AS complainant_name FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE 1 = 1",
         );
         let mut args = SqliteArguments::default();
@@ -550,6 +710,150 @@ impl Store for SqliteStore {
             name: row.try_get("name").map_err(db)?,
             role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
             token_hash: row.try_get("token_hash").map_err(db)?,
+        })
+    }
+
+    async fn user_by_id(&self, id: &str) -> StoreResult<User> {
+        let row = sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(User {
+            id: row.try_get("id").map_err(db)?,
+            email: row.try_get("email").map_err(db)?,
+            name: row.try_get("name").map_err(db)?,
+            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+            password_hash: row.try_get("password_hash").map_err(db)?,
+        })
+    }
+
+    async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&session.id_hash)
+        .bind(&session.user_id)
+        .bind(&session.csrf)
+        .bind(&session.created_at)
+        .bind(&session.last_seen_at)
+        .bind(&session.expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        // Housekeeping: sessions that ran out go with each sign-in.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(&session.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &str, now: &str) -> StoreResult<(Session, User)> {
+        let row = sqlx::query(
+            "SELECT s.id_hash, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.expires_at, \
+             u.id, u.email, u.name, u.role, u.password_hash \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok((
+            Session {
+                id_hash: row.try_get("id_hash").map_err(db)?,
+                user_id: row.try_get("user_id").map_err(db)?,
+                csrf: row.try_get("csrf").map_err(db)?,
+                created_at: row.try_get("created_at").map_err(db)?,
+                last_seen_at: row.try_get("last_seen_at").map_err(db)?,
+                expires_at: row.try_get("expires_at").map_err(db)?,
+            },
+            User {
+                id: row.try_get("id").map_err(db)?,
+                email: row.try_get("email").map_err(db)?,
+                name: row.try_get("name").map_err(db)?,
+                role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+                password_hash: row.try_get("password_hash").map_err(db)?,
+            },
+        ))
+    }
+
+    async fn touch_session(&self, id_hash: &str, last_seen_at: &str, expires_at: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
+            .bind(last_seen_at)
+            .bind(expires_at)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn open_cases_of(&self, email: Option<&str>, name: Option<&str>) -> StoreResult<Vec<String>> {
+        let email = email.map(str::trim).filter(|e| !e.is_empty()).map(str::to_lowercase);
+        let name = name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_lowercase);
+        if email.is_none() && name.is_none() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_scalar(
+            "SELECT c.reference FROM complainants p JOIN cases c ON c.id = p.case_id \
+             WHERE c.is_open = 1 AND (lower(p.email) = $1 OR lower(p.name) = $2) ORDER BY c.reference LIMIT 20",
+        )
+        .bind(email)
+        .bind(name)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    async fn queue_counts(
+        &self,
+        today: jiff::civil::Date,
+        week_end: jiff::civil::Date,
+        month_start: jiff::civil::Date,
+        include_confidential: bool,
+        assignee: Option<&str>,
+    ) -> StoreResult<QueueCounts> {
+        let row = sqlx::query(
+            "SELECT \
+               COUNT(*) FILTER (WHERE is_open = 1) AS open, \
+               COUNT(*) FILTER (WHERE is_open = 1 AND due_key >= $1 AND due_key <= $2) AS due_this_week, \
+               COUNT(*) FILTER (WHERE is_open = 1 AND due_key < $1) AS overdue \
+             FROM cases WHERE is_open = 1 AND ($3 OR confidential = 0) AND ($4 IS NULL OR assignee = $4)",
+        )
+        .bind(date_text(today))
+        .bind(date_text(week_end))
+        .bind(i64::from(include_confidential))
+        .bind(assignee)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let late: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cases WHERE late_acknowledged_on >= $1 \
+             AND ($2 OR confidential = 0) AND ($3 IS NULL OR assignee = $3)",
+        )
+        .bind(date_text(month_start))
+        .bind(i64::from(include_confidential))
+        .bind(assignee)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(QueueCounts {
+            open: row.try_get("open").map_err(db)?,
+            due_this_week: row.try_get("due_this_week").map_err(db)?,
+            overdue: row.try_get("overdue").map_err(db)?,
+            acknowledged_late_this_month: late,
         })
     }
 }

@@ -7,11 +7,11 @@ use std::future::Future;
 
 use jiff::civil::{Date, date};
 use redress_domain::access::Role;
-use redress_domain::event::{CaseEvent, Channel, Event};
+use redress_domain::event::{CaseEvent, Channel, CloseReason, Event, Outcome};
 
 use crate::{
-    ApiToken, CaseFilter, Complainant, NewCase, Projection, Sort, Store, StoreError, User,
-    format_reference, new_id,
+    Session, ApiToken, CaseFilter, Complainant, NewCase, Projection, Sort, Store, StoreError, StoredEvent,
+    User, format_reference, new_id,
 };
 
 /// Runs every conformance test, each on a fresh store from `fresh`.
@@ -27,7 +27,10 @@ where
     append_checks_the_expected_version_and_writes_nothing_on_conflict(&fresh().await).await;
     two_writers_at_once_one_wins_one_conflicts(&fresh().await).await;
     filters_and_cursor_pagination(&fresh().await).await;
+    imported_cases_read_back_whole_and_continue_the_counter(&fresh().await).await;
     users_and_tokens(&fresh().await).await;
+    sessions_expire_and_end(&fresh().await).await;
+    duplicates_and_queue_counts(&fresh().await).await;
 }
 
 const AT: &str = "2026-01-05T10:00:00.000000Z";
@@ -48,6 +51,7 @@ fn projection(
         next_due_on: next_due,
         next_due_clock: next_due.map(|_| "stage1_acknowledge".into()),
         is_open: open,
+        late_acknowledged_on: None,
     }
 }
 
@@ -62,6 +66,9 @@ fn new_case(received_on: Date, policy: &str) -> NewCase {
             email: Some("aisha@example.org".into()),
             phone: None,
             address: Some("Flat 2, 10 High Street, Harrogate".into()),
+            representative_name: Some("Citizens Advice Harrogate".into()),
+            representative_relationship: Some("Advocate".into()),
+            representative_consent: true,
         }),
         summary: "Damp in the bedroom, reported three times".into(),
         confidential: false,
@@ -476,6 +483,222 @@ pub async fn filters_and_cursor_pagination(store: &dyn Store) {
     assert!(dues[20..].iter().all(Option::is_none));
 }
 
+/// Whole cases import in one transaction: every event, numbered and timed as given, the projection after
+/// the last, references continuing each year's counter in the order given; a batch with a taken id or a
+/// misnumbered event writes nothing.
+pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn Store) {
+    let (first, _) = store
+        .create_case(new_case(date(2025, 11, 3), "code-2024"))
+        .await
+        .expect("create");
+    assert_eq!(first, "CMP-2025-000001");
+    let at = |d: Date| format!("{d}T09:30:00.000000Z");
+    let stored = |seq: i64, on: Date, event: Event, by: &str| StoredEvent {
+        seq,
+        event: CaseEvent::new(event, Some(by)),
+        recorded_at: at(on),
+    };
+
+    // A: received, acknowledged, assigned, responded and closed in 2025.
+    let mut a = new_case(date(2025, 11, 10), "code-2024");
+    a.recorded_at = at(date(2025, 11, 10));
+    let a_events = vec![
+        stored(
+            2,
+            date(2025, 11, 12),
+            Event::Acknowledged {
+                on: date(2025, 11, 12),
+            },
+            "officer-1",
+        ),
+        stored(
+            3,
+            date(2025, 11, 12),
+            Event::Assigned {
+                on: date(2025, 11, 12),
+                officer: "officer-7".into(),
+            },
+            "officer-1",
+        ),
+        stored(
+            4,
+            date(2025, 11, 24),
+            Event::Responded {
+                on: date(2025, 11, 24),
+                outcome: Some(Outcome::PartlyUpheld),
+                heads: Vec::new(),
+                remedies: Vec::new(),
+                outstanding_actions: Vec::new(),
+            },
+            "officer-7",
+        ),
+        stored(
+            5,
+            date(2025, 12, 8),
+            Event::Closed {
+                on: date(2025, 12, 8),
+                reason: CloseReason::Resolved,
+            },
+            "officer-7",
+        ),
+    ];
+    a.projection = projection(date(2025, 11, 10), "closed", 1, None, false);
+    a.projection.assignee = Some("officer-7".into());
+
+    // B: received in 2026, acknowledged and assigned; confidential and anonymous; still open.
+    let mut b = new_case(date(2026, 1, 2), "harrogate-ha");
+    b.confidential = true;
+    b.complainant = None;
+    b.idempotency_key = Some("legacy-4471".into());
+    let b_events = vec![
+        stored(
+            2,
+            date(2026, 1, 5),
+            Event::Acknowledged {
+                on: date(2026, 1, 5),
+            },
+            "officer-2",
+        ),
+        stored(
+            3,
+            date(2026, 1, 5),
+            Event::Assigned {
+                on: date(2026, 1, 5),
+                officer: "officer-9".into(),
+            },
+            "officer-2",
+        ),
+    ];
+    b.projection = projection(
+        date(2026, 1, 2),
+        "investigating",
+        1,
+        Some(date(2026, 1, 19)),
+        true,
+    );
+    b.projection.assignee = Some("officer-9".into());
+    b.projection.next_due_clock = Some("stage1_response".into());
+
+    // C: only received, in 2025.
+    let c = new_case(date(2025, 12, 30), "code-2024");
+
+    let references = store
+        .import_cases(vec![
+            (a.clone(), a_events.clone()),
+            (b.clone(), b_events.clone()),
+            (c.clone(), Vec::new()),
+        ])
+        .await
+        .expect("import");
+    assert_eq!(
+        references,
+        vec!["CMP-2025-000002", "CMP-2026-000001", "CMP-2025-000003"],
+        "references continue each year's counter, in the order given"
+    );
+    for (reference, case, later) in [
+        (&references[0], &a, &a_events),
+        (&references[1], &b, &b_events),
+        (&references[2], &c, &Vec::new()),
+    ] {
+        let record = store.case_by_reference(reference).await.expect("read");
+        assert_eq!(record.id, case.id, "{reference}");
+        assert_eq!(record.policy_id, case.policy_id, "{reference}");
+        assert_eq!(record.summary, case.summary, "{reference}");
+        assert_eq!(record.confidential, case.confidential, "{reference}");
+        assert_eq!(record.complainant, case.complainant, "{reference}");
+        assert_eq!(record.projection, case.projection, "{reference}");
+        assert_eq!(record.version(), 1 + later.len() as i64, "{reference}");
+        assert_eq!(record.events[0].seq, 1);
+        assert_eq!(record.events[0].event, case.received);
+        assert_eq!(record.events[0].recorded_at, case.recorded_at);
+        assert_eq!(&record.events[1..], later.as_slice(), "{reference}");
+    }
+    // An imported case takes appends like any other, at its version.
+    let closed_b = projection(date(2026, 1, 2), "closed", 1, None, false);
+    let withdrawn = CaseEvent::new(
+        Event::Closed {
+            on: date(2026, 1, 6),
+            reason: CloseReason::Withdrawn,
+        },
+        Some("officer-9"),
+    );
+    assert_eq!(
+        store
+            .append(&b.id, 3, &[withdrawn], AT, &closed_b)
+            .await
+            .expect("append after import"),
+        4
+    );
+    // The work queues see imported projections.
+    let assigned = store
+        .list_cases(&CaseFilter {
+            assignee: Some("officer-7".into()),
+            include_confidential: true,
+            limit: 10,
+            ..CaseFilter::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(assigned.items.len(), 1);
+    assert_eq!(assigned.items[0].reference, references[0]);
+    // Later creations continue after the imported numbers.
+    let (next_2025, _) = store
+        .create_case(new_case(date(2025, 12, 31), "code-2024"))
+        .await
+        .expect("create 2025");
+    let (next_2026, _) = store
+        .create_case(new_case(date(2026, 1, 7), "code-2024"))
+        .await
+        .expect("create 2026");
+    assert_eq!(
+        (next_2025.as_str(), next_2026.as_str()),
+        ("CMP-2025-000004", "CMP-2026-000002")
+    );
+    assert_eq!(store.count_cases().await.expect("count"), 6);
+
+    // A batch with a case id already taken writes nothing, and numbers nothing.
+    let fresh = new_case(date(2026, 1, 8), "code-2024");
+    let mut taken = new_case(date(2026, 1, 8), "code-2024");
+    taken.id = a.id.clone();
+    assert!(matches!(
+        store
+            .import_cases(vec![(fresh.clone(), Vec::new()), (taken, Vec::new())])
+            .await,
+        Err(StoreError::Duplicate(_))
+    ));
+    // So does one whose events are misnumbered.
+    let skipped = vec![stored(
+        3,
+        date(2026, 1, 9),
+        Event::Acknowledged {
+            on: date(2026, 1, 9),
+        },
+        "officer-1",
+    )];
+    assert!(
+        store
+            .import_cases(vec![(fresh.clone(), skipped)])
+            .await
+            .is_err()
+    );
+    assert_eq!(store.count_cases().await.expect("count"), 6);
+    assert!(matches!(
+        store.case_by_reference("CMP-2026-000003").await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store
+            .import_cases(vec![(fresh, Vec::new())])
+            .await
+            .expect("import after a failed batch"),
+        vec!["CMP-2026-000003"]
+    );
+    assert_eq!(
+        store.import_cases(Vec::new()).await.expect("empty import"),
+        Vec::<String>::new()
+    );
+}
+
 /// Users are unique by email (any case); tokens are found by hash.
 pub async fn users_and_tokens(store: &dyn Store) {
     assert_eq!(store.count_users().await.expect("count"), 0);
@@ -526,4 +749,92 @@ pub async fn users_and_tokens(store: &dyn Store) {
         store.token_by_hash(&"b".repeat(64)).await,
         Err(StoreError::NotFound)
     ));
+}
+
+fn user(email: &str) -> User {
+    User {
+        id: new_id(),
+        email: email.into(),
+        name: "Ben Okafor".into(),
+        role: Role::Reviewer,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+    }
+}
+
+/// Sessions are found by hash until they expire, move their expiry when touched, and end on sign-out.
+pub async fn sessions_expire_and_end(store: &dyn Store) {
+    let u = user("ben@example.org");
+    store.create_user(&u, AT).await.expect("user");
+    assert_eq!(store.user_by_id(&u.id).await.expect("by id"), u);
+    let session = Session {
+        id_hash: "c".repeat(64),
+        user_id: u.id.clone(),
+        csrf: "csrf-token".into(),
+        created_at: "2026-01-05T10:00:00.000000Z".into(),
+        last_seen_at: "2026-01-05T10:00:00.000000Z".into(),
+        expires_at: "2026-01-05T10:30:00.000000Z".into(),
+    };
+    store.create_session(&session).await.expect("create session");
+    let (found, who) = store.session(&session.id_hash, "2026-01-05T10:10:00.000000Z").await.expect("live");
+    assert_eq!((found.csrf.as_str(), who.email.as_str()), ("csrf-token", "ben@example.org"));
+    // Idle past the expiry: gone.
+    assert!(matches!(
+        store.session(&session.id_hash, "2026-01-05T10:31:00.000000Z").await,
+        Err(StoreError::NotFound)
+    ));
+    // Touched in time: the expiry moves.
+    store
+        .touch_session(&session.id_hash, "2026-01-05T10:20:00.000000Z", "2026-01-05T10:50:00.000000Z")
+        .await
+        .expect("touch");
+    assert!(store.session(&session.id_hash, "2026-01-05T10:40:00.000000Z").await.is_ok());
+    store.delete_session(&session.id_hash).await.expect("sign out");
+    store.delete_session(&session.id_hash).await.expect("signing out twice is fine");
+    assert!(matches!(
+        store.session(&session.id_hash, "2026-01-05T10:41:00.000000Z").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// The duplicate warning finds open cases by email or name; the queue counts add up.
+pub async fn duplicates_and_queue_counts(store: &dyn Store) {
+    let mut open = new_case(date(2026, 5, 1), "code-2024");
+    open.projection = projection(date(2026, 5, 1), "investigating", 1, Some(date(2026, 5, 29)), true);
+    open.projection.assignee = Some("asha".into());
+    let (r_open, _) = store.create_case(open).await.expect("open");
+    let mut closed = new_case(date(2026, 4, 1), "code-2024");
+    closed.projection = projection(date(2026, 4, 1), "closed", 1, None, false);
+    closed.projection.late_acknowledged_on = Some(date(2026, 6, 2));
+    store.create_case(closed).await.expect("closed");
+    let mut due_soon = new_case(date(2026, 5, 20), "code-2024");
+    due_soon.complainant = None;
+    due_soon.projection = projection(date(2026, 5, 20), "awaiting_acknowledgement", 1, Some(date(2026, 6, 4)), true);
+    due_soon.projection.late_acknowledged_on = Some(date(2026, 6, 1));
+    due_soon.confidential = true;
+    store.create_case(due_soon).await.expect("due soon");
+
+    assert_eq!(store.open_cases_of(Some("AISHA@example.org"), None).await.expect("by email"), vec![r_open.clone()]);
+    assert_eq!(store.open_cases_of(None, Some(" aisha khan ")).await.expect("by name"), vec![r_open.clone()]);
+    assert!(store.open_cases_of(Some("someone@else.org"), Some("Someone Else")).await.expect("none").is_empty());
+    assert!(store.open_cases_of(None, None).await.expect("nothing to match").is_empty());
+
+    // As of Mon 1 June 2026: week ends Sun 7 June; month starts 1 June.
+    let counts = store
+        .queue_counts(date(2026, 6, 1), date(2026, 6, 7), date(2026, 6, 1), true, None)
+        .await
+        .expect("counts");
+    assert_eq!(
+        counts,
+        crate::QueueCounts { open: 2, due_this_week: 1, overdue: 1, acknowledged_late_this_month: 2 }
+    );
+    let hidden = store
+        .queue_counts(date(2026, 6, 1), date(2026, 6, 7), date(2026, 6, 1), false, None)
+        .await
+        .expect("counts without confidential");
+    assert_eq!(hidden, crate::QueueCounts { open: 1, due_this_week: 0, overdue: 1, acknowledged_late_this_month: 1 });
+    let mine = store
+        .queue_counts(date(2026, 6, 1), date(2026, 6, 7), date(2026, 6, 1), true, Some("asha"))
+        .await
+        .expect("mine");
+    assert_eq!(mine, crate::QueueCounts { open: 1, due_this_week: 0, overdue: 1, acknowledged_late_this_month: 0 });
 }

@@ -66,6 +66,12 @@ pub struct Complainant {
     pub phone: Option<String>,
     /// Postal address.
     pub address: Option<String>,
+    /// A representative acting for the complainant (advocate, relative, MP, councillor).
+    pub representative_name: Option<String>,
+    /// Their relationship to the complainant.
+    pub representative_relationship: Option<String>,
+    /// Whether the complainant's consent to the representative is recorded.
+    pub representative_consent: bool,
 }
 
 /// The current state of a case, as the work queues need it.
@@ -87,6 +93,8 @@ pub struct Projection {
     pub next_due_clock: Option<String>,
     /// Whether the case is open.
     pub is_open: bool,
+    /// The day of the latest acknowledgement made after its due date, if any.
+    pub late_acknowledged_on: Option<Date>,
 }
 
 /// A new case.
@@ -299,6 +307,36 @@ pub struct ApiToken {
     pub token_hash: String,
 }
 
+/// A signed-in browser session (the secret itself is never stored, only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the cookie's secret, hex.
+    pub id_hash: String,
+    /// The user.
+    pub user_id: String,
+    /// The session's CSRF token, put in every form.
+    pub csrf: String,
+    /// When created (UTC text).
+    pub created_at: String,
+    /// Last request (UTC text).
+    pub last_seen_at: String,
+    /// When it ends unless used again (UTC text).
+    pub expires_at: String,
+}
+
+/// The counts at the top of a work queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueueCounts {
+    /// Open cases.
+    pub open: i64,
+    /// Open cases with a duty due from today to the end of the week.
+    pub due_this_week: i64,
+    /// Open cases with a duty overdue.
+    pub overdue: i64,
+    /// Cases acknowledged late this month.
+    pub acknowledged_late_this_month: i64,
+}
+
 /// The storage port. Every method is one transaction.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -329,6 +367,19 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a case with its `received` event and projection; returns its reference. With an idempotency
     /// key already used, returns the existing case's reference and creates nothing.
     async fn create_case(&self, case: NewCase) -> StoreResult<(String, bool)>;
+
+    /// Imports whole cases in one transaction: for bringing history over from another system, and for the
+    /// load generator (`redress generate`). Each case is a [`NewCase`], whose `received` event becomes
+    /// event 1 recorded at its `recorded_at`, followed by the rest of its events in order, which must be
+    /// numbered 2, 3, …; its `projection` is the one after the last event, and its version is its number
+    /// of events. References come from the same per-year counters as [`Store::create_case`] (each year's
+    /// counter moves once, by the number of that year's cases), numbered in the order given, and are
+    /// returned in that order. Idempotency keys are stored, not consulted: a case id or key already taken
+    /// is a [`StoreError::Duplicate`], and then nothing of the batch is written.
+    async fn import_cases(
+        &self,
+        cases: Vec<(NewCase, Vec<StoredEvent>)>,
+    ) -> StoreResult<Vec<String>>;
 
     /// A case by reference.
     async fn case_by_reference(&self, reference: &str) -> StoreResult<CaseRecord>;
@@ -364,6 +415,36 @@ pub trait Store: Send + Sync + 'static {
 
     /// A token by the hash of its secret.
     async fn token_by_hash(&self, token_hash: &str) -> StoreResult<ApiToken>;
+
+    /// A user by id.
+    async fn user_by_id(&self, id: &str) -> StoreResult<User>;
+
+    /// Stores a new session.
+    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+
+    /// A session that has not expired by `now`, with its user.
+    async fn session(&self, id_hash: &str, now: &str) -> StoreResult<(Session, User)>;
+
+    /// Records use of a session, moving its expiry.
+    async fn touch_session(&self, id_hash: &str, last_seen_at: &str, expires_at: &str) -> StoreResult<()>;
+
+    /// Ends a session (sign-out). Ending one that does not exist is not an error.
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    /// References of open cases whose complainant has this email address or exactly this name
+    /// (case-insensitive): the duplicate warning when logging a complaint.
+    async fn open_cases_of(&self, email: Option<&str>, name: Option<&str>) -> StoreResult<Vec<String>>;
+
+    /// The counts at the top of a work queue, as of `today`; `week_end` is the last day of this week and
+    /// `month_start` the first of this month.
+    async fn queue_counts(
+        &self,
+        today: Date,
+        week_end: Date,
+        month_start: Date,
+        include_confidential: bool,
+        assignee: Option<&str>,
+    ) -> StoreResult<QueueCounts>;
 }
 
 /// The reference of the `n`th case of a year: `CMP-2026-000042`.

@@ -214,6 +214,23 @@ pub struct ComplainantBody {
     /// Postal address.
     #[serde(default)]
     pub address: Option<String>,
+    /// Someone acting for the complainant.
+    #[serde(default)]
+    pub representative: Option<RepresentativeBody>,
+}
+
+/// A representative acting for a complainant (advocate, relative, MP, councillor).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepresentativeBody {
+    /// Their name.
+    pub name: String,
+    /// Their relationship to the complainant.
+    #[serde(default)]
+    pub relationship: Option<String>,
+    /// Whether the complainant's consent is recorded.
+    #[serde(default)]
+    pub consent_recorded: bool,
 }
 
 /// One clock of a case.
@@ -371,6 +388,11 @@ fn case_view(
         confidential: record.confidential,
         complainant: personal.then(|| {
             record.complainant.map(|c| ComplainantBody {
+                representative: c.representative_name.map(|name| RepresentativeBody {
+                    name,
+                    relationship: c.representative_relationship,
+                    consent_recorded: c.representative_consent,
+                }),
                 name: c.name,
                 email: c.email,
                 phone: c.phone,
@@ -397,7 +419,16 @@ fn case_view(
 
 /// The projection the work queues read, from the domain's view of the case.
 pub fn project(case: &Case, loaded: &LoadedPolicy, today: Date) -> Projection {
-    let next = case.next_due(&loaded.policy, &loaded.calendar, today);
+    let clocks = case.deadlines(&loaded.policy, &loaded.calendar, today);
+    let late_acknowledged_on = clocks
+        .iter()
+        .filter(|d| d.clock.ends_with("_acknowledge") && d.status == redress_domain::ClockStatus::MetLate)
+        .filter_map(|d| d.met_on)
+        .max();
+    let next = clocks
+        .into_iter()
+        .filter(|d| d.kind == redress_domain::ClockKind::Duty && d.met_on.is_none())
+        .min_by_key(|d| d.due_on);
     Projection {
         stage: case.stage(),
         state: case.state.as_str().to_owned(),
@@ -407,6 +438,7 @@ pub fn project(case: &Case, loaded: &LoadedPolicy, today: Date) -> Projection {
         next_due_on: next.as_ref().map(|d| d.due_on),
         next_due_clock: next.map(|d| d.clock.to_owned()),
         is_open: !case.state.is_finished(),
+        late_acknowledged_on,
     }
 }
 
@@ -583,6 +615,9 @@ pub async fn create_complaint(
         email: c.email,
         phone: c.phone,
         address: c.address,
+        representative_consent: c.representative.as_ref().is_some_and(|r| r.consent_recorded),
+        representative_relationship: c.representative.as_ref().and_then(|r| r.relationship.clone()),
+        representative_name: c.representative.map(|r| r.name),
     });
     let (reference, created) = state
         .store

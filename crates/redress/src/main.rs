@@ -2,6 +2,7 @@
 //! from the command line.
 #![forbid(unsafe_code)]
 
+mod generate;
 mod server;
 
 use std::path::{Path, PathBuf};
@@ -72,6 +73,26 @@ enum Command {
     /// UK working-day arithmetic, with the bank holidays of each nation.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Fill a database with realistic, fictional complaints (for load tests and demonstrations).
+    Generate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// How many cases to insert.
+        #[arg(long)]
+        cases: u64,
+        /// Seed of the generator: the same seed gives the same cases.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The day the cases are generated as of, YYYY-MM-DD (default: today in the UK).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Cases written per transaction.
+        #[arg(long, default_value_t = 5000)]
+        batch: usize,
+        /// Insert only as many as the database lacks to hold --cases cases in all.
+        #[arg(long)]
+        top_up: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -434,6 +455,29 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Generate {
+            db,
+            cases,
+            seed,
+            as_of,
+            batch,
+            top_up,
+        } => {
+            let as_of = match as_of {
+                Some(d) => parse_date("--as-of", &d)?,
+                None => redress_web::uk_today(),
+            };
+            let options = generate::Options {
+                database_url: database_url(&db)?,
+                cases,
+                seed,
+                as_of,
+                batch,
+                top_up,
+            };
+            runtime()?.block_on(generate::run(options)).map_err(Failure)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Calendar(CalendarCommand::AddWorkingDays { cal, date, n }) => {
             let calendar = build_calendar(&cal)?;
