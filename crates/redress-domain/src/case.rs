@@ -193,6 +193,32 @@ pub struct Refusal {
     pub ground: String,
 }
 
+/// Needs and reasonable adjustments on record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Adjustments {
+    /// Day recorded.
+    pub recorded_on: Date,
+    /// The needs disclosed.
+    pub needs: String,
+    /// The adjustments agreed.
+    pub adjustments: String,
+    /// Review date.
+    pub review_on: Option<Date>,
+}
+
+/// A restriction on the resident's contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactRestriction {
+    /// Day imposed.
+    pub on: Date,
+    /// What is restricted.
+    pub restriction: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Review date.
+    pub review_on: Date,
+}
+
 /// A case's state: a pure fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Case {
@@ -230,6 +256,10 @@ pub struct Case {
     pub split_issues: Vec<String>,
     /// Times reopened.
     pub reopened: u32,
+    /// Needs and reasonable adjustments.
+    pub adjustments: Option<Adjustments>,
+    /// Contact restriction in force.
+    pub contact_restriction: Option<ContactRestriction>,
     /// Day of the latest event.
     pub last_event_on: Date,
     /// Number of events folded.
@@ -407,6 +437,8 @@ impl Case {
             merged_issues: Vec::new(),
             split_issues: Vec::new(),
             reopened: 0,
+            adjustments: None,
+            contact_restriction: None,
             last_event_on: on,
             events: 1,
         })
@@ -624,6 +656,32 @@ impl Case {
                 for r in orders {
                     self.track(0, true, r.clone());
                 }
+            }
+            Event::AdjustmentsRecorded {
+                needs,
+                adjustments,
+                review_on,
+                ..
+            } => {
+                self.adjustments = Some(Adjustments {
+                    recorded_on: on,
+                    needs: needs.clone(),
+                    adjustments: adjustments.clone(),
+                    review_on: *review_on,
+                })
+            }
+            Event::ContactRestricted {
+                restriction,
+                approved_by,
+                review_on,
+                ..
+            } => {
+                self.contact_restriction = Some(ContactRestriction {
+                    on,
+                    restriction: restriction.clone(),
+                    approved_by: approved_by.clone(),
+                    review_on: *review_on,
+                })
             }
             Event::RemedyCompleted { remedy, .. } => {
                 if let Some(r) = self.remedies.iter_mut().find(|r| &r.id == remedy) {
@@ -1148,6 +1206,61 @@ impl Case {
                 }
                 if findings.is_empty() {
                     return refuse_field("findings", "Record at least one finding");
+                }
+                Ok(())
+            }
+            Event::AdjustmentsRecorded {
+                needs,
+                adjustments,
+                review_on,
+                ..
+            } => {
+                if needs.trim().is_empty() {
+                    return refuse_field("needs", "Describe the resident's needs");
+                }
+                if adjustments.trim().is_empty() {
+                    return refuse_field("adjustments", "Describe the adjustments agreed");
+                }
+                if review_on.is_some_and(|r| r <= on) {
+                    return refuse_field(
+                        "review_on",
+                        "The review date must be after today's record",
+                    );
+                }
+                Ok(())
+            }
+            Event::ContactRestricted {
+                restriction,
+                approved_by,
+                review_on,
+                ..
+            } => {
+                if finished {
+                    return refuse("The case is closed");
+                }
+                if restriction.trim().is_empty() {
+                    return refuse_field(
+                        "restriction",
+                        "Say what is restricted and how the resident may still make contact",
+                    );
+                }
+                if approved_by.trim().is_empty() {
+                    let who = policy
+                        .roles
+                        .contact_restrictions_approver
+                        .as_deref()
+                        .unwrap_or("the person the policy names");
+                    return refuse_field(
+                        "approved_by",
+                        format!("A restriction needs approval by {who}"),
+                    );
+                }
+                let latest = on.checked_add(jiff::Span::new().months(12)).unwrap_or(on);
+                if *review_on <= on || *review_on > latest {
+                    return refuse_field(
+                        "review_on",
+                        "Set a review date within the next 12 months: restrictions must be proportionate and kept under review (Code 5.15)",
+                    );
                 }
                 Ok(())
             }

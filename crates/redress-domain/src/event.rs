@@ -432,6 +432,30 @@ pub enum Event {
         #[serde(default)]
         orders: Vec<Remedy>,
     },
+    /// The resident's needs and the reasonable adjustments agreed (Equality Act 2010; Code 5.10), kept under
+    /// review.
+    AdjustmentsRecorded {
+        /// Day.
+        on: Date,
+        /// The needs disclosed (vulnerability, disability, language).
+        needs: String,
+        /// The adjustments agreed.
+        adjustments: String,
+        /// When to review them.
+        #[serde(default)]
+        review_on: Option<Date>,
+    },
+    /// A proportionate restriction on the resident's contact (Code 5.14, 5.15), approved and time-limited.
+    ContactRestricted {
+        /// Day.
+        on: Date,
+        /// What is restricted and how the resident may still make contact.
+        restriction: String,
+        /// Who approved it (the policy names the role).
+        approved_by: String,
+        /// When it will be reviewed.
+        review_on: Date,
+    },
     /// A remedy, outstanding action or Ombudsman order was completed.
     RemedyCompleted {
         /// Day.
@@ -464,6 +488,8 @@ impl Event {
             | Event::IssueSplitOut { on, .. }
             | Event::ReferredToOmbudsman { on, .. }
             | Event::OmbudsmanDetermined { on, .. }
+            | Event::AdjustmentsRecorded { on, .. }
+            | Event::ContactRestricted { on, .. }
             | Event::RemedyCompleted { on, .. } => *on,
         }
     }
@@ -490,6 +516,8 @@ impl Event {
             Event::IssueSplitOut { .. } => "issue_split_out",
             Event::ReferredToOmbudsman { .. } => "referred_to_ombudsman",
             Event::OmbudsmanDetermined { .. } => "ombudsman_determined",
+            Event::AdjustmentsRecorded { .. } => "adjustments_recorded",
+            Event::ContactRestricted { .. } => "contact_restricted",
             Event::RemedyCompleted { .. } => "remedy_completed",
         }
     }

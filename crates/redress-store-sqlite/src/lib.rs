@@ -14,9 +14,9 @@ use redress_store::codec::{
     parse_stage,
 };
 use redress_store::{
-    ApiToken, CaseFilter, QueueCounts, Session, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
-    PolicyRecord, Projection, Sort, Store, StoreError, StoreResult, StoredEvent, User,
-    format_reference,
+    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
+    PolicyRecord, Projection, QueueCounts, Session, Sort, Store, StoreError, StoreResult,
+    StoredEvent, User, format_reference,
 };
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -454,8 +454,13 @@ impl Store for SqliteStore {
                 phone: row.try_get("phone").map_err(db)?,
                 address: row.try_get("address").map_err(db)?,
                 representative_name: row.try_get("representative_name").map_err(db)?,
-                representative_relationship: row.try_get("representative_relationship").map_err(db)?,
-                representative_consent: row.try_get::<i64, _>("representative_consent").map_err(db)? != 0,
+                representative_relationship: row
+                    .try_get("representative_relationship")
+                    .map_err(db)?,
+                representative_consent: row
+                    .try_get::<i64, _>("representative_consent")
+                    .map_err(db)?
+                    != 0,
             }),
             None => None,
         };
@@ -714,11 +719,12 @@ impl Store for SqliteStore {
     }
 
     async fn user_by_id(&self, id: &str) -> StoreResult<User> {
-        let row = sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
         Ok(User {
             id: row.try_get("id").map_err(db)?,
             email: row.try_get("email").map_err(db)?,
@@ -726,6 +732,26 @@ impl Store for SqliteStore {
             role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
             password_hash: row.try_get("password_hash").map_err(db)?,
         })
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query(
+            "SELECT id, email, name, role, password_hash FROM users ORDER BY name, email",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(User {
+                    id: row.try_get("id").map_err(db)?,
+                    email: row.try_get("email").map_err(db)?,
+                    name: row.try_get("name").map_err(db)?,
+                    role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+                    password_hash: row.try_get("password_hash").map_err(db)?,
+                })
+            })
+            .collect()
     }
 
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
@@ -780,7 +806,12 @@ impl Store for SqliteStore {
         ))
     }
 
-    async fn touch_session(&self, id_hash: &str, last_seen_at: &str, expires_at: &str) -> StoreResult<()> {
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        last_seen_at: &str,
+        expires_at: &str,
+    ) -> StoreResult<()> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
             .bind(last_seen_at)
             .bind(expires_at)
@@ -800,9 +831,19 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn open_cases_of(&self, email: Option<&str>, name: Option<&str>) -> StoreResult<Vec<String>> {
-        let email = email.map(str::trim).filter(|e| !e.is_empty()).map(str::to_lowercase);
-        let name = name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_lowercase);
+    async fn open_cases_of(
+        &self,
+        email: Option<&str>,
+        name: Option<&str>,
+    ) -> StoreResult<Vec<String>> {
+        let email = email
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_lowercase);
+        let name = name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_lowercase);
         if email.is_none() && name.is_none() {
             return Ok(Vec::new());
         }

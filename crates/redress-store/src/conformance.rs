@@ -10,8 +10,8 @@ use redress_domain::access::Role;
 use redress_domain::event::{CaseEvent, Channel, CloseReason, Event, Outcome};
 
 use crate::{
-    Session, ApiToken, CaseFilter, Complainant, NewCase, Projection, Sort, Store, StoreError, StoredEvent,
-    User, format_reference, new_id,
+    ApiToken, CaseFilter, Complainant, NewCase, Projection, Session, Sort, Store, StoreError,
+    StoredEvent, User, format_reference, new_id,
 };
 
 /// Runs every conformance test, each on a fresh store from `fresh`.
@@ -544,6 +544,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
     ];
     a.projection = projection(date(2025, 11, 10), "closed", 1, None, false);
     a.projection.assignee = Some("officer-7".into());
+    a.projection.late_acknowledged_on = Some(date(2025, 11, 12));
 
     // B: received in 2026, acknowledged and assigned; confidential and anonymous; still open.
     let mut b = new_case(date(2026, 1, 2), "harrogate-ha");
@@ -766,6 +767,7 @@ pub async fn sessions_expire_and_end(store: &dyn Store) {
     let u = user("ben@example.org");
     store.create_user(&u, AT).await.expect("user");
     assert_eq!(store.user_by_id(&u.id).await.expect("by id"), u);
+    assert_eq!(store.users().await.expect("users"), vec![u.clone()]);
     let session = Session {
         id_hash: "c".repeat(64),
         user_id: u.id.clone(),
@@ -774,24 +776,52 @@ pub async fn sessions_expire_and_end(store: &dyn Store) {
         last_seen_at: "2026-01-05T10:00:00.000000Z".into(),
         expires_at: "2026-01-05T10:30:00.000000Z".into(),
     };
-    store.create_session(&session).await.expect("create session");
-    let (found, who) = store.session(&session.id_hash, "2026-01-05T10:10:00.000000Z").await.expect("live");
-    assert_eq!((found.csrf.as_str(), who.email.as_str()), ("csrf-token", "ben@example.org"));
+    store
+        .create_session(&session)
+        .await
+        .expect("create session");
+    let (found, who) = store
+        .session(&session.id_hash, "2026-01-05T10:10:00.000000Z")
+        .await
+        .expect("live");
+    assert_eq!(
+        (found.csrf.as_str(), who.email.as_str()),
+        ("csrf-token", "ben@example.org")
+    );
     // Idle past the expiry: gone.
     assert!(matches!(
-        store.session(&session.id_hash, "2026-01-05T10:31:00.000000Z").await,
+        store
+            .session(&session.id_hash, "2026-01-05T10:31:00.000000Z")
+            .await,
         Err(StoreError::NotFound)
     ));
     // Touched in time: the expiry moves.
     store
-        .touch_session(&session.id_hash, "2026-01-05T10:20:00.000000Z", "2026-01-05T10:50:00.000000Z")
+        .touch_session(
+            &session.id_hash,
+            "2026-01-05T10:20:00.000000Z",
+            "2026-01-05T10:50:00.000000Z",
+        )
         .await
         .expect("touch");
-    assert!(store.session(&session.id_hash, "2026-01-05T10:40:00.000000Z").await.is_ok());
-    store.delete_session(&session.id_hash).await.expect("sign out");
-    store.delete_session(&session.id_hash).await.expect("signing out twice is fine");
+    assert!(
+        store
+            .session(&session.id_hash, "2026-01-05T10:40:00.000000Z")
+            .await
+            .is_ok()
+    );
+    store
+        .delete_session(&session.id_hash)
+        .await
+        .expect("sign out");
+    store
+        .delete_session(&session.id_hash)
+        .await
+        .expect("signing out twice is fine");
     assert!(matches!(
-        store.session(&session.id_hash, "2026-01-05T10:41:00.000000Z").await,
+        store
+            .session(&session.id_hash, "2026-01-05T10:41:00.000000Z")
+            .await,
         Err(StoreError::NotFound)
     ));
 }
@@ -799,7 +829,13 @@ pub async fn sessions_expire_and_end(store: &dyn Store) {
 /// The duplicate warning finds open cases by email or name; the queue counts add up.
 pub async fn duplicates_and_queue_counts(store: &dyn Store) {
     let mut open = new_case(date(2026, 5, 1), "code-2024");
-    open.projection = projection(date(2026, 5, 1), "investigating", 1, Some(date(2026, 5, 29)), true);
+    open.projection = projection(
+        date(2026, 5, 1),
+        "investigating",
+        1,
+        Some(date(2026, 5, 29)),
+        true,
+    );
     open.projection.assignee = Some("asha".into());
     let (r_open, _) = store.create_case(open).await.expect("open");
     let mut closed = new_case(date(2026, 4, 1), "code-2024");
@@ -808,33 +844,102 @@ pub async fn duplicates_and_queue_counts(store: &dyn Store) {
     store.create_case(closed).await.expect("closed");
     let mut due_soon = new_case(date(2026, 5, 20), "code-2024");
     due_soon.complainant = None;
-    due_soon.projection = projection(date(2026, 5, 20), "awaiting_acknowledgement", 1, Some(date(2026, 6, 4)), true);
+    due_soon.projection = projection(
+        date(2026, 5, 20),
+        "awaiting_acknowledgement",
+        1,
+        Some(date(2026, 6, 4)),
+        true,
+    );
     due_soon.projection.late_acknowledged_on = Some(date(2026, 6, 1));
     due_soon.confidential = true;
     store.create_case(due_soon).await.expect("due soon");
 
-    assert_eq!(store.open_cases_of(Some("AISHA@example.org"), None).await.expect("by email"), vec![r_open.clone()]);
-    assert_eq!(store.open_cases_of(None, Some(" aisha khan ")).await.expect("by name"), vec![r_open.clone()]);
-    assert!(store.open_cases_of(Some("someone@else.org"), Some("Someone Else")).await.expect("none").is_empty());
-    assert!(store.open_cases_of(None, None).await.expect("nothing to match").is_empty());
+    assert_eq!(
+        store
+            .open_cases_of(Some("AISHA@example.org"), None)
+            .await
+            .expect("by email"),
+        vec![r_open.clone()]
+    );
+    assert_eq!(
+        store
+            .open_cases_of(None, Some(" aisha khan "))
+            .await
+            .expect("by name"),
+        vec![r_open.clone()]
+    );
+    assert!(
+        store
+            .open_cases_of(Some("someone@else.org"), Some("Someone Else"))
+            .await
+            .expect("none")
+            .is_empty()
+    );
+    assert!(
+        store
+            .open_cases_of(None, None)
+            .await
+            .expect("nothing to match")
+            .is_empty()
+    );
 
     // As of Mon 1 June 2026: week ends Sun 7 June; month starts 1 June.
     let counts = store
-        .queue_counts(date(2026, 6, 1), date(2026, 6, 7), date(2026, 6, 1), true, None)
+        .queue_counts(
+            date(2026, 6, 1),
+            date(2026, 6, 7),
+            date(2026, 6, 1),
+            true,
+            None,
+        )
         .await
         .expect("counts");
     assert_eq!(
         counts,
-        crate::QueueCounts { open: 2, due_this_week: 1, overdue: 1, acknowledged_late_this_month: 2 }
+        crate::QueueCounts {
+            open: 2,
+            due_this_week: 1,
+            overdue: 1,
+            acknowledged_late_this_month: 2
+        }
     );
     let hidden = store
-        .queue_counts(date(2026, 6, 1), date(2026, 6, 7), date(2026, 6, 1), false, None)
+        .queue_counts(
+            date(2026, 6, 1),
+            date(2026, 6, 7),
+            date(2026, 6, 1),
+            false,
+            None,
+        )
         .await
         .expect("counts without confidential");
-    assert_eq!(hidden, crate::QueueCounts { open: 1, due_this_week: 0, overdue: 1, acknowledged_late_this_month: 1 });
+    assert_eq!(
+        hidden,
+        crate::QueueCounts {
+            open: 1,
+            due_this_week: 0,
+            overdue: 1,
+            acknowledged_late_this_month: 1
+        }
+    );
     let mine = store
-        .queue_counts(date(2026, 6, 1), date(2026, 6, 7), date(2026, 6, 1), true, Some("asha"))
+        .queue_counts(
+            date(2026, 6, 1),
+            date(2026, 6, 7),
+            date(2026, 6, 1),
+            true,
+            Some("asha"),
+        )
         .await
         .expect("mine");
-    assert_eq!(mine, crate::QueueCounts { open: 1, due_this_week: 0, overdue: 1, acknowledged_late_this_month: 0 });
+    assert_eq!(
+        mine,
+        crate::QueueCounts {
+            open: 1,
+            due_this_week: 0,
+            overdue: 1,
+            acknowledged_late_this_month: 0
+        }
+    );
 }

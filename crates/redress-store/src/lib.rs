@@ -419,6 +419,9 @@ pub trait Store: Send + Sync + 'static {
     /// A user by id.
     async fn user_by_id(&self, id: &str) -> StoreResult<User>;
 
+    /// Every user, by name.
+    async fn users(&self) -> StoreResult<Vec<User>>;
+
     /// Stores a new session.
     async fn create_session(&self, session: &Session) -> StoreResult<()>;
 
@@ -426,14 +429,23 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, id_hash: &str, now: &str) -> StoreResult<(Session, User)>;
 
     /// Records use of a session, moving its expiry.
-    async fn touch_session(&self, id_hash: &str, last_seen_at: &str, expires_at: &str) -> StoreResult<()>;
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        last_seen_at: &str,
+        expires_at: &str,
+    ) -> StoreResult<()>;
 
     /// Ends a session (sign-out). Ending one that does not exist is not an error.
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
 
     /// References of open cases whose complainant has this email address or exactly this name
     /// (case-insensitive): the duplicate warning when logging a complaint.
-    async fn open_cases_of(&self, email: Option<&str>, name: Option<&str>) -> StoreResult<Vec<String>>;
+    async fn open_cases_of(
+        &self,
+        email: Option<&str>,
+        name: Option<&str>,
+    ) -> StoreResult<Vec<String>>;
 
     /// The counts at the top of a work queue, as of `today`; `week_end` is the last day of this week and
     /// `month_start` the first of this month.

@@ -350,7 +350,7 @@ pub struct CaseView {
     pub warnings: Vec<WarningView>,
 }
 
-fn case_view(
+pub fn case_view(
     record: CaseRecord,
     loaded: &LoadedPolicy,
     who: &Principal,
@@ -422,7 +422,9 @@ pub fn project(case: &Case, loaded: &LoadedPolicy, today: Date) -> Projection {
     let clocks = case.deadlines(&loaded.policy, &loaded.calendar, today);
     let late_acknowledged_on = clocks
         .iter()
-        .filter(|d| d.clock.ends_with("_acknowledge") && d.status == redress_domain::ClockStatus::MetLate)
+        .filter(|d| {
+            d.clock.ends_with("_acknowledge") && d.status == redress_domain::ClockStatus::MetLate
+        })
         .filter_map(|d| d.met_on)
         .max();
     let next = clocks
@@ -442,7 +444,11 @@ pub fn project(case: &Case, loaded: &LoadedPolicy, today: Date) -> Projection {
     }
 }
 
-async fn load_visible(state: &AppState, who: &Principal, reference: &str) -> ApiResult<CaseRecord> {
+pub async fn load_visible(
+    state: &AppState,
+    who: &Principal,
+    reference: &str,
+) -> ApiResult<CaseRecord> {
     let not_found = || ApiError::NotFound(format!("there is no complaint {reference}"));
     if reference.len() > 40 {
         return Err(not_found());
@@ -531,6 +537,33 @@ pub async fn create_complaint(
     who: Principal,
     JsonBody(body): JsonBody<CreateComplaint>,
 ) -> ApiResult<Response> {
+    let today = state.today();
+    let (reference, created) = log_complaint(&state, &who, body).await?;
+    let record = load_visible(&state, &who, &reference).await?;
+    let loaded = state
+        .policy(&record.policy_id, Some(record.policy_version))
+        .await?;
+    let view = case_view(record, &loaded, &who, today)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        [(header::LOCATION, format!("/api/v1/complaints/{reference}"))],
+        Json(view),
+    )
+        .into_response())
+}
+
+/// Logs a complaint for `who`: validates, pins the policy's latest version, stores the case and its receipt.
+/// Returns the reference and whether it was created (false when the idempotency key was used before).
+pub async fn log_complaint(
+    state: &AppState,
+    who: &Principal,
+    body: CreateComplaint,
+) -> ApiResult<(String, bool)> {
     who.require(Permission::CreateCases, "log complaints")?;
     let today = state.today();
     let mut errors = Vec::new();
@@ -615,8 +648,14 @@ pub async fn create_complaint(
         email: c.email,
         phone: c.phone,
         address: c.address,
-        representative_consent: c.representative.as_ref().is_some_and(|r| r.consent_recorded),
-        representative_relationship: c.representative.as_ref().and_then(|r| r.relationship.clone()),
+        representative_consent: c
+            .representative
+            .as_ref()
+            .is_some_and(|r| r.consent_recorded),
+        representative_relationship: c
+            .representative
+            .as_ref()
+            .and_then(|r| r.relationship.clone()),
         representative_name: c.representative.map(|r| r.name),
     });
     let (reference, created) = state
@@ -636,19 +675,7 @@ pub async fn create_complaint(
         })
         .await?;
     tracing::info!(%reference, created, "complaint logged");
-    let record = load_visible(&state, &who, &reference).await?;
-    let view = case_view(record, &loaded, &who, today)?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        [(header::LOCATION, format!("/api/v1/complaints/{reference}"))],
-        Json(view),
-    )
-        .into_response())
+    Ok((reference, created))
 }
 
 /// Query parameters of a single case.
@@ -732,24 +759,48 @@ pub async fn record_event(
     headers: HeaderMap,
     JsonBody(event): JsonBody<Event>,
 ) -> ApiResult<Response> {
-    who.require(Permission::RecordEvents, "record steps on complaints")?;
+    let expected = match headers.get(header::IF_MATCH) {
+        Some(value) => {
+            let text = value.to_str().unwrap_or("").trim().trim_matches('"');
+            Some(text.parse::<i64>().map_err(|_| {
+                ApiError::BadRequest(format!(
+                    "If-Match must be the case version you read, not '{text}'"
+                ))
+            })?)
+        }
+        None => None,
+    };
+    record_step(&state, &who, &reference, event, expected).await?;
     let today = state.today();
     let record = load_visible(&state, &who, &reference).await?;
+    let loaded = state
+        .policy(&record.policy_id, Some(record.policy_version))
+        .await?;
+    let view = case_view(record, &loaded, &who, today)?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// Records a step on a case for `who`: the domain decides, the store appends with the version read (or
+/// `expected`, when the caller says which version it saw).
+pub async fn record_step(
+    state: &AppState,
+    who: &Principal,
+    reference: &str,
+    event: Event,
+    expected: Option<i64>,
+) -> ApiResult<()> {
+    who.require(Permission::RecordEvents, "record steps on complaints")?;
+    let today = state.today();
+    let record = load_visible(state, who, reference).await?;
     let version = record.version();
-    if let Some(expected) = headers.get(header::IF_MATCH) {
-        let text = expected.to_str().unwrap_or("").trim().trim_matches('"');
-        let expected: i64 = text.parse().map_err(|_| {
-            ApiError::BadRequest(format!(
-                "If-Match must be the case version you read, not '{text}'"
-            ))
-        })?;
-        if expected != version {
-            return Err(redress_store::StoreError::Conflict {
-                expected,
-                actual: version,
-            }
-            .into());
+    if let Some(expected) = expected
+        && expected != version
+    {
+        return Err(redress_store::StoreError::Conflict {
+            expected,
+            actual: version,
         }
+        .into());
     }
     if event.on() > today {
         return Err(ApiError::invalid(
@@ -790,9 +841,7 @@ pub async fn record_event(
         )
         .await?;
     tracing::info!(%reference, event = kind, "step recorded");
-    let record = load_visible(&state, &who, &reference).await?;
-    let view = case_view(record, &loaded, &who, today)?;
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    Ok(())
 }
 
 /// A row of a complaint list.

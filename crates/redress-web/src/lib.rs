@@ -8,6 +8,8 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod pages;
+pub mod session;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -47,6 +49,8 @@ pub struct AppState {
     pub default_policy: String,
     /// Today's date in the UK (injectable for tests).
     pub today: Arc<dyn Fn() -> Date + Send + Sync>,
+    /// Mark the session cookie Secure (the service is reached over HTTPS).
+    pub secure_cookies: bool,
     policies: RwLock<HashMap<(String, i64), Arc<LoadedPolicy>>>,
 }
 
@@ -68,6 +72,7 @@ impl AppState {
             holidays: Arc::new(BankHolidays::embedded().clone()),
             default_policy: presets::DEFAULT_PRESET.to_owned(),
             today: Arc::new(uk_today),
+            secure_cookies: false,
             policies: RwLock::new(HashMap::new()),
         }
     }
@@ -170,6 +175,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         }),
     )
     .route("/healthz", axum::routing::get(api::healthz))
+    .merge(pages::router())
     .fallback(api::not_found)
     .with_state(state)
     .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))

@@ -36,7 +36,7 @@ use redress_web::LoadedPolicy;
 pub struct Options {
     /// Database URL.
     pub database_url: String,
-    /// Cases to insert (or, with `top_up`, to have in all).
+    /// Cases to insert.
     pub cases: u64,
     /// PRNG seed.
     pub seed: u64,
@@ -44,8 +44,9 @@ pub struct Options {
     pub as_of: Date,
     /// Cases a transaction.
     pub batch: usize,
-    /// Insert only what the database lacks to hold `cases` cases.
-    pub top_up: bool,
+    /// Insert nothing when the database already holds at least this many cases (so that a benchmark can be
+    /// run again without generating again).
+    pub skip_if_at_least: Option<u64>,
 }
 
 /// Number of officers cases are assigned to.
@@ -61,10 +62,9 @@ pub async fn run(o: Options) -> Result<(), String> {
         .await
         .map_err(|e| format!("database: {e}"))?;
     let existing = u64::try_from(existing).unwrap_or(0);
-    let wanted = if o.top_up {
-        o.cases.saturating_sub(existing)
-    } else {
-        o.cases
+    let wanted = match o.skip_if_at_least {
+        Some(n) if existing >= n => 0,
+        _ => o.cases,
     };
     if wanted == 0 {
         println!(
@@ -94,7 +94,7 @@ pub async fn run(o: Options) -> Result<(), String> {
     }
     let generator = Generator::new(o.seed, o.as_of, policies);
     let batch = o.batch.max(1);
-    // Case numbers continue after those already there, so that a top-up does not repeat the same cases.
+    // Case numbers continue after those already there, so that generating again adds different cases.
     let first = existing;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(NewCase, Vec<StoredEvent>)>>(2);
     let building = tokio::task::spawn_blocking(move || {
@@ -103,9 +103,7 @@ pub async fn run(o: Options) -> Result<(), String> {
         let end = first + wanted;
         while i < end {
             let n = (end - i).min(batch as u64);
-            let cases: Vec<_> = (i..i + n)
-                .map(|k| generator.case(k, &mut stats))
-                .collect();
+            let cases: Vec<_> = (i..i + n).map(|k| generator.case(k, &mut stats)).collect();
             i += n;
             if tx.blocking_send(cases).is_err() {
                 break;
@@ -206,9 +204,30 @@ impl Rng {
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "Ada", "Bramble", "Clementine", "Dorian", "Esmerelda", "Fennimore", "Gulliver", "Hortensia",
-    "Ignatius", "Juniper", "Kestrel", "Lysander", "Marigold", "Nettle", "Ottoline", "Peregrine",
-    "Quill", "Rosalind", "Sorrel", "Tobias", "Umber", "Violetta", "Wilbur", "Xanthe",
+    "Ada",
+    "Bramble",
+    "Clementine",
+    "Dorian",
+    "Esmerelda",
+    "Fennimore",
+    "Gulliver",
+    "Hortensia",
+    "Ignatius",
+    "Juniper",
+    "Kestrel",
+    "Lysander",
+    "Marigold",
+    "Nettle",
+    "Ottoline",
+    "Peregrine",
+    "Quill",
+    "Rosalind",
+    "Sorrel",
+    "Tobias",
+    "Umber",
+    "Violetta",
+    "Wilbur",
+    "Xanthe",
 ];
 const SURNAMES: &[&str] = &[
     "Example",
@@ -761,13 +780,8 @@ fn complainant(rng: &mut Rng, represented: bool) -> Complainant {
                 rng.pick(TOWNS)
             )
         }),
-        representative_name: represented.then(|| {
-            format!(
-                "{} {}",
-                rng.pick(FIRST_NAMES),
-                rng.pick(SURNAMES)
-            )
-        }),
+        representative_name: represented
+            .then(|| format!("{} {}", rng.pick(FIRST_NAMES), rng.pick(SURNAMES))),
         representative_relationship: represented.then(|| rng.pick(RELATIONSHIPS).to_string()),
         representative_consent: represented,
     }
@@ -782,8 +796,9 @@ mod tests {
         let policies = PRESETS
             .iter()
             .map(|preset| {
-                let table = Policy::resolve_table(preset.toml, &redress_domain::presets::preset_lookup)
-                    .expect("preset resolves");
+                let table =
+                    Policy::resolve_table(preset.toml, &redress_domain::presets::preset_lookup)
+                        .expect("preset resolves");
                 let toml = toml::to_string_pretty(&table).expect("prints");
                 let policy = Policy::from_toml(&toml).expect("loads");
                 let calendar = policy.working_calendar(BankHolidays::embedded());

@@ -89,9 +89,9 @@ enum Command {
         /// Cases written per transaction.
         #[arg(long, default_value_t = 5000)]
         batch: usize,
-        /// Insert only as many as the database lacks to hold --cases cases in all.
-        #[arg(long)]
-        top_up: bool,
+        /// Do nothing when the database already holds at least N cases (to re-run a benchmark).
+        #[arg(long, value_name = "N")]
+        skip_if_at_least: Option<u64>,
     },
 }
 
@@ -462,7 +462,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             seed,
             as_of,
             batch,
-            top_up,
+            skip_if_at_least,
         } => {
             let as_of = match as_of {
                 Some(d) => parse_date("--as-of", &d)?,
@@ -474,9 +474,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 seed,
                 as_of,
                 batch,
-                top_up,
+                skip_if_at_least,
             };
-            runtime()?.block_on(generate::run(options)).map_err(Failure)?;
+            runtime()?
+                .block_on(generate::run(options))
+                .map_err(Failure)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Calendar(CalendarCommand::AddWorkingDays { cal, date, n }) => {

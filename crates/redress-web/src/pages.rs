@@ -1,0 +1,2729 @@
+//! Staff pages: sign-in, the work queue, logging a complaint, the case file with every step its state
+//! allows, and the policies. Server-rendered from askama templates (escaped everywhere), our own stylesheet,
+//! no JavaScript. Every form carries the session's CSRF token; every rule comes from the domain through the
+//! same functions the API uses.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::civil::Date;
+use redress_domain::access::Permission;
+use redress_domain::case::{Case, ClockKind, ClockStatus, State as CaseState, human_date};
+use redress_domain::compliance::{self, Severity};
+use redress_domain::event::{
+    Channel, CloseReason, Event, FeedbackType, Head, HeadOutcome, Outcome, OutstandingAction,
+    Remedy, RemedyKind,
+};
+use redress_store::{CaseFilter, Cursor, QueueCounts, Sort, StoreError, User};
+
+use crate::api::{self, ComplainantBody, CreateComplaint, RepresentativeBody};
+use crate::auth::{Principal, verify_password};
+use crate::error::{ApiError, FieldError};
+use crate::session::{self, Staff};
+use crate::{AppState, LoadedPolicy};
+
+type S = State<Arc<AppState>>;
+type FormData = Form<Vec<(String, String)>>;
+
+/// The page routes.
+pub fn router() -> axum::Router<Arc<AppState>> {
+    axum::Router::new()
+        .route("/", get(dashboard))
+        .route("/sign-in", get(sign_in_form).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/complaints/new", get(new_complaint_form))
+        .route("/complaints", post(log_complaint))
+        .route("/complaints/{reference}", get(case_page))
+        .route("/complaints/{reference}/steps/{step}", post(record_step))
+        .route("/policies", get(policies_page))
+        .route("/policies/{id}", get(policy_page))
+        .route("/static/style.css", get(stylesheet))
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Layout.
+
+/// One error in the summary, linked to its field.
+#[derive(Debug, Clone)]
+pub struct FormError {
+    /// The field's id.
+    pub id: String,
+    /// The message.
+    pub message: String,
+}
+
+/// What every page's layout needs.
+pub struct Page {
+    title: String,
+    user: Option<String>,
+    role: &'static str,
+    csrf: String,
+    nav: &'static str,
+    can_log: bool,
+    errors: Vec<FormError>,
+    done: Option<String>,
+}
+
+impl Page {
+    fn new(title: impl Into<String>, staff: Option<&Staff>, nav: &'static str) -> Page {
+        Page {
+            title: title.into(),
+            user: staff.map(|s| s.user.name.clone()),
+            role: staff.map_or("", |s| s.user.role.display_name()),
+            csrf: staff.map(|s| s.session.csrf.clone()).unwrap_or_default(),
+            nav,
+            can_log: staff.is_some_and(|s| s.user.role.can(Permission::CreateCases)),
+            errors: Vec::new(),
+            done: None,
+        }
+    }
+
+    /// The error for a field, if any.
+    pub fn error_for(&self, id: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.message.as_str())
+    }
+}
+
+fn render(t: &impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => {
+            let mut r = (status, Html(html)).into_response();
+            secure_headers(r.headers_mut());
+            r
+        }
+        Err(e) => {
+            tracing::error!(cause = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side. It has been logged.",
+            )
+                .into_response()
+        }
+    }
+}
+
+fn secure_headers(h: &mut HeaderMap) {
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    page: Page,
+    heading: String,
+    body: String,
+}
+
+fn message(staff: Option<&Staff>, status: StatusCode, heading: &str, body: &str) -> Response {
+    render(
+        &MessagePage {
+            page: Page::new(heading, staff, ""),
+            heading: heading.into(),
+            body: body.into(),
+        },
+        status,
+    )
+}
+
+/// An API error as a page.
+fn error_page(staff: &Staff, e: ApiError) -> Response {
+    match e {
+        ApiError::NotFound(m) => message(
+            Some(staff),
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            &capitalise(&m),
+        ),
+        ApiError::Forbidden(..) => message(
+            Some(staff),
+            StatusCode::FORBIDDEN,
+            "You cannot do this",
+            &e.to_string(),
+        ),
+        ApiError::Internal(cause) => {
+            tracing::error!(%cause, "page failed");
+            message(
+                Some(staff),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem",
+                "Something went wrong on our side. It has been logged; try again later.",
+            )
+        }
+        other => message(
+            Some(staff),
+            StatusCode::BAD_REQUEST,
+            "Sorry, there is a problem",
+            &other.to_string(),
+        ),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn form_map(form: &[(String, String)]) -> HashMap<String, String> {
+    let mut m = HashMap::new();
+    for (k, v) in form {
+        m.insert(k.clone(), v.clone());
+    }
+    m
+}
+
+/// CSRF and same-origin checks for a form post.
+#[allow(
+    clippy::result_large_err,
+    reason = "the error is the page to send back, used once per request"
+)]
+fn check_post(
+    staff: &Staff,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(), Response> {
+    let token = form.get("_csrf").map(String::as_str).unwrap_or("");
+    if !staff.csrf_ok(token) || !session::same_origin(headers) {
+        return Err(message(
+            Some(staff),
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            "For your security the form could not be accepted. Go back, reload the page and try again.",
+        ));
+    }
+    Ok(())
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Sign in and out.
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    page: Page,
+    email: String,
+    next: String,
+}
+
+fn safe_next(next: Option<&String>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
+        _ => "/".into(),
+    }
+}
+
+async fn sign_in_form(Query(q): Query<HashMap<String, String>>) -> Response {
+    render(
+        &SignInPage {
+            page: Page::new("Sign in", None, ""),
+            email: String::new(),
+            next: safe_next(q.get("next")),
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn sign_in(State(state): S, headers: HeaderMap, Form(form): FormData) -> Response {
+    let form = form_map(&form);
+    let email = form
+        .get("email")
+        .map(|e| e.trim().to_lowercase())
+        .unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    let next = safe_next(form.get("next"));
+    let mut page = Page::new("Sign in", None, "");
+    if !session::same_origin(&headers) {
+        return message(
+            None,
+            StatusCode::FORBIDDEN,
+            "Sign-in refused",
+            "The sign-in form must be sent from this site.",
+        );
+    }
+    if email.is_empty() {
+        page.errors.push(FormError {
+            id: "email".into(),
+            message: "Enter your email address".into(),
+        });
+    }
+    if password.is_empty() {
+        page.errors.push(FormError {
+            id: "password".into(),
+            message: "Enter your password".into(),
+        });
+    }
+    if page.errors.is_empty() {
+        let user = match state.store.user_by_email(&email).await {
+            Ok(u) => Some(u),
+            Err(StoreError::NotFound) => None,
+            Err(e) => {
+                tracing::error!(cause = %e, "sign-in lookup failed");
+                return message(
+                    None,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sorry, there is a problem",
+                    "Try again later.",
+                );
+            }
+        };
+        // Hash even for unknown users, so that timing does not reveal who has an account.
+        let ok = match &user {
+            Some(u) => verify_password(&password, &u.password_hash),
+            None => {
+                let _ = verify_password(
+                    &password,
+                    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$2Wq3hgqgQ3ZkPpUM5yEtXq1dE8Yxq2H6X0hN0UuHq1w",
+                );
+                false
+            }
+        };
+        match (ok, user) {
+            (true, Some(user)) => {
+                match session::start(state.store.as_ref(), &user, state.secure_cookies).await {
+                    Ok(cookie) => {
+                        tracing::info!(user = %user.id, "signed in");
+                        let mut r = Redirect::to(&next).into_response();
+                        if let Ok(v) = HeaderValue::from_str(&cookie) {
+                            r.headers_mut().insert(header::SET_COOKIE, v);
+                        }
+                        return r;
+                    }
+                    Err(e) => {
+                        tracing::error!(cause = %e, "session start failed");
+                        return message(
+                            None,
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "Sorry, there is a problem",
+                            "Try again later.",
+                        );
+                    }
+                }
+            }
+            _ => page.errors.push(FormError {
+                id: "email".into(),
+                message: "The email address or password is not right".into(),
+            }),
+        }
+    }
+    render(
+        &SignInPage { page, email, next },
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+async fn sign_out(
+    State(state): S,
+    staff: Staff,
+    headers: HeaderMap,
+    Form(form): FormData,
+) -> Response {
+    let form = form_map(&form);
+    if let Err(r) = check_post(&staff, &headers, &form) {
+        return r;
+    }
+    let _ = state.store.delete_session(&staff.session.id_hash).await;
+    let mut r = Redirect::to("/sign-in").into_response();
+    if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(state.secure_cookies)) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+// ------------------------------------------------------------------------------------------------------
+// The work queue.
+
+/// An option in a select or radio group.
+pub struct Opt {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn opt(value: impl Into<String>, label: impl Into<String>, current: &str) -> Opt {
+    let value = value.into();
+    Opt {
+        selected: value == current,
+        value,
+        label: label.into(),
+    }
+}
+
+struct Select {
+    name: &'static str,
+    label: &'static str,
+    options: Vec<Opt>,
+}
+
+struct Row {
+    reference: String,
+    complainant: String,
+    stage: String,
+    next_due: String,
+    tag_class: &'static str,
+    tag_text: &'static str,
+    assignee: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    page: Page,
+    counts: QueueCounts,
+    selects: Vec<Select>,
+    received_from: String,
+    received_to: String,
+    mine: bool,
+    overdue: bool,
+    include_closed: bool,
+    rows: Vec<Row>,
+    caption: String,
+    next_link: Option<String>,
+}
+
+fn clock_label(clock: &str) -> &'static str {
+    match clock {
+        "stage1_acknowledge" => "Acknowledge stage 1",
+        "stage1_response" => "Stage 1 response",
+        "stage2_acknowledge" => "Acknowledge stage 2",
+        "stage2_response" => "Stage 2 response",
+        "stage3_acknowledge" => "Acknowledge stage 3",
+        "stage3_response" => "Stage 3 response",
+        "escalation_window" => "Resident may escalate until",
+        "service_request_response" => "Service request response",
+        "auto_close" => "Close if no reply",
+        _ => "Deadline",
+    }
+}
+
+fn state_label(state: &str) -> &'static str {
+    match state {
+        "awaiting_acknowledgement" => "Awaiting acknowledgement",
+        "investigating" => "Investigating",
+        "responded" => "Responded",
+        "open" => "Open",
+        "closed" => "Closed",
+        "not_accepted" => "Not accepted",
+        _ => "Unknown",
+    }
+}
+
+async fn dashboard(
+    State(state): S,
+    staff: Staff,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let who = staff.principal();
+    let today = state.today();
+    let get = |k: &str| {
+        q.get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mine = get("mine").is_some();
+    let overdue = get("overdue").is_some();
+    let include_closed = get("closed").is_some();
+    let mut page = Page::new(
+        if mine { "My work queue" } else { "Work queue" },
+        Some(&staff),
+        "queue",
+    );
+    let mut filter = CaseFilter {
+        include_confidential: who.role.can(Permission::ReadConfidential),
+        open_only: !include_closed,
+        limit: 50,
+        sort: if get("sort").as_deref() == Some("received") {
+            Sort::Received
+        } else {
+            Sort::Due
+        },
+        ..CaseFilter::default()
+    };
+    filter.state = get("state");
+    filter.policy = get("policy");
+    filter.assignee = if mine {
+        Some(staff.user.id.clone())
+    } else {
+        get("assignee")
+    };
+    filter.stage = get("stage")
+        .and_then(|s| s.parse().ok())
+        .filter(|s| (1..=3).contains(s));
+    if overdue {
+        filter.overdue_as_of = Some(today);
+    }
+    for (key, target) in [
+        ("received_from", &mut filter.received_from),
+        ("received_to", &mut filter.received_to),
+    ] {
+        if let Some(v) = get(key) {
+            match v.parse::<Date>() {
+                Ok(d) => *target = Some(d),
+                Err(_) => page.errors.push(FormError {
+                    id: key.into(),
+                    message: format!(
+                        "Enter a real date for '{}'",
+                        if key == "received_from" {
+                            "Received from"
+                        } else {
+                            "Received to"
+                        }
+                    ),
+                }),
+            }
+        }
+    }
+    filter.after = get("cursor").and_then(|c| Cursor::decode(&c));
+
+    let users = state.store.users().await.unwrap_or_default();
+    let names: HashMap<String, String> = users
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let page_result = state.store.list_cases(&filter).await;
+    let counts = state
+        .store
+        .queue_counts(
+            today,
+            week_end(today),
+            first_of_month(today),
+            filter.include_confidential,
+            mine.then_some(staff.user.id.as_str()),
+        )
+        .await;
+    let (Ok(list), Ok(counts)) = (page_result, counts) else {
+        return error_page(&staff, ApiError::Internal("work queue query failed".into()));
+    };
+    let mut rows = Vec::with_capacity(list.items.len());
+    for c in &list.items {
+        let p = &c.projection;
+        let calendar = state
+            .policy(&c.policy_id, Some(c.policy_version))
+            .await
+            .ok();
+        let soon = match (p.next_due_on, &calendar) {
+            (Some(due), Some(l)) => l
+                .calendar
+                .add_working_days(today, 2)
+                .is_ok_and(|limit| due <= limit),
+            _ => false,
+        };
+        let (tag_class, tag_text) = if !p.is_open {
+            ("tag-neutral", "Closed")
+        } else if p.next_due_on.is_some_and(|d| d < today) {
+            ("tag-overdue", "Overdue")
+        } else if soon {
+            ("tag-soon", "Due within 2 working days")
+        } else if p.late_acknowledged_on.is_some() {
+            ("tag-late", "Met late")
+        } else {
+            ("tag-ok", "On track")
+        };
+        rows.push(Row {
+            reference: c.reference.clone(),
+            complainant: if c.confidential && !who.role.can(Permission::ReadConfidential)
+                || !who.sees_personal_data()
+            {
+                "Hidden".into()
+            } else if c.confidential {
+                format!(
+                    "{} (confidential)",
+                    c.complainant_name
+                        .clone()
+                        .unwrap_or_else(|| "Anonymous".into())
+                )
+            } else {
+                c.complainant_name
+                    .clone()
+                    .unwrap_or_else(|| "Anonymous".into())
+            },
+            stage: format!("Stage {}", p.stage),
+            next_due: match (&p.next_due_on, &p.next_due_clock) {
+                (Some(d), Some(clock)) => format!("{} – {}", human_date(*d), clock_label(clock)),
+                _ => "None".into(),
+            },
+            tag_class,
+            tag_text,
+            assignee: p
+                .assignee
+                .as_ref()
+                .map(|a| names.get(a).cloned().unwrap_or_else(|| a.clone()))
+                .unwrap_or_else(|| "Not assigned".into()),
+        });
+    }
+    let next_link = list.next.map(|c| {
+        let mut params: Vec<String> = q
+            .iter()
+            .filter(|(k, _)| k.as_str() != "cursor")
+            .map(|(k, v)| format!("{}={}", session::urlencode(k), session::urlencode(v)))
+            .collect();
+        params.sort();
+        params.push(format!("cursor={}", session::urlencode(&c.encode())));
+        format!("/?{}", params.join("&"))
+    });
+    let policies = state.store.policies().await.unwrap_or_default();
+    let cur = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let mut assignees = vec![opt("", "Anyone", &cur("assignee"))];
+    assignees.extend(
+        users
+            .iter()
+            .map(|u| opt(u.id.clone(), u.name.clone(), &cur("assignee"))),
+    );
+    let mut policy_opts = vec![opt("", "Any policy", &cur("policy"))];
+    policy_opts.extend(
+        policies
+            .iter()
+            .map(|p| opt(p.id.clone(), p.name.clone(), &cur("policy"))),
+    );
+    let selects = vec![
+        Select {
+            name: "stage",
+            label: "Stage",
+            options: vec![
+                opt("", "Any stage", &cur("stage")),
+                opt("1", "Stage 1", &cur("stage")),
+                opt("2", "Stage 2", &cur("stage")),
+                opt("3", "Stage 3", &cur("stage")),
+            ],
+        },
+        Select {
+            name: "state",
+            label: "State",
+            options: [
+                "",
+                "awaiting_acknowledgement",
+                "investigating",
+                "responded",
+                "open",
+                "closed",
+                "not_accepted",
+            ]
+            .into_iter()
+            .map(|s| {
+                opt(
+                    s,
+                    if s.is_empty() {
+                        "Any state"
+                    } else {
+                        state_label(s)
+                    },
+                    &cur("state"),
+                )
+            })
+            .collect(),
+        },
+        Select {
+            name: "assignee",
+            label: "Assigned to",
+            options: assignees,
+        },
+        Select {
+            name: "policy",
+            label: "Policy",
+            options: policy_opts,
+        },
+        Select {
+            name: "sort",
+            label: "Sort by",
+            options: vec![
+                opt("due", "Next deadline, soonest first", &cur("sort")),
+                opt("received", "Date received, newest first", &cur("sort")),
+            ],
+        },
+    ];
+    let caption = format!(
+        "{} {}{}",
+        rows.len(),
+        if rows.len() == 1 { "case" } else { "cases" },
+        if filter.after.is_some() {
+            " (continued)"
+        } else {
+            ""
+        }
+    );
+    render(
+        &DashboardPage {
+            page,
+            counts,
+            selects,
+            received_from: cur("received_from"),
+            received_to: cur("received_to"),
+            mine,
+            overdue,
+            include_closed,
+            rows,
+            caption,
+            next_link,
+        },
+        StatusCode::OK,
+    )
+}
+
+fn week_end(today: Date) -> Date {
+    let offset = 6 - i64::from(today.weekday().to_monday_zero_offset());
+    today
+        .checked_add(jiff::Span::new().days(offset))
+        .unwrap_or(today)
+}
+
+fn first_of_month(today: Date) -> Date {
+    today.first_of_month()
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Logging a complaint.
+
+#[derive(Template)]
+#[template(path = "new_complaint.html")]
+struct NewComplaintPage {
+    page: Page,
+    values: HashMap<String, String>,
+    channels: Vec<Opt>,
+    policies: Vec<Opt>,
+    triage: Vec<Opt>,
+    exclusions: Vec<Opt>,
+    duplicates: Vec<String>,
+    idempotency_key: String,
+}
+
+impl NewComplaintPage {
+    /// A submitted value, for re-showing the form.
+    fn v(&self, key: &str) -> &str {
+        self.values.get(key).map(String::as_str).unwrap_or("")
+    }
+}
+
+const CHANNELS: [(&str, &str); 7] = [
+    ("phone", "Telephone"),
+    ("email", "Email"),
+    ("letter", "Letter"),
+    ("in_person", "In person"),
+    ("web", "Website or portal"),
+    ("social_media", "Social media"),
+    ("representative", "Through a representative"),
+];
+
+async fn new_complaint_page(
+    state: &AppState,
+    staff: &Staff,
+    values: HashMap<String, String>,
+    errors: Vec<FormError>,
+    duplicates: Vec<String>,
+) -> NewComplaintPage {
+    let mut page = Page::new("Log a complaint", Some(staff), "new");
+    page.errors = errors;
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let policy = if get("policy").is_empty() {
+        state.default_policy.clone()
+    } else {
+        get("policy")
+    };
+    let installed = state.store.policies().await.unwrap_or_default();
+    let exclusions = match state.policy(&policy, None).await {
+        Ok(l) => l
+            .policy
+            .exclusions
+            .iter()
+            .map(|e| opt(e.id.clone(), truncate(&e.text, 90), &get("exclusion")))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let triage_current = if get("triage").is_empty() {
+        "complaint".to_owned()
+    } else {
+        get("triage")
+    };
+    let key = if get("idempotency_key").is_empty() {
+        redress_store::new_id()
+    } else {
+        get("idempotency_key")
+    };
+    NewComplaintPage {
+        page,
+        channels: CHANNELS
+            .iter()
+            .map(|(v, l)| opt(*v, *l, &get("channel")))
+            .collect(),
+        policies: installed
+            .iter()
+            .map(|p| opt(p.id.clone(), p.name.clone(), &policy))
+            .collect(),
+        triage: [
+            ("complaint", "A formal complaint"),
+            (
+                "service_request",
+                "A service request (a request to put something right, handled first)",
+            ),
+            ("comment", "A comment"),
+            ("compliment", "A compliment"),
+            (
+                "not_accepted",
+                "A complaint we cannot accept under the policy",
+            ),
+        ]
+        .iter()
+        .map(|(v, l)| opt(*v, *l, &triage_current))
+        .collect(),
+        exclusions,
+        duplicates,
+        idempotency_key: key,
+        values,
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+async fn new_complaint_form(State(state): S, staff: Staff) -> Response {
+    if !staff.user.role.can(Permission::CreateCases) {
+        return error_page(
+            &staff,
+            ApiError::Forbidden(staff.user.role.as_str(), "log complaints"),
+        );
+    }
+    let mut values = HashMap::new();
+    values.insert("received_on".to_owned(), state.today().to_string());
+    render(
+        &new_complaint_page(&state, &staff, values, Vec::new(), Vec::new()).await,
+        StatusCode::OK,
+    )
+}
+
+fn api_errors(e: &ApiError) -> Vec<FormError> {
+    match e {
+        ApiError::Invalid { errors, detail } => {
+            if errors.is_empty() {
+                vec![FormError {
+                    id: "main".into(),
+                    message: detail.clone(),
+                }]
+            } else {
+                errors
+                    .iter()
+                    .map(|FieldError { field, detail }| FormError {
+                        id: field.clone(),
+                        message: capitalise(detail),
+                    })
+                    .collect()
+            }
+        }
+        ApiError::Conflict { detail, field } => vec![FormError {
+            id: field.clone().unwrap_or_else(|| "main".into()),
+            message: detail.clone(),
+        }],
+        other => vec![FormError {
+            id: "main".into(),
+            message: other.to_string(),
+        }],
+    }
+}
+
+async fn log_complaint(
+    State(state): S,
+    staff: Staff,
+    headers: HeaderMap,
+    Form(form): FormData,
+) -> Response {
+    let values = form_map(&form);
+    if let Err(r) = check_post(&staff, &headers, &values) {
+        return r;
+    }
+    let who = staff.principal();
+    let get = |k: &str| {
+        values
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut errors = Vec::new();
+    let received_on = match get("received_on").map(|d| d.parse::<Date>()) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(_)) => {
+            errors.push(FormError {
+                id: "received_on".into(),
+                message: "Enter a real date received, for example 23/12/2025".into(),
+            });
+            None
+        }
+        None => {
+            errors.push(FormError {
+                id: "received_on".into(),
+                message: "Enter the date the complaint was received".into(),
+            });
+            None
+        }
+    };
+    let channel = get("channel").and_then(|c| Channel::ALL.into_iter().find(|x| x.as_str() == c));
+    if channel.is_none() {
+        errors.push(FormError {
+            id: "channel".into(),
+            message: "Select how the complaint reached us".into(),
+        });
+    }
+    let triage = get("triage").unwrap_or_else(|| "complaint".into());
+    let exclusion = get("exclusion");
+    let exclusion_reason = get("exclusion_reason");
+    if triage == "not_accepted" {
+        if exclusion.is_none() {
+            errors.push(FormError {
+                id: "exclusion".into(),
+                message: "Select the policy's ground for not accepting the complaint".into(),
+            });
+        }
+        if exclusion_reason.is_none() {
+            errors.push(FormError {
+                id: "exclusion_reason".into(),
+                message: "Explain why the ground applies: the resident will be told".into(),
+            });
+        }
+    }
+    let anonymous = get("anonymous").is_some();
+    let representative = get("representative_name").map(|name| RepresentativeBody {
+        name,
+        relationship: get("representative_relationship"),
+        consent_recorded: get("representative_consent").is_some(),
+    });
+    if representative.as_ref().is_some_and(|r| !r.consent_recorded) {
+        errors.push(FormError {
+            id: "representative_consent".into(),
+            message: "Record the complainant's consent before a representative acts for them"
+                .into(),
+        });
+    }
+    let complainant = if anonymous {
+        None
+    } else {
+        Some(ComplainantBody {
+            name: get("name"),
+            email: get("email"),
+            phone: get("phone"),
+            address: get("address"),
+            representative,
+        })
+    };
+    if !errors.is_empty() {
+        let page = new_complaint_page(&state, &staff, values, errors, Vec::new()).await;
+        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Warn once when the same person already has an open case.
+    if get("not_duplicate").is_none()
+        && let Some(c) = &complainant
+    {
+        let dups = state
+            .store
+            .open_cases_of(c.email.as_deref(), c.name.as_deref())
+            .await
+            .unwrap_or_default();
+        if !dups.is_empty() {
+            let page = new_complaint_page(&state, &staff, values, Vec::new(), dups).await;
+            return render(&page, StatusCode::OK);
+        }
+    }
+    let (Some(received_on), Some(channel)) = (received_on, channel) else {
+        return error_page(&staff, ApiError::BadRequest("missing fields".into()));
+    };
+    let body = CreateComplaint {
+        policy: get("policy"),
+        received_on,
+        channel,
+        complainant,
+        summary: values.get("summary").cloned().unwrap_or_default(),
+        confidential: get("confidential").is_some(),
+        idempotency_key: get("idempotency_key"),
+    };
+    let (reference, created) = match api::log_complaint(&state, &who, body).await {
+        Ok(r) => r,
+        Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
+            let errors = api_errors(&e)
+                .into_iter()
+                .map(|mut fe| {
+                    if fe.id == "main" || fe.id.is_empty() {
+                        fe.id = "summary".into();
+                    }
+                    fe
+                })
+                .collect();
+            let page = new_complaint_page(&state, &staff, values, errors, Vec::new()).await;
+            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(e) => return error_page(&staff, e),
+    };
+    // Triage, recorded as the case's next step (only when the case was created by this submission).
+    if created {
+        let today = state.today();
+        let on = received_on.max(today.min(received_on));
+        let step = match triage.as_str() {
+            "service_request" => Some(Event::Classified {
+                on,
+                feedback_type: FeedbackType::ServiceRequest,
+            }),
+            "comment" => Some(Event::Classified {
+                on,
+                feedback_type: FeedbackType::Comment,
+            }),
+            "compliment" => Some(Event::Classified {
+                on,
+                feedback_type: FeedbackType::Compliment,
+            }),
+            "not_accepted" => Some(Event::Excluded {
+                on,
+                ground: exclusion.unwrap_or_default(),
+                reason: exclusion_reason.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        if let Some(step) = step
+            && let Err(e) = api::record_step(&state, &who, &reference, step, None).await
+        {
+            let msg = api_errors(&e)
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Redirect::to(&format!(
+                "/complaints/{reference}?problem={}",
+                session::urlencode(&msg)
+            ))
+            .into_response();
+        }
+    }
+    Redirect::to(&format!("/complaints/{reference}?done=logged")).into_response()
+}
+
+// ------------------------------------------------------------------------------------------------------
+// The case file.
+
+struct ClockRow {
+    clock: &'static str,
+    label: &'static str,
+    due: String,
+    met: String,
+    tag_class: &'static str,
+    tag_text: &'static str,
+    explanation: String,
+}
+
+struct TimelineItem {
+    when: String,
+    by: String,
+    title: String,
+    details: Vec<String>,
+}
+
+/// A form field of a step.
+pub struct Field {
+    id: String,
+    name: String,
+    label: String,
+    hint: Option<String>,
+    kind: &'static str,
+    value: String,
+    options: Vec<Opt>,
+    error: Option<String>,
+}
+
+/// One step's form.
+pub struct StepForm {
+    slug: &'static str,
+    title: String,
+    hint: Option<String>,
+    button: &'static str,
+    fields: Vec<Field>,
+    open: bool,
+    warning: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    page: Page,
+    reference: String,
+    version: i64,
+    policy_label: String,
+    policy_id: String,
+    policy_name: String,
+    policy_version: i64,
+    stage_name: String,
+    state_label: &'static str,
+    feedback_label: &'static str,
+    received: String,
+    channel: &'static str,
+    assignee: String,
+    complainant: Vec<(String, String)>,
+    summary: Option<String>,
+    confidential: bool,
+    adjustments: String,
+    restriction: String,
+    heads: Vec<(String, String)>,
+    clocks: Vec<ClockRow>,
+    warnings: Vec<String>,
+    remedies: Vec<String>,
+    timeline: Vec<TimelineItem>,
+    steps: Vec<StepForm>,
+    can_record: bool,
+}
+
+fn channel_label(c: Channel) -> &'static str {
+    CHANNELS
+        .iter()
+        .find(|(v, _)| *v == c.as_str())
+        .map_or("another channel", |(_, l)| l)
+}
+
+fn field(
+    step: &str,
+    name: &str,
+    label: &str,
+    kind: &'static str,
+    values: &HashMap<String, String>,
+    errors: &[FormError],
+) -> Field {
+    let id = format!("{step}-{name}");
+    Field {
+        value: values.get(name).cloned().unwrap_or_default(),
+        error: errors
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.message.clone()),
+        id,
+        name: name.into(),
+        label: label.into(),
+        hint: None,
+        kind,
+        options: Vec::new(),
+    }
+}
+
+fn with_hint(mut f: Field, hint: impl Into<String>) -> Field {
+    f.hint = Some(hint.into());
+    f
+}
+
+fn with_options(mut f: Field, options: Vec<(String, String)>) -> Field {
+    f.options = options
+        .into_iter()
+        .map(|(v, l)| Opt {
+            value: v,
+            label: l,
+            selected: false,
+        })
+        .collect();
+    if f.value.is_empty()
+        && let Some(first) = f.options.first()
+    {
+        f.value = first.value.clone();
+    }
+    f
+}
+
+fn with_default(mut f: Field, v: impl Into<String>) -> Field {
+    if f.value.is_empty() {
+        f.value = v.into();
+    }
+    f
+}
+
+/// What happened, for the timeline.
+fn describe_event(
+    e: &Event,
+    names: &HashMap<String, String>,
+    loaded: &LoadedPolicy,
+) -> (String, Vec<String>) {
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    match e {
+        Event::Received { channel, .. } => (
+            format!("Received by {}", channel_label(*channel).to_lowercase()),
+            vec![],
+        ),
+        Event::Classified { feedback_type, .. } => (
+            format!(
+                "Classified as a {}",
+                feedback_type.as_str().replace('_', " ")
+            ),
+            vec![],
+        ),
+        Event::Excluded { ground, reason, .. } => (
+            "Not accepted".into(),
+            vec![
+                format!(
+                    "Ground: {}",
+                    loaded
+                        .policy
+                        .exclusion(ground)
+                        .map_or(ground.clone(), |x| x.text.clone())
+                ),
+                format!("Why: {reason}"),
+            ],
+        ),
+        Event::Acknowledged { .. } => ("Acknowledged".into(), vec![]),
+        Event::Assigned { officer, .. } => (format!("Assigned to {}", name_of(officer)), vec![]),
+        Event::ComplaintDefined {
+            heads,
+            not_responsible_for,
+            ..
+        } => {
+            let mut d: Vec<String> = heads
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    format!(
+                        "{}. {}{}",
+                        i + 1,
+                        h.summary,
+                        h.outcome_sought
+                            .as_ref()
+                            .map(|o| format!(" (outcome sought: {o})"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            d.extend(
+                not_responsible_for
+                    .iter()
+                    .map(|n| format!("Not our responsibility: {n}")),
+            );
+            ("Complaint defined".into(), d)
+        }
+        Event::Extended {
+            working_days,
+            reason,
+            resident_agreed,
+            ..
+        } => (
+            format!(
+                "Extended by {working_days} working day{}",
+                if *working_days == 1 { "" } else { "s" }
+            ),
+            vec![
+                format!("Reason: {reason}"),
+                if *resident_agreed {
+                    "The resident agreed".into()
+                } else {
+                    "Without the resident's agreement".into()
+                },
+            ],
+        ),
+        Event::AdverseFindingsShared { .. } => (
+            "Adverse findings shared with the resident for comment".into(),
+            vec![],
+        ),
+        Event::Responded {
+            outcome,
+            heads,
+            remedies,
+            outstanding_actions,
+            ..
+        } => {
+            let mut d = Vec::new();
+            if let Some(o) = outcome {
+                d.push(format!("Outcome: {}", o.phrase()));
+            }
+            d.extend(
+                heads
+                    .iter()
+                    .map(|h| format!("Head {}: {}", h.head, h.outcome.phrase())),
+            );
+            d.extend(
+                remedies
+                    .iter()
+                    .map(|r| format!("Remedy: {}", r.description)),
+            );
+            d.extend(
+                outstanding_actions
+                    .iter()
+                    .map(|a| format!("Outstanding action: {}", a.description)),
+            );
+            ("Response issued".into(), d)
+        }
+        Event::EscalationRequested { reasons, .. } => (
+            "Resident asked to escalate".into(),
+            reasons.iter().map(|r| format!("Reasons: {r}")).collect(),
+        ),
+        Event::EscalationRefused {
+            ground,
+            explanation,
+            ..
+        } => (
+            "Escalation refused".into(),
+            vec![format!("Ground: {ground}")]
+                .into_iter()
+                .chain(explanation.iter().map(|e| format!("Explanation: {e}")))
+                .collect(),
+        ),
+        Event::ResolvedConfirmed { .. } => ("The resident confirmed it is resolved".into(), vec![]),
+        Event::Closed { reason, .. } => (
+            format!("Closed: {}", reason.as_str().replace('_', " ")),
+            vec![],
+        ),
+        Event::Reopened { reason, .. } => ("Reopened".into(), vec![reason.clone()]),
+        Event::ReturnedToStage1 { reason, .. } => {
+            ("Returned to stage 1".into(), vec![reason.clone()])
+        }
+        Event::IssueMerged { summary, .. } => ("Issue added".into(), vec![summary.clone()]),
+        Event::IssueSplitOut { summary, .. } => ("Issue split out".into(), vec![summary.clone()]),
+        Event::ReferredToOmbudsman {
+            ombudsman_reference,
+            ..
+        } => (
+            "Referred to the Housing Ombudsman".into(),
+            ombudsman_reference
+                .iter()
+                .map(|r| format!("Ombudsman reference: {r}"))
+                .collect(),
+        ),
+        Event::OmbudsmanDetermined { findings, .. } => (
+            "Ombudsman determination".into(),
+            findings
+                .iter()
+                .map(|f| format!("{}: {:?}", f.element, f.finding))
+                .collect(),
+        ),
+        Event::AdjustmentsRecorded {
+            needs, adjustments, ..
+        } => (
+            "Needs and adjustments recorded".into(),
+            vec![
+                format!("Needs: {needs}"),
+                format!("Adjustments: {adjustments}"),
+            ],
+        ),
+        Event::ContactRestricted {
+            restriction,
+            approved_by,
+            review_on,
+            ..
+        } => (
+            "Contact restricted".into(),
+            vec![
+                restriction.clone(),
+                format!(
+                    "Approved by {approved_by}; review by {}",
+                    human_date(*review_on)
+                ),
+            ],
+        ),
+        Event::RemedyCompleted { remedy, .. } => (format!("Remedy {remedy} completed"), vec![]),
+    }
+}
+
+/// The steps the case allows now, for this user: asked of the domain, never decided here.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a page builder: each input is a different part of the page"
+)]
+fn steps_for(
+    case: &Case,
+    loaded: &LoadedPolicy,
+    who: &Principal,
+    today: Date,
+    users: &[User],
+    values: &HashMap<String, String>,
+    errors: &[FormError],
+    failed_step: Option<&str>,
+) -> Vec<StepForm> {
+    if !who.role.can(Permission::RecordEvents) {
+        return Vec::new();
+    }
+    let policy = &loaded.policy;
+    let on = today.max(case.last_event_on);
+    let allowed = |e: &Event| case.decide(policy, e, Some(&who.id)).is_ok();
+    let stage = case.stage();
+    let stage_name = policy
+        .stage(stage)
+        .map_or_else(|| format!("Stage {stage}"), |s| s.name.clone());
+    let v = |slug: &str| {
+        if failed_step == Some(slug) {
+            values.clone()
+        } else {
+            HashMap::new()
+        }
+    };
+    let date_field = |slug: &str| {
+        with_default(
+            field(slug, "on", "Date", "date", &v(slug), errors),
+            on.to_string(),
+        )
+    };
+    let mut steps = Vec::new();
+    let mut push = |slug: &'static str,
+                    title: String,
+                    hint: Option<String>,
+                    button: &'static str,
+                    fields: Vec<Field>,
+                    warning: bool| {
+        steps.push(StepForm {
+            open: failed_step == Some(slug),
+            slug,
+            title,
+            hint,
+            button,
+            fields,
+            warning,
+        });
+    };
+
+    if allowed(&Event::Acknowledged { on }) {
+        push(
+            "acknowledge",
+            format!("Acknowledge {stage_name}"),
+            None,
+            "Record the acknowledgement",
+            vec![date_field("acknowledge")],
+            false,
+        );
+    }
+    if allowed(&Event::ComplaintDefined {
+        on,
+        heads: vec![Head {
+            summary: "x".into(),
+            outcome_sought: None,
+        }],
+        not_responsible_for: vec![],
+    }) {
+        let existing = case
+            .round()
+            .definition
+            .as_ref()
+            .map(|d| d.heads.clone())
+            .unwrap_or_default();
+        let mut vals = v("define");
+        for (i, h) in existing.iter().enumerate() {
+            vals.entry(format!("head_{}", i + 1))
+                .or_insert_with(|| h.summary.clone());
+            vals.entry(format!("outcome_{}", i + 1))
+                .or_insert_with(|| h.outcome_sought.clone().unwrap_or_default());
+        }
+        let rows = (existing.len() + 2).clamp(3, 8);
+        let mut fields = vec![date_field("define")];
+        for i in 1..=rows {
+            fields.push(field(
+                "define",
+                &format!("head_{i}"),
+                &format!("Head of complaint {i}"),
+                "text",
+                &vals,
+                errors,
+            ));
+            fields.push(field(
+                "define",
+                &format!("outcome_{i}"),
+                &format!("Outcome sought for head {i}"),
+                "text",
+                &vals,
+                errors,
+            ));
+        }
+        fields.push(with_hint(
+            field(
+                "define",
+                "not_responsible_for",
+                "Matters we are not responsible for",
+                "textarea",
+                &vals,
+                errors,
+            ),
+            "One per line (Code 5.7).",
+        ));
+        push(
+            "define",
+            if existing.is_empty() { "Define the complaint".into() } else { "Amend the complaint definition".into() },
+            Some("Set out your understanding of the complaint and the outcomes the resident wants (Code 5.6). Leave unused rows blank.".into()),
+            "Save the definition",
+            fields,
+            false,
+        );
+    }
+    if allowed(&Event::Assigned {
+        on,
+        officer: "nobody-in-particular".into(),
+    }) {
+        let options: Vec<(String, String)> = users
+            .iter()
+            .filter(|u| u.role.can(Permission::RecordEvents))
+            .map(|u| {
+                (
+                    u.id.clone(),
+                    format!("{} ({})", u.name, u.role.display_name()),
+                )
+            })
+            .collect();
+        push(
+            "assign",
+            "Assign an officer".into(),
+            (stage > 1).then(|| "The reviewer must not have handled an earlier stage.".to_owned()),
+            "Assign",
+            vec![
+                date_field("assign"),
+                with_options(
+                    field(
+                        "assign",
+                        "officer",
+                        "Officer",
+                        "select",
+                        &v("assign"),
+                        errors,
+                    ),
+                    options,
+                ),
+            ],
+            false,
+        );
+    }
+    if allowed(&Event::Extended {
+        on,
+        working_days: 1,
+        reason: "x".into(),
+        resident_agreed: true,
+    }) {
+        let rule = policy.stage(stage).map(|s| s.extension);
+        let used = case.round().extension_days();
+        let hint = rule.map(|r| {
+            format!(
+                "The policy allows {} extra working days at {stage_name} without the resident's agreement{}{}. Tell the resident the new date and why, with the Ombudsman's details.",
+                r.without_agreement_working_days,
+                if used > 0 { format!(" ({used} used so far)") } else { String::new() },
+                if r.further_with_agreement { "; more only with their recorded agreement" } else { "; no more after that" }
+            )
+        });
+        push(
+            "extend",
+            "Extend the response deadline".into(),
+            hint,
+            "Extend",
+            vec![
+                date_field("extend"),
+                field(
+                    "extend",
+                    "working_days",
+                    "Extra working days",
+                    "number",
+                    &v("extend"),
+                    errors,
+                ),
+                field(
+                    "extend",
+                    "reason",
+                    "Reason (the resident will be told)",
+                    "textarea",
+                    &v("extend"),
+                    errors,
+                ),
+                field(
+                    "extend",
+                    "resident_agreed",
+                    "The resident has agreed to this extension",
+                    "checkbox",
+                    &v("extend"),
+                    errors,
+                ),
+            ],
+            false,
+        );
+    }
+    if allowed(&Event::AdverseFindingsShared { on })
+        && case.feedback_type == FeedbackType::Complaint
+        && case.round().acknowledged_on.is_some()
+    {
+        push(
+            "share-findings",
+            "Share adverse findings".into(),
+            Some("Give the resident a chance to comment before the decision.".into()),
+            "Record it",
+            vec![date_field("share-findings")],
+            false,
+        );
+    }
+    if allowed(&Event::Responded {
+        on,
+        outcome: Some(Outcome::Upheld),
+        heads: vec![],
+        remedies: vec![],
+        outstanding_actions: vec![],
+    }) {
+        let outcomes = vec![
+            ("".to_owned(), "Choose an outcome".to_owned()),
+            ("upheld".to_owned(), "Upheld".to_owned()),
+            ("partly_upheld".to_owned(), "Partly upheld".to_owned()),
+            ("not_upheld".to_owned(), "Not upheld".to_owned()),
+        ];
+        let mut fields = vec![date_field("respond")];
+        if case.feedback_type == FeedbackType::Complaint {
+            let heads = case
+                .round()
+                .definition
+                .as_ref()
+                .map(|d| d.heads.clone())
+                .unwrap_or_default();
+            if heads.is_empty() {
+                fields.push(with_options(
+                    field(
+                        "respond",
+                        "outcome",
+                        "Outcome",
+                        "select",
+                        &v("respond"),
+                        errors,
+                    ),
+                    outcomes.clone(),
+                ));
+            } else {
+                for (i, h) in heads.iter().enumerate() {
+                    fields.push(with_options(
+                        field(
+                            "respond",
+                            &format!("head_{}", i + 1),
+                            &format!("Outcome for head {}: {}", i + 1, truncate(&h.summary, 60)),
+                            "select",
+                            &v("respond"),
+                            errors,
+                        ),
+                        outcomes.clone(),
+                    ));
+                }
+            }
+            let kinds = [
+                ("", "No remedy"),
+                ("apology", "Apology"),
+                ("explanation", "Explanation or acknowledging fault"),
+                ("action", "Putting something right"),
+                ("decision_changed", "Reconsidering a decision"),
+                ("record_amended", "Amending a record"),
+                ("compensation", "Financial remedy"),
+                ("policy_change", "Changing a policy or practice"),
+                ("other", "Other"),
+            ]
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect();
+            fields.push(with_options(
+                field(
+                    "respond",
+                    "remedy_kind",
+                    "Remedy",
+                    "select",
+                    &v("respond"),
+                    errors,
+                ),
+                kinds,
+            ));
+            fields.push(field(
+                "respond",
+                "remedy_description",
+                "What will be done",
+                "textarea",
+                &v("respond"),
+                errors,
+            ));
+            fields.push(with_hint(
+                field(
+                    "respond",
+                    "remedy_amount",
+                    "Amount in pounds (financial remedy)",
+                    "text",
+                    &v("respond"),
+                    errors,
+                ),
+                "For example 150.00",
+            ));
+            fields.push(field(
+                "respond",
+                "remedy_due",
+                "Remedy due by",
+                "date",
+                &v("respond"),
+                errors,
+            ));
+            fields.push(field(
+                "respond",
+                "action",
+                "An action still outstanding",
+                "textarea",
+                &v("respond"),
+                errors,
+            ));
+            fields.push(field(
+                "respond",
+                "action_due",
+                "Outstanding action due by",
+                "date",
+                &v("respond"),
+                errors,
+            ));
+        }
+        push(
+            "respond",
+            if case.feedback_type == FeedbackType::ServiceRequest {
+                "Respond to the service request".into()
+            } else {
+                format!("Issue the {stage_name} response")
+            },
+            None,
+            "Record the response",
+            fields,
+            false,
+        );
+    }
+    if allowed(&Event::EscalationRequested { on, reasons: None }) {
+        let next = policy
+            .stage(stage + 1)
+            .map_or_else(|| "the next stage".to_owned(), |s| s.name.clone());
+        push(
+            "escalate",
+            format!("The resident asks for {next}"),
+            Some(
+                "The resident does not have to give reasons (Code 6.12); record any they give."
+                    .into(),
+            ),
+            "Record the request",
+            vec![
+                date_field("escalate"),
+                field(
+                    "escalate",
+                    "reasons",
+                    "Reasons given (optional)",
+                    "textarea",
+                    &v("escalate"),
+                    errors,
+                ),
+            ],
+            false,
+        );
+    }
+    if let Some(rule) = policy.stage(stage).and_then(|s| s.escalation.as_ref())
+        && let Some(first) = rule.refusal_grounds.first()
+        && allowed(&Event::EscalationRefused {
+            on,
+            ground: first.id.clone(),
+            explanation: Some("x".into()),
+        })
+    {
+        let grounds = rule
+            .refusal_grounds
+            .iter()
+            .map(|g| (g.id.clone(), truncate(&g.text, 80)))
+            .collect();
+        push(
+                    "refuse-escalation",
+                    "Refuse the escalation".into(),
+                    Some("Only on a ground the policy publishes. The resident will be told why and of their right to go to the Ombudsman.".into()),
+                    "Refuse",
+                    vec![
+                        date_field("refuse-escalation"),
+                        with_options(field("refuse-escalation", "ground", "Ground", "select", &v("refuse-escalation"), errors), grounds),
+                        field("refuse-escalation", "explanation", "Explanation for the resident", "textarea", &v("refuse-escalation"), errors),
+                    ],
+                    true,
+                );
+    }
+    if allowed(&Event::ResolvedConfirmed { on })
+        && case.resolved_confirmed_on.is_none()
+        && !case.state.is_finished()
+    {
+        push(
+            "resolved",
+            "The resident confirms it is resolved".into(),
+            None,
+            "Record it",
+            vec![date_field("resolved")],
+            false,
+        );
+    }
+    let reasons: Vec<(String, String)> = [
+        CloseReason::FinalResponse,
+        CloseReason::Resolved,
+        CloseReason::NoReply,
+        CloseReason::Withdrawn,
+        CloseReason::Merged,
+        CloseReason::Recorded,
+        CloseReason::ServiceRequestCompleted,
+    ]
+    .into_iter()
+    .filter(|r| allowed(&Event::Closed { on, reason: *r }))
+    .map(|r| {
+        let label = match r {
+            CloseReason::FinalResponse => "The final response has been issued",
+            CloseReason::Resolved => "Resolved",
+            CloseReason::NoReply => "No reply from the resident after the outcome",
+            CloseReason::Withdrawn => "Withdrawn by the resident",
+            CloseReason::Merged => "Merged into another case",
+            CloseReason::Recorded => "Recorded and passed on",
+            CloseReason::ServiceRequestCompleted => "Service request completed",
+        };
+        (r.as_str().to_owned(), label.to_owned())
+    })
+    .collect();
+    if !reasons.is_empty() {
+        push(
+            "close",
+            "Close the case".into(),
+            None,
+            "Close",
+            vec![
+                date_field("close"),
+                with_options(
+                    field("close", "reason", "Why", "select", &v("close"), errors),
+                    reasons,
+                ),
+            ],
+            true,
+        );
+    }
+    if allowed(&Event::Reopened {
+        on,
+        reason: "x".into(),
+    }) {
+        push(
+            "reopen",
+            "Reopen the case".into(),
+            None,
+            "Reopen",
+            vec![
+                date_field("reopen"),
+                field("reopen", "reason", "Why", "textarea", &v("reopen"), errors),
+            ],
+            false,
+        );
+    }
+    if !case.state.is_finished() {
+        push(
+            "adjustments",
+            "Record needs and reasonable adjustments".into(),
+            Some("Under the Equality Act 2010; keep them under review (Code 5.10).".into()),
+            "Save",
+            vec![
+                date_field("adjustments"),
+                field(
+                    "adjustments",
+                    "needs",
+                    "Needs disclosed",
+                    "textarea",
+                    &v("adjustments"),
+                    errors,
+                ),
+                field(
+                    "adjustments",
+                    "adjustments",
+                    "Adjustments agreed",
+                    "textarea",
+                    &v("adjustments"),
+                    errors,
+                ),
+                field(
+                    "adjustments",
+                    "review_on",
+                    "Review by",
+                    "date",
+                    &v("adjustments"),
+                    errors,
+                ),
+            ],
+            false,
+        );
+        let approver = policy
+            .roles
+            .contact_restrictions_approver
+            .clone()
+            .unwrap_or_else(|| "the person your policy names".into());
+        push(
+            "restrict-contact",
+            "Restrict contact".into(),
+            Some(format!(
+                "Only when proportionate, approved by {approver}, and with a review date (Code 5.14, 5.15)."
+            )),
+            "Record the restriction",
+            vec![
+                date_field("restrict-contact"),
+                field(
+                    "restrict-contact",
+                    "restriction",
+                    "What is restricted, and how the resident can still contact us",
+                    "textarea",
+                    &v("restrict-contact"),
+                    errors,
+                ),
+                field(
+                    "restrict-contact",
+                    "approved_by",
+                    "Approved by",
+                    "text",
+                    &v("restrict-contact"),
+                    errors,
+                ),
+                field(
+                    "restrict-contact",
+                    "review_on",
+                    "Review by",
+                    "date",
+                    &v("restrict-contact"),
+                    errors,
+                ),
+            ],
+            true,
+        );
+    }
+    steps
+}
+
+async fn case_page_for(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+    values: HashMap<String, String>,
+    errors: Vec<FormError>,
+    failed_step: Option<&str>,
+    done: Option<String>,
+) -> Result<CasePage, ApiError> {
+    let who = staff.principal();
+    let record = api::load_visible(state, &who, reference).await?;
+    let loaded = state
+        .policy(&record.policy_id, Some(record.policy_version))
+        .await?;
+    let events: Vec<_> = record.events.iter().map(|e| e.event.clone()).collect();
+    let case = Case::fold(&events).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let today = state.today();
+    let users = state.store.users().await.unwrap_or_default();
+    let names: HashMap<String, String> = users
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let policy = &loaded.policy;
+    let personal = who.sees_personal_data();
+    let clocks = case
+        .deadlines(policy, &loaded.calendar, today)
+        .into_iter()
+        .map(|d| {
+            let soon = d.met_on.is_none()
+                && d.kind == ClockKind::Duty
+                && loaded
+                    .calendar
+                    .add_working_days(today, 2)
+                    .is_ok_and(|l| d.due_on <= l);
+            let (tag_class, tag_text) = match (d.status, d.kind) {
+                (ClockStatus::Met, _) => ("tag-ok", "Met"),
+                (ClockStatus::MetLate, ClockKind::Window) => ("tag-late", "Asked late"),
+                (ClockStatus::MetLate, _) => ("tag-late", "Met late"),
+                (ClockStatus::Overdue, ClockKind::Window) => ("tag-neutral", "Window closed"),
+                (ClockStatus::Overdue, _) => ("tag-overdue", "Overdue"),
+                (ClockStatus::Pending, _) if soon => ("tag-soon", "Due within 2 working days"),
+                (ClockStatus::Pending, _) => ("tag-ok", "On track"),
+            };
+            ClockRow {
+                clock: d.clock,
+                label: clock_label(d.clock),
+                due: human_date(d.due_on),
+                met: d
+                    .met_on
+                    .map(|m| format!("on {}", human_date(m)))
+                    .unwrap_or_default(),
+                tag_class,
+                tag_text,
+                explanation: d.explanation,
+            }
+        })
+        .collect();
+    let mut complainant = Vec::new();
+    if personal {
+        match &record.complainant {
+            None => complainant.push(("Complainant".to_owned(), "Anonymous".to_owned())),
+            Some(c) => {
+                complainant.push((
+                    "Complainant".into(),
+                    c.name.clone().unwrap_or_else(|| "Name not given".into()),
+                ));
+                if let Some(e) = &c.email {
+                    complainant.push(("Email".into(), e.clone()));
+                }
+                if let Some(p) = &c.phone {
+                    complainant.push(("Telephone".into(), p.clone()));
+                }
+                if let Some(a) = &c.address {
+                    complainant.push(("Address".into(), a.clone()));
+                }
+                if let Some(r) = &c.representative_name {
+                    complainant.push((
+                        "Representative".into(),
+                        format!(
+                            "{r}{}{}",
+                            c.representative_relationship
+                                .as_ref()
+                                .map(|x| format!(" ({x})"))
+                                .unwrap_or_default(),
+                            if c.representative_consent {
+                                ", consent recorded"
+                            } else {
+                                ", consent not recorded"
+                            }
+                        ),
+                    ));
+                }
+            }
+        }
+    } else {
+        complainant.push((
+            "Complainant".into(),
+            "Hidden: your role does not see personal data".into(),
+        ));
+    }
+    let timeline = record
+        .events
+        .iter()
+        .map(|e| {
+            let (title, details) = describe_event(&e.event.event, &names, &loaded);
+            TimelineItem {
+                when: human_date(e.event.event.on()),
+                by: e
+                    .event
+                    .by
+                    .as_ref()
+                    .map(|b| names.get(b).cloned().unwrap_or_else(|| "API".into()))
+                    .unwrap_or_else(|| "System".into()),
+                title,
+                details,
+            }
+        })
+        .collect();
+    let steps = steps_for(
+        &case,
+        &loaded,
+        &who,
+        today,
+        &users,
+        &values,
+        &errors,
+        failed_step,
+    );
+    let mut page = Page::new(
+        format!("Complaint {}", record.reference),
+        Some(staff),
+        "queue",
+    );
+    page.errors = errors;
+    page.done = done;
+    Ok(CasePage {
+        page,
+        reference: record.reference.clone(),
+        version: record.version(),
+        policy_label: format!("{} (version {})", loaded.record.name, loaded.record.version),
+        policy_id: loaded.record.id.clone(),
+        policy_name: loaded.record.name.clone(),
+        policy_version: loaded.record.version,
+        stage_name: policy
+            .stage(case.stage())
+            .map_or_else(|| format!("Stage {}", case.stage()), |s| s.name.clone()),
+        state_label: state_label(case.state.as_str()),
+        feedback_label: match case.feedback_type {
+            FeedbackType::Complaint => "Formal complaint",
+            FeedbackType::ServiceRequest => "Service request",
+            FeedbackType::Comment => "Comment",
+            FeedbackType::Compliment => "Compliment",
+        },
+        received: human_date(case.received_on),
+        channel: channel_label(case.channel),
+        assignee: case
+            .assignee
+            .as_ref()
+            .map(|a| names.get(a).cloned().unwrap_or_else(|| a.clone()))
+            .unwrap_or_else(|| "Not assigned".into()),
+        complainant,
+        summary: personal.then(|| record.summary.clone()),
+        confidential: record.confidential,
+        adjustments: if personal {
+            case.adjustments.as_ref().map_or_else(
+                || "None recorded".into(),
+                |a| {
+                    format!(
+                        "{} – {}{}",
+                        a.needs,
+                        a.adjustments,
+                        a.review_on
+                            .map(|r| format!(" (review by {})", human_date(r)))
+                            .unwrap_or_default()
+                    )
+                },
+            )
+        } else {
+            "Hidden".into()
+        },
+        restriction: case.contact_restriction.as_ref().map_or_else(
+            || "None".into(),
+            |r| {
+                format!(
+                    "{} (approved by {}; review by {})",
+                    r.restriction,
+                    r.approved_by,
+                    human_date(r.review_on)
+                )
+            },
+        ),
+        heads: case
+            .round()
+            .definition
+            .as_ref()
+            .map(|d| {
+                d.heads
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.summary.clone(),
+                            h.outcome_sought.clone().unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        clocks,
+        warnings: case
+            .warnings(policy, &loaded.calendar, today)
+            .into_iter()
+            .map(|w| format!("{} (Code {})", w.message, w.provision))
+            .collect(),
+        remedies: case
+            .remedies
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}: {}{}{}",
+                    r.id,
+                    r.remedy.description,
+                    r.remedy
+                        .due_on
+                        .map(|d| format!(", due {}", human_date(d)))
+                        .unwrap_or_default(),
+                    r.completed_on
+                        .map(|d| format!(", done {}", human_date(d)))
+                        .unwrap_or_else(|| ", not yet done".into())
+                )
+            })
+            .collect(),
+        timeline,
+        steps,
+        can_record: who.role.can(Permission::RecordEvents) && case.state != CaseState::NotAccepted,
+    })
+}
+
+async fn case_page(
+    State(state): S,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let done = q.get("done").map(|d| match d.as_str() {
+        "logged" => "The complaint has been logged.".to_owned(),
+        _ => "The step has been recorded.".to_owned(),
+    });
+    let errors = q
+        .get("problem")
+        .map(|p| {
+            vec![FormError {
+                id: "next-steps".into(),
+                message: truncate(p, 300),
+            }]
+        })
+        .unwrap_or_default();
+    match case_page_for(
+        &state,
+        &staff,
+        &reference,
+        HashMap::new(),
+        errors,
+        None,
+        done,
+    )
+    .await
+    {
+        Ok(p) => render(&p, StatusCode::OK),
+        Err(e) => error_page(&staff, e),
+    }
+}
+
+fn parse_on(
+    step: &str,
+    values: &HashMap<String, String>,
+    errors: &mut Vec<FormError>,
+) -> Option<Date> {
+    match values.get("on").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => {
+            errors.push(FormError {
+                id: format!("{step}-on"),
+                message: "Enter the date".into(),
+            });
+            None
+        }
+        Some(v) => match v.parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FormError {
+                    id: format!("{step}-on"),
+                    message: format!("'{v}' is not a real date"),
+                });
+                None
+            }
+        },
+    }
+}
+
+fn opt_date(
+    step: &str,
+    name: &str,
+    values: &HashMap<String, String>,
+    errors: &mut Vec<FormError>,
+) -> Option<Date> {
+    let v = values
+        .get(name)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())?;
+    match v.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FormError {
+                id: format!("{step}-{name}"),
+                message: format!("'{v}' is not a real date"),
+            });
+            None
+        }
+    }
+}
+
+fn text(values: &HashMap<String, String>, name: &str) -> String {
+    values
+        .get(name)
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Builds the event a step's form describes; errors name the form's fields.
+fn event_from_form(step: &str, values: &HashMap<String, String>) -> Result<Event, Vec<FormError>> {
+    let mut errors = Vec::new();
+    let on = parse_on(step, values, &mut errors);
+    let outcome_of = |s: &str| match s {
+        "upheld" => Some(Outcome::Upheld),
+        "partly_upheld" => Some(Outcome::PartlyUpheld),
+        "not_upheld" => Some(Outcome::NotUpheld),
+        _ => None,
+    };
+    let event = match (step, on) {
+        (_, None) => None,
+        ("acknowledge", Some(on)) => Some(Event::Acknowledged { on }),
+        ("share-findings", Some(on)) => Some(Event::AdverseFindingsShared { on }),
+        ("resolved", Some(on)) => Some(Event::ResolvedConfirmed { on }),
+        ("define", Some(on)) => {
+            let mut heads = Vec::new();
+            for i in 1..=8 {
+                let summary = text(values, &format!("head_{i}"));
+                let outcome = text(values, &format!("outcome_{i}"));
+                if !summary.is_empty() {
+                    heads.push(Head {
+                        summary,
+                        outcome_sought: (!outcome.is_empty()).then_some(outcome),
+                    });
+                } else if !outcome.is_empty() {
+                    errors.push(FormError {
+                        id: format!("define-head_{i}"),
+                        message: format!("Describe head of complaint {i}, or clear its outcome"),
+                    });
+                }
+            }
+            if heads.is_empty() {
+                errors.push(FormError {
+                    id: "define-head_1".into(),
+                    message: "Enter at least one head of complaint".into(),
+                });
+            }
+            let not_responsible_for = text(values, "not_responsible_for")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            Some(Event::ComplaintDefined {
+                on,
+                heads,
+                not_responsible_for,
+            })
+        }
+        ("assign", Some(on)) => Some(Event::Assigned {
+            on,
+            officer: text(values, "officer"),
+        }),
+        ("extend", Some(on)) => {
+            let wd = text(values, "working_days");
+            match wd.parse::<u32>() {
+                Ok(n) if (1..=100).contains(&n) => Some(Event::Extended {
+                    on,
+                    working_days: n,
+                    reason: text(values, "reason"),
+                    resident_agreed: values.contains_key("resident_agreed"),
+                }),
+                _ => {
+                    errors.push(FormError {
+                        id: "extend-working_days".into(),
+                        message: "Enter the number of extra working days, from 1 to 100".into(),
+                    });
+                    None
+                }
+            }
+        }
+        ("respond", Some(on)) => {
+            let mut heads = Vec::new();
+            for i in 1..=8u32 {
+                if let Some(v) = values.get(&format!("head_{i}")) {
+                    match outcome_of(v) {
+                        Some(o) => heads.push(HeadOutcome {
+                            head: i,
+                            outcome: o,
+                            reasons: None,
+                        }),
+                        None => errors.push(FormError {
+                            id: format!("respond-head_{i}"),
+                            message: format!("Choose the outcome for head {i}"),
+                        }),
+                    }
+                }
+            }
+            let outcome = values.get("outcome").and_then(|o| outcome_of(o));
+            if values.contains_key("outcome") && outcome.is_none() {
+                errors.push(FormError {
+                    id: "respond-outcome".into(),
+                    message: "Choose the outcome".into(),
+                });
+            }
+            let mut remedies = Vec::new();
+            let kind = text(values, "remedy_kind");
+            if !kind.is_empty() {
+                let kind = match kind.as_str() {
+                    "apology" => RemedyKind::Apology,
+                    "explanation" => RemedyKind::Explanation,
+                    "action" => RemedyKind::Action,
+                    "decision_changed" => RemedyKind::DecisionChanged,
+                    "record_amended" => RemedyKind::RecordAmended,
+                    "compensation" => RemedyKind::Compensation,
+                    "policy_change" => RemedyKind::PolicyChange,
+                    _ => RemedyKind::Other,
+                };
+                let description = text(values, "remedy_description");
+                if description.is_empty() {
+                    errors.push(FormError {
+                        id: "respond-remedy_description".into(),
+                        message: "Say what will be done to put things right".into(),
+                    });
+                }
+                let amount = text(values, "remedy_amount");
+                let amount_pence = if amount.is_empty() {
+                    None
+                } else {
+                    match parse_pounds(&amount) {
+                        Some(p) => Some(p),
+                        None => {
+                            errors.push(FormError {
+                                id: "respond-remedy_amount".into(),
+                                message: "Enter an amount in pounds, for example 150.00".into(),
+                            });
+                            None
+                        }
+                    }
+                };
+                let due_on = opt_date("respond", "remedy_due", values, &mut errors);
+                remedies.push(Remedy {
+                    kind,
+                    description,
+                    amount_pence,
+                    due_on,
+                });
+            }
+            let action = text(values, "action");
+            let outstanding_actions = if action.is_empty() {
+                Vec::new()
+            } else {
+                vec![OutstandingAction {
+                    description: action,
+                    due_on: opt_date("respond", "action_due", values, &mut errors),
+                }]
+            };
+            Some(Event::Responded {
+                on,
+                outcome,
+                heads,
+                remedies,
+                outstanding_actions,
+            })
+        }
+        ("escalate", Some(on)) => {
+            let r = text(values, "reasons");
+            Some(Event::EscalationRequested {
+                on,
+                reasons: (!r.is_empty()).then_some(r),
+            })
+        }
+        ("refuse-escalation", Some(on)) => {
+            let e = text(values, "explanation");
+            Some(Event::EscalationRefused {
+                on,
+                ground: text(values, "ground"),
+                explanation: (!e.is_empty()).then_some(e),
+            })
+        }
+        ("close", Some(on)) => {
+            let reason = match text(values, "reason").as_str() {
+                "final_response" => Some(CloseReason::FinalResponse),
+                "resolved" => Some(CloseReason::Resolved),
+                "no_reply" => Some(CloseReason::NoReply),
+                "withdrawn" => Some(CloseReason::Withdrawn),
+                "merged" => Some(CloseReason::Merged),
+                "recorded" => Some(CloseReason::Recorded),
+                "service_request_completed" => Some(CloseReason::ServiceRequestCompleted),
+                _ => None,
+            };
+            match reason {
+                Some(reason) => Some(Event::Closed { on, reason }),
+                None => {
+                    errors.push(FormError {
+                        id: "close-reason".into(),
+                        message: "Choose why the case is closing".into(),
+                    });
+                    None
+                }
+            }
+        }
+        ("reopen", Some(on)) => Some(Event::Reopened {
+            on,
+            reason: text(values, "reason"),
+        }),
+        ("adjustments", Some(on)) => Some(Event::AdjustmentsRecorded {
+            on,
+            needs: text(values, "needs"),
+            adjustments: text(values, "adjustments"),
+            review_on: opt_date("adjustments", "review_on", values, &mut errors),
+        }),
+        ("restrict-contact", Some(on)) => {
+            match opt_date("restrict-contact", "review_on", values, &mut errors) {
+                Some(review_on) => Some(Event::ContactRestricted {
+                    on,
+                    restriction: text(values, "restriction"),
+                    approved_by: text(values, "approved_by"),
+                    review_on,
+                }),
+                None => {
+                    if !errors.iter().any(|e| e.id == "restrict-contact-review_on") {
+                        errors.push(FormError {
+                            id: "restrict-contact-review_on".into(),
+                            message: "Set a date to review the restriction".into(),
+                        });
+                    }
+                    None
+                }
+            }
+        }
+        _ => {
+            errors.push(FormError {
+                id: "next-steps".into(),
+                message: "That step does not exist".into(),
+            });
+            None
+        }
+    };
+    match (event, errors.is_empty()) {
+        (Some(e), true) => Ok(e),
+        _ => Err(errors),
+    }
+}
+
+/// "150", "150.5", "£150.00" → pence.
+fn parse_pounds(s: &str) -> Option<u64> {
+    let s = s.trim().trim_start_matches('£').replace(',', "");
+    let (pounds, pence) = match s.split_once('.') {
+        Some((p, f)) if !f.is_empty() && f.len() <= 2 && f.bytes().all(|b| b.is_ascii_digit()) => (
+            p.to_owned(),
+            if f.len() == 1 {
+                format!("{f}0")
+            } else {
+                f.to_owned()
+            },
+        ),
+        Some(_) => return None,
+        None => (s.clone(), "00".to_owned()),
+    };
+    if pounds.is_empty() || !pounds.bytes().all(|b| b.is_ascii_digit()) || pounds.len() > 7 {
+        return None;
+    }
+    Some(pounds.parse::<u64>().ok()? * 100 + pence.parse::<u64>().ok()?)
+}
+
+/// Which form field an event field belongs to.
+fn form_field_id(step: &str, field: &str) -> String {
+    let name = match (step, field) {
+        (_, "on") => "on",
+        ("define", "heads") => "head_1",
+        ("respond", "heads") => "head_1",
+        ("respond", "outcome") => "outcome",
+        (_, f) => f,
+    };
+    format!("{step}-{name}")
+}
+
+async fn record_step(
+    State(state): S,
+    staff: Staff,
+    headers: HeaderMap,
+    Path((reference, step)): Path<(String, String)>,
+    Form(form): FormData,
+) -> Response {
+    let values = form_map(&form);
+    if let Err(r) = check_post(&staff, &headers, &values) {
+        return r;
+    }
+    let step_slug: &'static str = match step.as_str() {
+        "acknowledge" => "acknowledge",
+        "define" => "define",
+        "assign" => "assign",
+        "extend" => "extend",
+        "share-findings" => "share-findings",
+        "respond" => "respond",
+        "escalate" => "escalate",
+        "refuse-escalation" => "refuse-escalation",
+        "resolved" => "resolved",
+        "close" => "close",
+        "reopen" => "reopen",
+        "adjustments" => "adjustments",
+        "restrict-contact" => "restrict-contact",
+        _ => {
+            return message(
+                Some(&staff),
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is no such step.",
+            );
+        }
+    };
+    let expected = values.get("version").and_then(|v| v.parse::<i64>().ok());
+    let result = match event_from_form(step_slug, &values) {
+        Ok(event) => api::record_step(&state, &staff.principal(), &reference, event, expected)
+            .await
+            .map_err(|e| {
+                let status = match &e {
+                    ApiError::Conflict { .. } => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let errs = match &e {
+                    ApiError::Invalid { errors, .. } if !errors.is_empty() => errors
+                        .iter()
+                        .map(|fe| FormError {
+                            id: form_field_id(step_slug, &fe.field),
+                            message: capitalise(&fe.detail),
+                        })
+                        .collect(),
+                    ApiError::Conflict { detail, field } => vec![FormError {
+                        id: field.as_deref().map_or_else(
+                            || format!("step-{step_slug}"),
+                            |f| form_field_id(step_slug, f),
+                        ),
+                        message: detail.clone(),
+                    }],
+                    ApiError::NotFound(_) | ApiError::Forbidden(..) | ApiError::Internal(_) => {
+                        return Err(e);
+                    }
+                    other => vec![FormError {
+                        id: format!("step-{step_slug}"),
+                        message: other.to_string(),
+                    }],
+                };
+                Ok((status, errs))
+            }),
+        Err(errors) => Err(Ok((StatusCode::UNPROCESSABLE_ENTITY, errors))),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!(
+            "/complaints/{reference}?done={step_slug}#timeline"
+        ))
+        .into_response(),
+        Err(Err(e)) => error_page(&staff, e),
+        Err(Ok((status, errors))) => match case_page_for(
+            &state,
+            &staff,
+            &reference,
+            values,
+            errors,
+            Some(step_slug),
+            None,
+        )
+        .await
+        {
+            Ok(p) => render(&p, status),
+            Err(e) => error_page(&staff, e),
+        },
+    }
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Policies.
+
+struct PolicyRow {
+    id: String,
+    name: String,
+    version: i64,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Template)]
+#[template(path = "policies.html")]
+struct PoliciesPage {
+    page: Page,
+    policies: Vec<PolicyRow>,
+}
+
+struct FindingRow {
+    severity: &'static str,
+    provision: &'static str,
+    message: String,
+    key: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage {
+    page: Page,
+    id: String,
+    name: String,
+    version: i64,
+    description: Vec<String>,
+    findings: Vec<FindingRow>,
+    toml: String,
+}
+
+async fn policies_page(State(state): S, staff: Staff) -> Response {
+    let records = match state.store.policies().await {
+        Ok(r) => r,
+        Err(e) => return error_page(&staff, e.into()),
+    };
+    let mut policies = Vec::new();
+    for r in records {
+        let Ok(loaded) = state.policy(&r.id, Some(r.version)).await else {
+            continue;
+        };
+        let findings = compliance::check(&loaded.policy);
+        policies.push(PolicyRow {
+            errors: findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count(),
+            warnings: findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count(),
+            id: r.id,
+            name: r.name,
+            version: r.version,
+        });
+    }
+    render(
+        &PoliciesPage {
+            page: Page::new("Policies", Some(&staff), "policies"),
+            policies,
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn policy_page(State(state): S, staff: Staff, Path(id): Path<String>) -> Response {
+    let loaded = match state.policy(&id, None).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&staff, e),
+    };
+    let findings = compliance::check(&loaded.policy)
+        .into_iter()
+        .map(|f| FindingRow {
+            severity: f.severity.as_str(),
+            provision: f.provision,
+            message: f.message,
+            key: f.key,
+        })
+        .collect();
+    render(
+        &PolicyPage {
+            page: Page::new(loaded.record.name.clone(), Some(&staff), "policies"),
+            id: loaded.record.id.clone(),
+            name: loaded.record.name.clone(),
+            version: loaded.record.version,
+            description: loaded.policy.describe(),
+            findings,
+            toml: loaded.record.toml.clone(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pounds_parse_to_pence() {
+        assert_eq!(parse_pounds("150"), Some(15_000));
+        assert_eq!(parse_pounds("£150.5"), Some(15_050));
+        assert_eq!(parse_pounds("1,250.99"), Some(125_099));
+        assert_eq!(parse_pounds("12.345"), None);
+        assert_eq!(parse_pounds("-5"), None);
+        assert_eq!(parse_pounds("ten"), None);
+    }
+
+    #[test]
+    fn the_week_ends_on_sunday() {
+        assert_eq!(
+            week_end(jiff::civil::date(2026, 6, 1)),
+            jiff::civil::date(2026, 6, 7)
+        );
+        assert_eq!(
+            week_end(jiff::civil::date(2026, 6, 7)),
+            jiff::civil::date(2026, 6, 7)
+        );
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_next(Some(&"/complaints/CMP-2026-000001".to_owned())),
+            "/complaints/CMP-2026-000001"
+        );
+        assert_eq!(safe_next(Some(&"//evil.example".to_owned())), "/");
+        assert_eq!(safe_next(Some(&"https://evil.example".to_owned())), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}
