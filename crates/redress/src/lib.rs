@@ -51,6 +51,8 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     /// Email of the first administrator created on an empty database.
     pub admin_email: Option<String>,
+    /// The address people use to reach Redress.
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {

@@ -55,6 +55,10 @@ enum Command {
         /// Email of the first administrator, created on an empty database.
         #[arg(long, env = "REDRESS_ADMIN_EMAIL")]
         admin_email: Option<String>,
+        /// The address people use to reach Redress, e.g. https://complaints.example.org (https marks the
+        /// session cookie Secure).
+        #[arg(long, env = "REDRESS_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Create or update the database schema, and install the shipped policies.
     Migrate {
@@ -268,6 +272,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             bank_holidays,
             log_format,
             admin_email,
+            public_url,
         } => {
             let file = file_config(&db)?;
             let settings = server::Settings {
@@ -286,6 +291,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 admin_email: admin_email
                     .or(file.admin_email)
                     .unwrap_or_else(|| "admin@redress.local".to_owned()),
+                public_url: public_url.or(file.public_url),
             };
             runtime()?
                 .block_on(server::serve(settings))

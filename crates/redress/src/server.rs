@@ -16,6 +16,7 @@ pub struct Settings {
     pub bank_holidays: Option<PathBuf>,
     pub log_format: String,
     pub admin_email: String,
+    pub public_url: Option<String>,
 }
 
 fn init_logging(format: &str) -> Result<(), String> {
@@ -60,6 +61,10 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     tracing::info!(database = %redact(&settings.database_url), backend = store.backend(), "database ready");
 
     let mut state = AppState::new(store.clone());
+    state.secure_cookies = settings
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
     if let Some(path) = &settings.bank_holidays {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -1,7 +1,10 @@
 //! A `redress serve` process killed with SIGKILL in the middle of a creation load loses no complaint whose
 //! 201 was answered: the real binary, a real SQLite file, real HTTP on loopback.
 #![allow(clippy::unwrap_used)]
-#![allow(clippy::zombie_processes, reason = "each server is killed and waited for at the end of the test")]
+#![allow(
+    clippy::zombie_processes,
+    reason = "each server is killed and waited for at the end of the test"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
