@@ -976,6 +976,14 @@ impl Store for PostgresStore {
         })
     }
 
+    async fn reference_for_key(&self, idempotency_key: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT reference FROM cases WHERE idempotency_key = $1")
+            .bind(idempotency_key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
+    }
+
     async fn users(&self) -> StoreResult<Vec<User>> {
         let rows = sqlx::query(
             "SELECT id, email, name, role, password_hash FROM users ORDER BY name, email",

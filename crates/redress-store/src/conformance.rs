@@ -200,6 +200,14 @@ pub async fn references_count_up_per_year_and_idempotency_keys_never_create_twic
     let (second, created_again) = store.create_case(again).await.expect("keyed again");
     assert_eq!(first, second);
     assert!(!created_again);
+    assert_eq!(
+        store.reference_for_key("form-7f3a").await.expect("by key"),
+        Some(first.clone())
+    );
+    assert_eq!(
+        store.reference_for_key("never-used").await.expect("by key"),
+        None
+    );
     assert_eq!(store.count_cases().await.expect("count"), 4);
 }
 

@@ -422,6 +422,9 @@ pub trait Store: Send + Sync + 'static {
     /// Every user, by name.
     async fn users(&self) -> StoreResult<Vec<User>>;
 
+    /// The reference of the case created with this idempotency key, if any.
+    async fn reference_for_key(&self, idempotency_key: &str) -> StoreResult<Option<String>>;
+
     /// Stores a new session.
     async fn create_session(&self, session: &Session) -> StoreResult<()>;
 

@@ -943,6 +943,12 @@ async fn log_complaint(
         let page = new_complaint_page(&state, &staff, values, errors, Vec::new()).await;
         return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
+    // A form submitted twice goes to the case the first submission created.
+    if let Some(key) = get("idempotency_key")
+        && let Ok(Some(reference)) = state.store.reference_for_key(&key).await
+    {
+        return Redirect::to(&format!("/complaints/{reference}?done=logged")).into_response();
+    }
     // Warn once when the same person already has an open case.
     if get("not_duplicate").is_none()
         && let Some(c) = &complainant
