@@ -12,7 +12,8 @@
 # (1000000), BENCH_PORT (18080), BENCH_BACKENDS ("sqlite postgres"), BENCH_PG_URL
 # (postgres://postgres@127.0.0.1:5432, a server on this machine), BENCH_PG_DB (redress_bench),
 # BENCH_DIR (scratch directory; a new temporary one by default), BENCH_KEEP (1: keep and reuse the
-# databases), BENCH_SQLITE_NORMAL (1: also measure creation with ?synchronous=normal), BENCH_SKIP_BUILD (1).
+# databases), BENCH_SQLITE_NORMAL (1: also measure creation with ?synchronous=normal), BENCH_QUIET_TIMEOUT
+# (300: seconds to wait for an idle machine before each measurement), BENCH_SKIP_BUILD (1).
 # See bench/README.md.
 set -euo pipefail
 
@@ -134,11 +135,36 @@ token() {
 
 fmt_int() { printf "%'d" "$1" 2>/dev/null || printf '%s' "$1"; }
 
+# idle_pct: how idle the CPUs were over the last 2 seconds (from /proc/stat), in per cent.
+idle_pct() {
+  local a b
+  a=($(sed -n 's/^cpu  //p' /proc/stat))
+  sleep 2
+  b=($(sed -n 's/^cpu  //p' /proc/stat))
+  local total=0 i
+  for i in "${!a[@]}"; do total=$((total + b[i] - a[i])); done
+  echo $(((100 * (b[3] + b[4] - a[3] - a[4])) / (total > 0 ? total : 1)))
+}
+
+# quiet: waits (up to BENCH_QUIET_TIMEOUT seconds, default 300) until the machine is at least 85% idle, so
+# that another job (a compiler) does not share the cores with a measurement. Sets IDLE.
+quiet() {
+  local waited=0 limit=${BENCH_QUIET_TIMEOUT:-300}
+  IDLE=$(idle_pct)
+  while ((IDLE < 85 && waited < limit)); do
+    ((waited == 0)) && log "  waiting for the machine to be idle (it is ${IDLE}% idle)"
+    sleep 3
+    waited=$((waited + 5))
+    IDLE=$(idle_pct)
+  done
+}
+
 # measure BACKEND TEST CASES_LABEL SCRIPT URL: one wrk run; appends a row to the results.
 measure() {
   local backend=$1 test=$2 cases=$3 script=$4 url=$5 out line
   out="$WORK/wrk-$(date +%s%N).txt"
-  log "$backend: $test ($DURATION, $CONNECTIONS connections)"
+  quiet
+  log "$backend: $test ($DURATION, $CONNECTIONS connections; ${IDLE}% idle before)"
   REDRESS_TOKEN=$TOKEN timeout $((DURATION_S + 60)) \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/$script" "$url" >"$out"
   line=$(grep '^BENCH ' "$out") || die "wrk printed no result; see $out"
@@ -153,15 +179,16 @@ measure() {
   errors="$unexpected"
   [[ "$unexpected" != 0 ]] && errors="$unexpected (last HTTP $last)"
   [[ "$socket" != 0 ]] && errors="$errors, $socket socket"
-  printf '| %s | %s | %s | %s | %s ms | %s ms | %s |\n' "$backend" "$test" "$cases" \
-    "$(fmt_int "${rps%.*}")" "$p50" "$p99" "$errors" >>"$RESULTS"
+  printf '| %s | %s | %s | %s | %s ms | %s ms | %s | %s%% |\n' "$backend" "$test" "$cases" \
+    "$(fmt_int "${rps%.*}")" "$p50" "$p99" "$errors" "$IDLE" >>"$RESULTS"
   log "  $(fmt_int "${rps%.*}") requests/s, p50 $p50 ms, p99 $p99 ms, unexpected $errors"
 }
 
 # generate BACKEND URL NAME: fills the database to $CASES cases (unless it holds that many already).
 generate() {
   local backend=$1 url=$2 name=$3 out
-  log "$backend: redress generate --cases $CASES"
+  quiet
+  log "$backend: redress generate --cases $CASES (${IDLE}% idle before)"
   out=$(timeout "$GENERATE_TIMEOUT" "$BIN" generate --database-url "$url" --cases "$CASES" \
     --skip-if-at-least "$CASES" 2> >(tee -a "$WORK/$name.generate.log" >&2))
   log "  $out"
@@ -218,7 +245,7 @@ for backend in $BACKENDS; do
     postgres)
       if ! psql "$PG_URL/postgres" -qAtc 'SELECT 1' >/dev/null 2>&1; then
         log "PostgreSQL does not answer at $PG_URL: skipped"
-        printf '| PostgreSQL | skipped: no server at %s | | | | | |\n' "$PG_URL" >>"$RESULTS"
+        printf '| PostgreSQL | skipped: no server at %s | | | | | | |\n' "$PG_URL" >>"$RESULTS"
         continue
       fi
       exists=$(psql "$PG_URL/postgres" -qAtc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")
@@ -243,12 +270,12 @@ done
 
 REPORT=$(
   cat <<EOF
-Load benchmark, $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2).
+Load benchmark, $(date -u +%Y-%m-%d), commit ${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo '?')}, $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2).
 Release build on 127.0.0.1; \`bench/load.sh\`: \`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\` per row (bench/create.lua, bench/read.lua), admin API token, default logging (info).
 SQLite with its defaults (WAL, synchronous=FULL) unless the row says otherwise; PostgreSQL $(psql "$PG_URL/postgres" -qAtc 'SHOW server_version' 2>/dev/null || echo '?') with its defaults.
 
-| Backend | Request | Cases in database | Requests/s | p50 | p99 | Unexpected answers |
-|---|---|---|---|---|---|---|
+| Backend | Request | Cases in database | Requests/s | p50 | p99 | Unexpected answers | CPU idle before |
+|---|---|---|---|---|---|---|---|
 $(cat "$RESULTS")
 
 Generating the cases (\`redress generate --cases $CASES\`, batches of 5,000 a transaction):

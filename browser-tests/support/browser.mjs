@@ -18,10 +18,22 @@ const ARGS = [
   '--no-first-run',
   '--disable-sync',
   '--disable-quic',
+  // Date fields as a UK user sees them (dd/mm/yyyy); needs Debian's chromium-l10n for the en-GB pack.
+  '--lang=en-GB',
 ];
 
 export async function launch() {
-  return chromium.launch({ executablePath: chromiumPath, args: ARGS, headless: true });
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ARGS,
+    headless: true,
+    env: { ...process.env, LANG: 'en_GB.UTF-8', LANGUAGE: 'en_GB' },
+  });
+}
+
+/** A browser context as a UK user's: British English (dates as dd/mm/yyyy in date fields), London time. */
+export async function newContext(browser, options = {}) {
+  return browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/London', viewport: { width: 1280, height: 900 }, ...options });
 }
 
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];

@@ -10,7 +10,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const binary = process.env.REDRESS_BIN ?? join(repoRoot, 'target', 'debug', 'redress');
 
 /**
- * Starts a server. Resolves to `{ baseUrl, adminEmail, adminPassword, databaseUrl, addUser, stop }`.
+ * Starts a server. Resolves to `{ baseUrl, adminEmail, adminPassword, apiToken, databaseUrl, addUser, api, stop }`.
  */
 export async function startServer({ timeoutMs = 60_000 } = {}) {
   if (!existsSync(binary)) {
@@ -43,12 +43,18 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
         clearTimeout(timer);
         const email = stdout.match(/^\s*Sign in as:\s+(\S+)/m);
         const password = stdout.match(/^\s*Password:\s+(\S+)/m);
+        const token = stdout.match(/^\s*API token:\s+(\S+)/m);
         if (!email || !password) {
           child.kill('SIGKILL');
           reject(new Error(`no first administrator in the output of redress serve:\n${stdout}`));
           return;
         }
-        resolvePromise({ baseUrl: listening[1], adminEmail: email[1], adminPassword: password[1] });
+        resolvePromise({
+          baseUrl: listening[1],
+          adminEmail: email[1],
+          adminPassword: password[1],
+          apiToken: token?.[1],
+        });
       }
     });
     child.on('exit', (code, signal) => {
@@ -72,6 +78,17 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
         throw new Error(`redress user add failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
       }
       return { email, name, role, password };
+    },
+    /** Calls the JSON API with the first administrator's token; resolves to the parsed body, throwing on 4xx/5xx. */
+    async api(method, path, body) {
+      const response = await fetch(`${started.baseUrl}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${started.apiToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+      return text ? JSON.parse(text) : null;
     },
     /** Stops the server with SIGTERM (graceful shutdown), then removes its directory. */
     async stop() {

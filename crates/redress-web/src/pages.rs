@@ -856,6 +856,32 @@ fn api_errors(e: &ApiError) -> Vec<FormError> {
     }
 }
 
+/// The API's message about a field of the log-a-complaint form, reworded to name the field, as the error
+/// summary lists it away from the field ("Telephone must be 40 characters or fewer").
+fn complaint_error_message(id: &str, message: String) -> String {
+    let label = match id {
+        "complainant.name" => "Full name",
+        "complainant.email" => "Email address",
+        "complainant.phone" => "Telephone",
+        "complainant.address" => "Address",
+        "summary" => "What the complaint is about",
+        _ => return message,
+    };
+    if id == "complainant.email" && message == "Is not an email address" {
+        return "Enter an email address in the correct format, like name@example.com".into();
+    }
+    if let Some(max) = message
+        .strip_prefix("Is longer than ")
+        .and_then(|rest| rest.strip_suffix(" characters"))
+    {
+        return format!("{label} must be {max} characters or fewer");
+    }
+    if message == "Contains control characters" {
+        return format!("{label} contains characters that cannot be stored");
+    }
+    message
+}
+
 async fn log_complaint(
     State(state): S,
     staff: Staff,
@@ -984,6 +1010,7 @@ async fn log_complaint(
                     if fe.id == "main" || fe.id.is_empty() {
                         fe.id = "summary".into();
                     }
+                    fe.message = complaint_error_message(&fe.id, fe.message);
                     fe
                 })
                 .collect();
@@ -1064,6 +1091,20 @@ pub struct Field {
     value: String,
     options: Vec<Opt>,
     error: Option<String>,
+}
+
+impl Field {
+    /// The ids of the hint and the error message that describe the field, for `aria-describedby`.
+    fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{}-hint", self.id));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.id));
+        }
+        ids.join(" ")
+    }
 }
 
 /// One step's form.
@@ -2708,6 +2749,26 @@ mod tests {
         assert_eq!(parse_pounds("12.345"), None);
         assert_eq!(parse_pounds("-5"), None);
         assert_eq!(parse_pounds("ten"), None);
+    }
+
+    #[test]
+    fn complaint_form_errors_name_their_field() {
+        assert_eq!(
+            complaint_error_message("complainant.phone", "Is longer than 40 characters".into()),
+            "Telephone must be 40 characters or fewer"
+        );
+        assert_eq!(
+            complaint_error_message("complainant.email", "Is not an email address".into()),
+            "Enter an email address in the correct format, like name@example.com"
+        );
+        assert_eq!(
+            complaint_error_message("summary", "Describe the complaint".into()),
+            "Describe the complaint"
+        );
+        assert_eq!(
+            complaint_error_message("policy", "There is no policy 'x'".into()),
+            "There is no policy 'x'"
+        );
     }
 
     #[test]

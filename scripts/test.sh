@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: every Rust test (the storage and HTTP tests also run on PostgreSQL when
+# REDRESS_TEST_DATABASE_URL is set), then the browser tests of the staff pages in headless Chromium.
+# On a fresh machine run as root, it installs what the browser tests need (Debian's chromium; Node.js and npm
+# if absent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo test --workspace
+
+need=()
+if ! command -v chromium >/dev/null 2>&1 || [ ! -f /usr/lib/chromium/locales/en-GB.pak ]; then
+  need+=(chromium chromium-l10n)
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  need+=(nodejs npm)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "The browser tests need: ${need[*]} (install them with apt-get as root)" >&2
+    exit 1
+  fi
+fi
+bash browser-tests/run.sh
