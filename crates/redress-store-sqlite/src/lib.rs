@@ -22,12 +22,17 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Arguments, AssertSqlSafe, Row};
+use sqlx::{Arguments, AssertSqlSafe, Row, SqliteConnection};
 
 /// The SQLite store.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
+    /// Readers (WAL: they never wait for the writer).
     pool: SqlitePool,
+    /// The one writer connection: writes queue here in order, never in SQLite's busy-wait.
+    writer: SqlitePool,
+    /// Creations for the group-commit writer.
+    creates: tokio::sync::mpsc::Sender<CreateJob>,
 }
 
 fn db(e: sqlx::Error) -> StoreError {
@@ -77,18 +82,36 @@ impl SqliteStore {
             .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .map_err(db)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
             .connect_with(options)
             .await
             .map_err(db)?;
-        Ok(SqliteStore { pool })
+        let (creates, jobs) = tokio::sync::mpsc::channel(1024);
+        tokio::spawn(run_batcher(writer.clone(), jobs));
+        Ok(SqliteStore {
+            pool,
+            writer,
+            creates,
+        })
     }
 
-    /// The pool, for tools (the generator) that write in bulk.
+    /// The reading pool.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The writing connection, for tools (the generator) that write in bulk.
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -114,7 +137,7 @@ impl Store for SqliteStore {
 
     async fn migrate(&self) -> StoreResult<()> {
         sqlx::migrate!("./migrations")
-            .run(&self.pool)
+            .run(&self.writer)
             .await
             .map_err(StoreError::other)
     }
@@ -134,7 +157,11 @@ impl Store for SqliteStore {
         toml: &str,
         installed_at: &str,
     ) -> StoreResult<PolicyRecord> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
         let version: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE id = $1")
                 .bind(id)
@@ -190,82 +217,15 @@ impl Store for SqliteStore {
     }
 
     async fn create_case(&self, case: NewCase) -> StoreResult<(String, bool)> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-        if let Some(key) = &case.idempotency_key {
-            let existing: Option<String> =
-                sqlx::query_scalar("SELECT reference FROM cases WHERE idempotency_key = $1")
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db)?;
-            if let Some(reference) = existing {
-                return Ok((reference, false));
-            }
-        }
-        let n: i64 = sqlx::query_scalar(
-            "INSERT INTO reference_counters (year, last) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
-        )
-        .bind(i64::from(case.reference_year))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let reference = format_reference(case.reference_year, n);
-        let p = &case.projection;
-        sqlx::query(
-            "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
-             created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
-             next_due_clock, due_key, is_open, late_acknowledged_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-        )
-        .bind(&case.id)
-        .bind(&reference)
-        .bind(&case.policy_id)
-        .bind(case.policy_version)
-        .bind(&case.summary)
-        .bind(i64::from(case.confidential))
-        .bind(&case.idempotency_key)
-        .bind(&case.recorded_at)
-        .bind(i64::from(p.stage))
-        .bind(&p.state)
-        .bind(&p.feedback_type)
-        .bind(date_text(p.received_on))
-        .bind(&p.assignee)
-        .bind(p.next_due_on.map(date_text))
-        .bind(&p.next_due_clock)
-        .bind(due_key(p.next_due_on))
-        .bind(i64::from(p.is_open))
-        .bind(p.late_acknowledged_on.map(date_text))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| if is_unique(&e) { StoreError::Duplicate("the case id or idempotency key") } else { db(e) })?;
-        if let Some(c) = &case.complainant {
-            sqlx::query("INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
-                 representative_relationship, representative_consent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(&case.id)
-                .bind(&c.name)
-                .bind(&c.email)
-                .bind(&c.phone)
-                .bind(&c.address)
-                .bind(&c.representative_name)
-                .bind(&c.representative_relationship)
-                .bind(i64::from(c.representative_consent))
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        let (kind, payload) = encode_event(&case.received)?;
-        sqlx::query("INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) VALUES ($1, 1, $2, $3, $4, $5)")
-            .bind(&case.id)
-            .bind(kind)
-            .bind(payload)
-            .bind(&case.received.by)
-            .bind(&case.recorded_at)
-            .execute(&mut *tx)
+        // Group commit: concurrent creations share one transaction and one fsync (see `run_batcher`).
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.creates
+            .send((case, reply))
             .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
-        Ok((reference, true))
+            .map_err(|_| StoreError::Other("the SQLite writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Other("the SQLite writer has stopped".into()))?
     }
 
     async fn import_cases(
@@ -289,7 +249,11 @@ impl Store for SqliteStore {
         for (case, _) in &cases {
             *per_year.entry(case.reference_year).or_default() += 1;
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
         // Each year's counter moves once, by the number of that year's cases: the next number to give out.
         let mut next: std::collections::BTreeMap<i16, i64> = Default::default();
         for (&year, &count) in &per_year {
@@ -486,7 +450,11 @@ impl Store for SqliteStore {
         recorded_at: &str,
         projection: &Projection,
     ) -> StoreResult<i64> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
         let new_version = expected_version + events.len() as i64;
         let p = projection;
         let updated = sqlx::query(
@@ -661,7 +629,7 @@ impl Store for SqliteStore {
             .bind(user.role.as_str())
             .bind(&user.password_hash)
             .bind(created_at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(|e| if is_unique(&e) { StoreError::Duplicate("that email address") } else { db(e) })?;
         Ok(())
@@ -697,7 +665,7 @@ impl Store for SqliteStore {
             .bind(token.role.as_str())
             .bind(&token.token_hash)
             .bind(created_at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(|e| if is_unique(&e) { StoreError::Duplicate("that token") } else { db(e) })?;
         Ok(())
@@ -772,13 +740,13 @@ impl Store for SqliteStore {
         .bind(&session.created_at)
         .bind(&session.last_seen_at)
         .bind(&session.expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db)?;
         // Housekeeping: sessions that ran out go with each sign-in.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(&session.created_at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db)?;
         Ok(())
@@ -824,7 +792,7 @@ impl Store for SqliteStore {
             .bind(last_seen_at)
             .bind(expires_at)
             .bind(id_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db)?;
         Ok(())
@@ -833,7 +801,7 @@ impl Store for SqliteStore {
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db)?;
         Ok(())
@@ -915,4 +883,149 @@ fn policy_from(row: &SqliteRow) -> StoreResult<PolicyRecord> {
         toml: row.try_get("toml").map_err(db)?,
         installed_at: row.try_get("installed_at").map_err(db)?,
     })
+}
+
+/// Inserts one new case on a connection inside a transaction: the body of a group-committed creation.
+async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(String, bool)> {
+    if let Some(key) = &case.idempotency_key {
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT reference FROM cases WHERE idempotency_key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        if let Some(reference) = existing {
+            return Ok((reference, false));
+        }
+    }
+    let n: i64 = sqlx::query_scalar(
+        "INSERT INTO reference_counters (year, last) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+    )
+    .bind(i64::from(case.reference_year))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    let reference = format_reference(case.reference_year, n);
+    let p = &case.projection;
+    sqlx::query(
+        "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
+         created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
+         next_due_clock, due_key, is_open, late_acknowledged_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(&case.id)
+    .bind(&reference)
+    .bind(&case.policy_id)
+    .bind(case.policy_version)
+    .bind(&case.summary)
+    .bind(i64::from(case.confidential))
+    .bind(&case.idempotency_key)
+    .bind(&case.recorded_at)
+    .bind(i64::from(p.stage))
+    .bind(&p.state)
+    .bind(&p.feedback_type)
+    .bind(date_text(p.received_on))
+    .bind(&p.assignee)
+    .bind(p.next_due_on.map(date_text))
+    .bind(&p.next_due_clock)
+    .bind(due_key(p.next_due_on))
+    .bind(i64::from(p.is_open))
+    .bind(p.late_acknowledged_on.map(date_text))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| if is_unique(&e) { StoreError::Duplicate("the case id or idempotency key") } else { db(e) })?;
+    if let Some(c) = &case.complainant {
+        sqlx::query("INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
+             representative_relationship, representative_consent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(&case.id)
+            .bind(&c.name)
+            .bind(&c.email)
+            .bind(&c.phone)
+            .bind(&c.address)
+            .bind(&c.representative_name)
+            .bind(&c.representative_relationship)
+            .bind(i64::from(c.representative_consent))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+    }
+    let (kind, payload) = encode_event(&case.received)?;
+    sqlx::query("INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) VALUES ($1, 1, $2, $3, $4, $5)")
+        .bind(&case.id)
+        .bind(kind)
+        .bind(payload)
+        .bind(&case.received.by)
+        .bind(&case.recorded_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    Ok((reference, true))
+}
+
+type CreateJob = (
+    NewCase,
+    tokio::sync::oneshot::Sender<StoreResult<(String, bool)>>,
+);
+
+/// Most creations written in one transaction.
+const MAX_BATCH: usize = 64;
+
+/// The group-commit writer for creations: takes every creation waiting, writes them in one `BEGIN IMMEDIATE`
+/// transaction (each in its own savepoint, so one failure fails only its own request), commits once, then
+/// answers each. A creation is answered only after the commit that made it durable.
+async fn run_batcher(writer: SqlitePool, mut jobs: tokio::sync::mpsc::Receiver<CreateJob>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let outcome = write_batch(&writer, &batch).await;
+        match outcome {
+            Ok(results) => {
+                for ((_, reply), result) in batch.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(StoreError::Other(message.clone())));
+                }
+            }
+        }
+    }
+}
+
+async fn write_batch(
+    writer: &SqlitePool,
+    batch: &[CreateJob],
+) -> StoreResult<Vec<StoreResult<(String, bool)>>> {
+    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let mut results = Vec::with_capacity(batch.len());
+    for (case, _) in batch {
+        sqlx::query("SAVEPOINT one_case")
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let result = insert_case(&mut tx, case).await;
+        let end = if result.is_ok() {
+            "RELEASE one_case"
+        } else {
+            "ROLLBACK TO one_case"
+        };
+        sqlx::query(end).execute(&mut *tx).await.map_err(db)?;
+        if result.is_err() {
+            sqlx::query("RELEASE one_case")
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        results.push(result);
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(results)
 }

@@ -1239,6 +1239,7 @@ pub async fn put_policy(
         .install_policy(&id, &name, &text, &now_utc())
         .await?;
     tracing::info!(policy = %id, version = record.version, "policy installed");
+    state.note_latest(&id, record.version);
     let loaded = state.policy(&id, Some(record.version)).await?;
     Ok((StatusCode::CREATED, Json(policy_view(&loaded))).into_response())
 }

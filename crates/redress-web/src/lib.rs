@@ -52,7 +52,14 @@ pub struct AppState {
     /// Mark the session cookie Secure (the service is reached over HTTPS).
     pub secure_cookies: bool,
     policies: RwLock<HashMap<(String, i64), Arc<LoadedPolicy>>>,
+    /// The latest installed version of each policy, as last read, and when: new complaints use it without
+    /// asking the database every time. A version installed by another instance is seen within
+    /// [`LATEST_POLICY_TTL`]; one installed here at once.
+    latest: RwLock<HashMap<String, (i64, std::time::Instant)>>,
 }
+
+/// How long the latest version of a policy is trusted before it is read again.
+pub const LATEST_POLICY_TTL: Duration = Duration::from_secs(5);
 
 /// Today in Europe/London.
 pub fn uk_today() -> Date {
@@ -74,6 +81,14 @@ impl AppState {
             today: Arc::new(uk_today),
             secure_cookies: false,
             policies: RwLock::new(HashMap::new()),
+            latest: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Records that `version` is now the latest of policy `id` (after installing it here).
+    pub fn note_latest(&self, id: &str, version: i64) {
+        if let Ok(mut latest) = self.latest.write() {
+            latest.insert(id.to_owned(), (version, std::time::Instant::now()));
         }
     }
 
@@ -88,6 +103,17 @@ impl AppState {
         id: &str,
         version: Option<i64>,
     ) -> Result<Arc<LoadedPolicy>, ApiError> {
+        let asked_latest = version.is_none();
+        let version = match version {
+            Some(v) => Some(v),
+            None => self
+                .latest
+                .read()
+                .map_err(|_| ApiError::Internal("policy cache poisoned".into()))?
+                .get(id)
+                .filter(|(_, at)| at.elapsed() < LATEST_POLICY_TTL)
+                .map(|(v, _)| *v),
+        };
         if let Some(v) = version
             && let Some(hit) = self
                 .policies
@@ -105,6 +131,9 @@ impl AppState {
             Err(e) => return Err(e.into()),
         };
         let key = (record.id.clone(), record.version);
+        if asked_latest {
+            self.note_latest(&record.id, record.version);
+        }
         if let Some(hit) = self
             .policies
             .read()
