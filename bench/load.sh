@@ -133,7 +133,8 @@ token() {
 
 # --- Measuring -------------------------------------------------------------------------------------------
 
-fmt_int() { printf "%'d" "$1" 2>/dev/null || printf '%s' "$1"; }
+# fmt_int 1234567: 1,234,567 (whatever the locale).
+fmt_int() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
 
 # idle_pct: how idle the CPUs were over the last 2 seconds (from /proc/stat), in per cent.
 idle_pct() {
@@ -198,14 +199,14 @@ generate() {
 
 api() { curl -sf -H "Authorization: Bearer $TOKEN" "$BASE$1"; }
 
-# bench_backend LABEL URL NAME
+# bench_backend LABEL URL NAME FIRST: FIRST says what the database holds at first ("new", or "kept").
 bench_backend() {
-  local backend=$1 url=$2 name=$3 reference
+  local backend=$1 url=$2 name=$3 first=$4 reference
   start_server "$url" "$name"
   TOKEN=$(token "$url" "$name")
-  measure "$backend" "create a complaint (POST)" "new" create.lua "$BASE/api/v1/complaints"
+  measure "$backend" "create a complaint (POST)" "$first" create.lua "$BASE/api/v1/complaints"
   reference=$(api "/api/v1/complaints?limit=1" | jq -r '.items[0].reference')
-  measure "$backend" "GET a case ($reference)" "new" read.lua "$BASE/api/v1/complaints/$reference"
+  measure "$backend" "GET a case ($reference)" "$first" read.lua "$BASE/api/v1/complaints/$reference"
   stop_server
 
   generate "$backend" "$url" "$name"
@@ -231,7 +232,9 @@ for backend in $BACKENDS; do
       if [[ "$KEEP" != 1 ]]; then
         rm -f "$WORK"/sqlite.db* "$WORK"/sqlite.stdout "$WORK"/normal.db* "$WORK"/normal.stdout
       fi
-      bench_backend "SQLite" "sqlite://$WORK/sqlite.db" sqlite
+      first=new
+      [[ -e "$WORK/sqlite.db" ]] && first="kept (BENCH_KEEP)"
+      bench_backend "SQLite" "sqlite://$WORK/sqlite.db" sqlite "$first"
       if [[ "$SQLITE_NORMAL" == 1 ]]; then
         rm -f "$WORK"/normal.db* "$WORK"/normal.stdout
         start_server "sqlite://$WORK/normal.db?synchronous=normal" normal
@@ -253,11 +256,13 @@ for backend in $BACKENDS; do
         psql "$PG_URL/postgres" -qc "DROP DATABASE $PG_DB" >/dev/null
         exists=
       fi
+      first="kept (BENCH_KEEP)"
       if [[ "$exists" != 1 ]]; then
         psql "$PG_URL/postgres" -qc "CREATE DATABASE $PG_DB" >/dev/null
+        first=new
       fi
       rm -f "$WORK/postgres.stdout"
-      bench_backend "PostgreSQL" "$PG_URL/$PG_DB" postgres
+      bench_backend "PostgreSQL" "$PG_URL/$PG_DB" postgres "$first"
       if [[ "$KEEP" != 1 ]]; then
         psql "$PG_URL/postgres" -qc "DROP DATABASE $PG_DB" >/dev/null
       fi

@@ -232,9 +232,6 @@ impl Store for SqliteStore {
         &self,
         cases: Vec<(NewCase, Vec<StoredEvent>)>,
     ) -> StoreResult<Vec<String>> {
-        // Rows a multi-row INSERT carries: the widest (cases, 20 values a row) stays well under SQLite's
-        // 32,766 bound parameters.
-        const ROWS: usize = 1000;
         for (case, later) in &cases {
             for (seq, e) in (2..).zip(later) {
                 if e.seq != seq {
@@ -254,129 +251,7 @@ impl Store for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db)?;
-        // Each year's counter moves once, by the number of that year's cases: the next number to give out.
-        let mut next: std::collections::BTreeMap<i16, i64> = Default::default();
-        for (&year, &count) in &per_year {
-            let last: i64 = sqlx::query_scalar(
-                "INSERT INTO reference_counters (year, last) VALUES ($1, $2) \
-                 ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + excluded.last \
-                 RETURNING last",
-            )
-            .bind(i64::from(year))
-            .bind(count)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
-            next.insert(year, last - count + 1);
-        }
-        let mut references = Vec::with_capacity(cases.len());
-        for (case, _) in &cases {
-            let n = next.entry(case.reference_year).or_default();
-            references.push(format_reference(case.reference_year, *n));
-            *n += 1;
-        }
-        let duplicate = |e: sqlx::Error| {
-            if is_unique(&e) {
-                StoreError::Duplicate("a case id or idempotency key")
-            } else {
-                db(e)
-            }
-        };
-        let rows: Vec<(&NewCase, &Vec<StoredEvent>, &String)> = cases
-            .iter()
-            .zip(&references)
-            .map(|((c, later), r)| (c, later, r))
-            .collect();
-        for chunk in rows.chunks(ROWS) {
-            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, \
-                 idempotency_key, created_at, updated_at, version, stage, state, feedback_type, received_on, \
-                 assignee, next_due_on, next_due_clock, due_key, is_open, late_acknowledged_on) ",
-            );
-            q.push_values(chunk, |mut b, (case, later, reference)| {
-                let p = &case.projection;
-                let updated_at = later.last().map_or(&case.recorded_at, |e| &e.recorded_at);
-                b.push_bind(case.id.as_str())
-                    .push_bind(reference.as_str())
-                    .push_bind(case.policy_id.as_str())
-                    .push_bind(case.policy_version)
-                    .push_bind(case.summary.as_str())
-                    .push_bind(i64::from(case.confidential))
-                    .push_bind(case.idempotency_key.as_deref())
-                    .push_bind(case.recorded_at.as_str())
-                    .push_bind(updated_at.as_str())
-                    .push_bind(1 + later.len() as i64)
-                    .push_bind(i64::from(p.stage))
-                    .push_bind(p.state.as_str())
-                    .push_bind(p.feedback_type.as_str())
-                    .push_bind(date_text(p.received_on))
-                    .push_bind(p.assignee.as_deref())
-                    .push_bind(p.next_due_on.map(date_text))
-                    .push_bind(p.next_due_clock.as_deref())
-                    .push_bind(due_key(p.next_due_on))
-                    .push_bind(i64::from(p.is_open))
-                    .push_bind(p.late_acknowledged_on.map(date_text));
-            });
-            q.build().execute(&mut *tx).await.map_err(duplicate)?;
-        }
-        let people: Vec<(&str, &Complainant)> = cases
-            .iter()
-            .filter_map(|(c, _)| c.complainant.as_ref().map(|p| (c.id.as_str(), p)))
-            .collect();
-        for chunk in people.chunks(ROWS) {
-            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
-                 representative_relationship, representative_consent) ",
-            );
-            q.push_values(chunk, |mut b, (id, c)| {
-                b.push_bind(*id)
-                    .push_bind(c.name.as_deref())
-                    .push_bind(c.email.as_deref())
-                    .push_bind(c.phone.as_deref())
-                    .push_bind(c.address.as_deref())
-                    .push_bind(c.representative_name.as_deref())
-                    .push_bind(c.representative_relationship.as_deref())
-                    .push_bind(i64::from(c.representative_consent));
-            });
-            q.build().execute(&mut *tx).await.map_err(db)?;
-        }
-        let mut events: Vec<(&str, i64, &'static str, String, Option<&str>, &str)> = Vec::new();
-        for (case, later) in &cases {
-            let (kind, payload) = encode_event(&case.received)?;
-            events.push((
-                case.id.as_str(),
-                1,
-                kind,
-                payload,
-                case.received.by.as_deref(),
-                case.recorded_at.as_str(),
-            ));
-            for e in later {
-                let (kind, payload) = encode_event(&e.event)?;
-                events.push((
-                    case.id.as_str(),
-                    e.seq,
-                    kind,
-                    payload,
-                    e.event.by.as_deref(),
-                    e.recorded_at.as_str(),
-                ));
-            }
-        }
-        for chunk in events.chunks(ROWS) {
-            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) ",
-            );
-            q.push_values(chunk, |mut b, (id, seq, kind, payload, actor, at)| {
-                b.push_bind(*id)
-                    .push_bind(*seq)
-                    .push_bind(*kind)
-                    .push_bind(payload.as_str())
-                    .push_bind(*actor)
-                    .push_bind(*at);
-            });
-            q.build().execute(&mut *tx).await.map_err(db)?;
-        }
+        let references = import_in_tx(&mut tx, &cases, &per_year).await?;
         tx.commit().await.map_err(db)?;
         Ok(references)
     }
@@ -969,7 +844,7 @@ type CreateJob = (
 );
 
 /// Most creations written in one transaction.
-const MAX_BATCH: usize = 64;
+const MAX_BATCH: usize = 256;
 
 /// The group-commit writer for creations: takes every creation waiting, writes them in one `BEGIN IMMEDIATE`
 /// transaction (each in its own savepoint, so one failure fails only its own request), commits once, then
@@ -1004,28 +879,230 @@ async fn write_batch(
     writer: &SqlitePool,
     batch: &[CreateJob],
 ) -> StoreResult<Vec<StoreResult<(String, bool)>>> {
-    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-    let mut results = Vec::with_capacity(batch.len());
-    for (case, _) in batch {
-        sqlx::query("SAVEPOINT one_case")
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        let result = insert_case(&mut tx, case).await;
-        let end = if result.is_ok() {
-            "RELEASE one_case"
-        } else {
-            "ROLLBACK TO one_case"
-        };
-        sqlx::query(end).execute(&mut *tx).await.map_err(db)?;
-        if result.is_err() {
-            sqlx::query("RELEASE one_case")
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+    match write_batch_at_once(writer, batch).await {
+        Ok(results) => Ok(results),
+        // Something in the batch failed: write each on its own, so that only the faulty one fails.
+        Err(_) => {
+            let mut results = Vec::with_capacity(batch.len());
+            for (case, _) in batch {
+                let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+                let result = insert_case(&mut tx, case).await;
+                if result.is_ok() {
+                    tx.commit().await.map_err(db)?;
+                } else {
+                    tx.rollback().await.map_err(db)?;
+                }
+                results.push(result);
+            }
+            Ok(results)
         }
-        results.push(result);
     }
+}
+
+/// The whole batch in one transaction with multi-row inserts: a handful of statements however many cases.
+async fn write_batch_at_once(
+    writer: &SqlitePool,
+    batch: &[CreateJob],
+) -> StoreResult<Vec<StoreResult<(String, bool)>>> {
+    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    // Idempotency keys already used, in one look-up.
+    let keys: Vec<&str> = batch
+        .iter()
+        .filter_map(|(c, _)| c.idempotency_key.as_deref())
+        .collect();
+    let mut known: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    if !keys.is_empty() {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT idempotency_key, reference FROM cases WHERE idempotency_key IN (",
+        );
+        let mut list = q.separated(", ");
+        for k in &keys {
+            list.push_bind(*k);
+        }
+        q.push(")");
+        for row in q.build().fetch_all(&mut *tx).await.map_err(db)? {
+            known.insert(
+                row.try_get("idempotency_key").map_err(db)?,
+                row.try_get("reference").map_err(db)?,
+            );
+        }
+    }
+    // Which jobs create a case; a key repeated within the batch goes to the first with it.
+    enum Slot {
+        New(usize),
+        Existing(String),
+        SameAs(usize),
+    }
+    let mut slots = Vec::with_capacity(batch.len());
+    let mut fresh: Vec<(NewCase, Vec<StoredEvent>)> = Vec::new();
+    let mut first_with_key: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::new();
+    for (case, _) in batch {
+        let slot = match case.idempotency_key.as_deref() {
+            Some(k) if known.contains_key(k) => Slot::Existing(known[k].clone()),
+            Some(k) if first_with_key.contains_key(k) => Slot::SameAs(first_with_key[k]),
+            other => {
+                if let Some(k) = other {
+                    first_with_key.insert(k, fresh.len());
+                }
+                fresh.push((case.clone(), Vec::new()));
+                Slot::New(fresh.len() - 1)
+            }
+        };
+        slots.push(slot);
+    }
+    let mut per_year: std::collections::BTreeMap<i16, i64> = Default::default();
+    for (case, _) in &fresh {
+        *per_year.entry(case.reference_year).or_default() += 1;
+    }
+    let references = if fresh.is_empty() {
+        Vec::new()
+    } else {
+        import_in_tx(&mut tx, &fresh, &per_year).await?
+    };
     tx.commit().await.map_err(db)?;
-    Ok(results)
+    Ok(slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::New(i) => Ok((references[i].clone(), true)),
+            Slot::SameAs(i) => Ok((references[i].clone(), false)),
+            Slot::Existing(r) => Ok((r, false)),
+        })
+        .collect())
+}
+
+/// The multi-row inserts of an import (and of a group-committed batch of creations), inside the caller's
+/// transaction. `per_year` counts the cases of each reference year.
+async fn import_in_tx(
+    tx: &mut SqliteConnection,
+    cases: &[(NewCase, Vec<StoredEvent>)],
+    per_year: &std::collections::BTreeMap<i16, i64>,
+) -> StoreResult<Vec<String>> {
+    // Rows a multi-row INSERT carries: the widest (cases, 20 values a row) stays well under SQLite's
+    // 32,766 bound parameters.
+    const ROWS: usize = 1000;
+    // Each year's counter moves once, by the number of that year's cases: the next number to give out.
+    let mut next: std::collections::BTreeMap<i16, i64> = Default::default();
+    for (&year, &count) in per_year {
+        let last: i64 = sqlx::query_scalar(
+            "INSERT INTO reference_counters (year, last) VALUES ($1, $2) \
+             ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + excluded.last \
+             RETURNING last",
+        )
+        .bind(i64::from(year))
+        .bind(count)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        next.insert(year, last - count + 1);
+    }
+    let mut references = Vec::with_capacity(cases.len());
+    for (case, _) in cases {
+        let n = next.entry(case.reference_year).or_default();
+        references.push(format_reference(case.reference_year, *n));
+        *n += 1;
+    }
+    let duplicate = |e: sqlx::Error| {
+        if is_unique(&e) {
+            StoreError::Duplicate("a case id or idempotency key")
+        } else {
+            db(e)
+        }
+    };
+    let rows: Vec<(&NewCase, &Vec<StoredEvent>, &String)> = cases
+        .iter()
+        .zip(&references)
+        .map(|((c, later), r)| (c, later, r))
+        .collect();
+    for chunk in rows.chunks(ROWS) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, \
+             idempotency_key, created_at, updated_at, version, stage, state, feedback_type, received_on, \
+             assignee, next_due_on, next_due_clock, due_key, is_open, late_acknowledged_on) ",
+        );
+        q.push_values(chunk, |mut b, (case, later, reference)| {
+            let p = &case.projection;
+            let updated_at = later.last().map_or(&case.recorded_at, |e| &e.recorded_at);
+            b.push_bind(case.id.as_str())
+                .push_bind(reference.as_str())
+                .push_bind(case.policy_id.as_str())
+                .push_bind(case.policy_version)
+                .push_bind(case.summary.as_str())
+                .push_bind(i64::from(case.confidential))
+                .push_bind(case.idempotency_key.as_deref())
+                .push_bind(case.recorded_at.as_str())
+                .push_bind(updated_at.as_str())
+                .push_bind(1 + later.len() as i64)
+                .push_bind(i64::from(p.stage))
+                .push_bind(p.state.as_str())
+                .push_bind(p.feedback_type.as_str())
+                .push_bind(date_text(p.received_on))
+                .push_bind(p.assignee.as_deref())
+                .push_bind(p.next_due_on.map(date_text))
+                .push_bind(p.next_due_clock.as_deref())
+                .push_bind(due_key(p.next_due_on))
+                .push_bind(i64::from(p.is_open))
+                .push_bind(p.late_acknowledged_on.map(date_text));
+        });
+        q.build().execute(&mut *tx).await.map_err(duplicate)?;
+    }
+    let people: Vec<(&str, &Complainant)> = cases
+        .iter()
+        .filter_map(|(c, _)| c.complainant.as_ref().map(|p| (c.id.as_str(), p)))
+        .collect();
+    for chunk in people.chunks(ROWS) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
+             representative_relationship, representative_consent) ",
+        );
+        q.push_values(chunk, |mut b, (id, c)| {
+            b.push_bind(*id)
+                .push_bind(c.name.as_deref())
+                .push_bind(c.email.as_deref())
+                .push_bind(c.phone.as_deref())
+                .push_bind(c.address.as_deref())
+                .push_bind(c.representative_name.as_deref())
+                .push_bind(c.representative_relationship.as_deref())
+                .push_bind(i64::from(c.representative_consent));
+        });
+        q.build().execute(&mut *tx).await.map_err(db)?;
+    }
+    let mut events: Vec<(&str, i64, &'static str, String, Option<&str>, &str)> = Vec::new();
+    for (case, later) in cases {
+        let (kind, payload) = encode_event(&case.received)?;
+        events.push((
+            case.id.as_str(),
+            1,
+            kind,
+            payload,
+            case.received.by.as_deref(),
+            case.recorded_at.as_str(),
+        ));
+        for e in later {
+            let (kind, payload) = encode_event(&e.event)?;
+            events.push((
+                case.id.as_str(),
+                e.seq,
+                kind,
+                payload,
+                e.event.by.as_deref(),
+                e.recorded_at.as_str(),
+            ));
+        }
+    }
+    for chunk in events.chunks(ROWS) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) ",
+        );
+        q.push_values(chunk, |mut b, (id, seq, kind, payload, actor, at)| {
+            b.push_bind(*id)
+                .push_bind(*seq)
+                .push_bind(*kind)
+                .push_bind(payload.as_str())
+                .push_bind(*actor)
+                .push_bind(*at);
+        });
+        q.build().execute(&mut *tx).await.map_err(db)?;
+    }
+    Ok(references)
 }

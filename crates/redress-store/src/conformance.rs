@@ -209,6 +209,29 @@ pub async fn references_count_up_per_year_and_idempotency_keys_never_create_twic
         None
     );
     assert_eq!(store.count_cases().await.expect("count"), 4);
+    // The same key sent four times at once (a double-clicked form, a retrying client): one case.
+    let keyed = |n: i8| {
+        let mut c = new_case(date(2026, 1, n), "code-2024");
+        c.idempotency_key = Some("race-1".into());
+        c
+    };
+    let (a, b, c, d) = tokio::join!(
+        store.create_case(keyed(3)),
+        store.create_case(keyed(4)),
+        store.create_case(keyed(5)),
+        store.create_case(keyed(6))
+    );
+    let results = [a.expect("a"), b.expect("b"), c.expect("c"), d.expect("d")];
+    assert_eq!(
+        results.iter().filter(|(_, created)| *created).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results.iter().all(|(r, _)| *r == results[0].0),
+        "{results:?}"
+    );
+    assert_eq!(store.count_cases().await.expect("count"), 5);
 }
 
 /// Appends need the current version; a stale one conflicts and writes nothing.
