@@ -838,6 +838,9 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
     Ok((reference, true))
 }
 
+/// An event row to insert: case id, sequence number, kind, payload, actor, recorded at.
+type EventRow<'a> = (&'a str, i64, &'static str, String, Option<&'a str>, &'a str);
+
 type CreateJob = (
     NewCase,
     tokio::sync::oneshot::Sender<StoreResult<(String, bool)>>,
@@ -1067,7 +1070,7 @@ async fn import_in_tx(
         });
         q.build().execute(&mut *tx).await.map_err(db)?;
     }
-    let mut events: Vec<(&str, i64, &'static str, String, Option<&str>, &str)> = Vec::new();
+    let mut events: Vec<EventRow> = Vec::new();
     for (case, later) in cases {
         let (kind, payload) = encode_event(&case.received)?;
         events.push((
