@@ -160,14 +160,14 @@ quiet() {
   done
 }
 
-# measure BACKEND TEST CASES_LABEL SCRIPT URL: one wrk run; appends a row to the results.
+# measure BACKEND TEST CASES_LABEL SCRIPT URL [CONNECTIONS]: one wrk run; appends a row to the results.
 measure() {
-  local backend=$1 test=$2 cases=$3 script=$4 url=$5 out line
+  local backend=$1 test=$2 cases=$3 script=$4 url=$5 conns=${6:-$CONNECTIONS} out line
   out="$WORK/wrk-$(date +%s%N).txt"
   quiet
-  log "$backend: $test ($DURATION, $CONNECTIONS connections; ${IDLE}% idle before)"
-  REDRESS_TOKEN=$TOKEN timeout $((DURATION_S + 60)) \
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/$script" "$url" >"$out"
+  log "$backend: $test ($DURATION, $conns connections; ${IDLE}% idle before)"
+  REDRESS_TOKEN=$TOKEN REDRESS_COOKIE=${COOKIE:-} timeout $((DURATION_S + 60)) \
+    wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -s "bench/$script" "$url" >"$out"
   line=$(grep '^BENCH ' "$out") || die "wrk printed no result; see $out"
   field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $line"; }
   local rps p50 p99 unexpected last socket errors
@@ -180,7 +180,7 @@ measure() {
   errors="$unexpected"
   [[ "$unexpected" != 0 ]] && errors="$unexpected (last HTTP $last)"
   [[ "$socket" != 0 ]] && errors="$errors, $socket socket"
-  printf '| %s | %s | %s | %s | %s ms | %s ms | %s | %s%% |\n' "$backend" "$test" "$cases" \
+  printf '| %s | %s (%s connections) | %s | %s | %s ms | %s ms | %s | %s%% |\n' "$backend" "$test" "$conns" "$cases" \
     "$(fmt_int "${rps%.*}")" "$p50" "$p99" "$errors" "$IDLE" >>"$RESULTS"
   log "  $(fmt_int "${rps%.*}") requests/s, p50 $p50 ms, p99 $p99 ms, unexpected $errors"
 }
@@ -198,6 +198,19 @@ generate() {
 }
 
 api() { curl -sf -H "Authorization: Bearer $TOKEN" "$BASE$1"; }
+
+# staff_cookie URL: adds a complaints manager and signs in as them; prints the session cookie (name=value).
+staff_cookie() {
+  local url=$1 email password cookie
+  email="bench-$(date +%s%N)@example.org"
+  password="bench-password-$(date +%s%N)"
+  printf '%s\n' "$password" | "$BIN" user add --database-url "$url" --email "$email" --name "Bench Manager" \
+    --role complaints_manager >/dev/null
+  cookie=$(curl -s -o /dev/null -D - -X POST --data-urlencode "email=$email" --data-urlencode "password=$password" \
+    "$BASE/sign-in" | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | head -n1)
+  [[ "$cookie" == *=* ]] || die "could not sign in to the staff pages"
+  printf '%s' "$cookie"
+}
 
 # bench_backend LABEL URL NAME FIRST: FIRST says what the database holds at first ("new", or "kept").
 bench_backend() {
@@ -219,6 +232,10 @@ bench_backend() {
     "$BASE/api/v1/complaints?overdue=true&sort=due&limit=50"
   measure "$backend" "work queue: $OFFICER's open cases, by due date, 50 a page" "$at" read.lua \
     "$BASE/api/v1/complaints?open=true&assignee=$OFFICER&sort=due&limit=50"
+  # Staff pages, with two connections so that latency is close to server time (one request per core).
+  COOKIE=$(staff_cookie "$url")
+  measure "$backend" "staff page: work queue (/), 50 a page with counts" "$at" page.lua "$BASE/" 2
+  measure "$backend" "staff page: the case file of $reference" "$at" page.lua "$BASE/complaints/$reference" 2
   measure "$backend" "create a complaint (POST)" "$at" create.lua "$BASE/api/v1/complaints"
   stop_server
 }
