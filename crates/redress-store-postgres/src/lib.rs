@@ -960,6 +960,16 @@ impl Store for PostgresStore {
         })
     }
 
+    async fn after_bulk_load(&self) -> StoreResult<()> {
+        // Fresh statistics keep the planner on the work queues' partial indexes; a vacuumed visibility map
+        // lets the queue counts use index-only scans. VACUUM cannot run in a transaction: this is autocommit.
+        sqlx::query("VACUUM (ANALYZE) cases")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     async fn user_by_id(&self, id: &str) -> StoreResult<User> {
         let row =
             sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE id = $1")

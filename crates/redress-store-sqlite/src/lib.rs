@@ -561,6 +561,14 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn after_bulk_load(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE")
+            .execute(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     async fn user_by_id(&self, id: &str) -> StoreResult<User> {
         let row =
             sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE id = $1")

@@ -416,6 +416,10 @@ pub trait Store: Send + Sync + 'static {
     /// A token by the hash of its secret.
     async fn token_by_hash(&self, token_hash: &str) -> StoreResult<ApiToken>;
 
+    /// Refreshes the planner's statistics after a bulk import (the generator, a migration from another
+    /// system), so that the work queues keep using their indexes.
+    async fn after_bulk_load(&self) -> StoreResult<()>;
+
     /// A user by id.
     async fn user_by_id(&self, id: &str) -> StoreResult<User>;
 

@@ -135,6 +135,11 @@ pub async fn run(o: Options) -> Result<(), String> {
         .await
         .map_err(|e| format!("the generator stopped: {e}"))?;
     let secs = started.elapsed().as_secs_f64();
+    eprintln!("  refreshing the database's statistics");
+    store
+        .after_bulk_load()
+        .await
+        .map_err(|e| format!("database: {e}"))?;
     if stats.refused > 0 {
         eprintln!(
             "note: {} cases end early because the domain refused a step (first: {})",
