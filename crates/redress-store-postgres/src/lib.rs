@@ -1128,9 +1128,9 @@ impl Store for PostgresStore {
     ) -> StoreResult<QueueCounts> {
         let row = sqlx::query(
             "SELECT \
-               COUNT(*) FILTER (WHERE is_open = TRUE) AS open, \
-               COUNT(*) FILTER (WHERE is_open = TRUE AND due_key >= $1 AND due_key <= $2) AS due_this_week, \
-               COUNT(*) FILTER (WHERE is_open = TRUE AND due_key < $1) AS overdue \
+               COUNT(*) AS open, \
+               COUNT(*) FILTER (WHERE due_key >= $1 AND due_key <= $2) AS due_this_week, \
+               COUNT(*) FILTER (WHERE due_key < $1) AS overdue \
              FROM cases WHERE is_open = TRUE AND ($3 OR confidential = FALSE) AND ($4::text IS NULL OR assignee = $4)",
         )
         .bind(date_text(today))

@@ -727,9 +727,9 @@ impl Store for SqliteStore {
     ) -> StoreResult<QueueCounts> {
         let row = sqlx::query(
             "SELECT \
-               COUNT(*) FILTER (WHERE is_open = 1) AS open, \
-               COUNT(*) FILTER (WHERE is_open = 1 AND due_key >= $1 AND due_key <= $2) AS due_this_week, \
-               COUNT(*) FILTER (WHERE is_open = 1 AND due_key < $1) AS overdue \
+               COUNT(*) AS open, \
+               COUNT(*) FILTER (WHERE due_key >= $1 AND due_key <= $2) AS due_this_week, \
+               COUNT(*) FILTER (WHERE due_key < $1) AS overdue \
              FROM cases WHERE is_open = 1 AND ($3 OR confidential = 0) AND ($4 IS NULL OR assignee = $4)",
         )
         .bind(date_text(today))
