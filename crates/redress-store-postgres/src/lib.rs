@@ -908,13 +908,7 @@ impl Store for PostgresStore {
                 .fetch_one(&self.pool)
                 .await
                 .map_err(db)?;
-        Ok(User {
-            id: row.try_get("id").map_err(db)?,
-            email: row.try_get("email").map_err(db)?,
-            name: row.try_get("name").map_err(db)?,
-            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-            password_hash: row.try_get("password_hash").map_err(db)?,
-        })
+        user_from(&row)
     }
 
     async fn count_users(&self) -> StoreResult<i64> {
@@ -977,13 +971,7 @@ impl Store for PostgresStore {
                 .fetch_one(&self.pool)
                 .await
                 .map_err(db)?;
-        Ok(User {
-            id: row.try_get("id").map_err(db)?,
-            email: row.try_get("email").map_err(db)?,
-            name: row.try_get("name").map_err(db)?,
-            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-            password_hash: row.try_get("password_hash").map_err(db)?,
-        })
+        user_from(&row)
     }
 
     async fn reference_for_key(&self, idempotency_key: &str) -> StoreResult<Option<String>> {
@@ -1001,17 +989,7 @@ impl Store for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter()
-            .map(|row| {
-                Ok(User {
-                    id: row.try_get("id").map_err(db)?,
-                    email: row.try_get("email").map_err(db)?,
-                    name: row.try_get("name").map_err(db)?,
-                    role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-                    password_hash: row.try_get("password_hash").map_err(db)?,
-                })
-            })
-            .collect()
+        rows.iter().map(user_from).collect()
     }
 
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
@@ -1157,6 +1135,17 @@ impl Store for PostgresStore {
             acknowledged_late_this_month: late,
         })
     }
+}
+
+/// A user from a row with the `users` columns.
+fn user_from(row: &PgRow) -> StoreResult<User> {
+    Ok(User {
+        id: row.try_get("id").map_err(db)?,
+        email: row.try_get("email").map_err(db)?,
+        name: row.try_get("name").map_err(db)?,
+        role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+        password_hash: row.try_get("password_hash").map_err(db)?,
+    })
 }
 
 #[cfg(test)]
