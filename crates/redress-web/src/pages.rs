@@ -659,8 +659,8 @@ async fn dashboard(
             name: "sort",
             label: "Sort by",
             options: vec![
-                opt("due", "Next deadline, soonest first", &cur("sort")),
-                opt("received", "Date received, newest first", &cur("sort")),
+                opt("due", "Next deadline", &cur("sort")),
+                opt("received", "Newest received", &cur("sort")),
             ],
         },
     ];
