@@ -286,6 +286,22 @@ async fn sign_in(State(state): S, headers: HeaderMap, Form(form): FormData) -> R
             message: "Enter your password".into(),
         });
     }
+    if page.errors.is_empty()
+        && let Some(minutes) = state.sign_in_locked(&email)
+    {
+        tracing::warn!("sign-in refused: too many failed attempts");
+        page.errors.push(FormError {
+            id: "email".into(),
+            message: format!(
+                "Too many attempts to sign in with this email address. Try again in {minutes} minute{}, or ask an administrator to help",
+                if minutes == 1 { "" } else { "s" }
+            ),
+        });
+        return render(
+            &SignInPage { page, email, next },
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
     if page.errors.is_empty() {
         let user = match state.store.user_by_email(&email).await {
             Ok(u) => Some(u),
@@ -311,6 +327,7 @@ async fn sign_in(State(state): S, headers: HeaderMap, Form(form): FormData) -> R
                 false
             }
         };
+        state.note_sign_in(&email, ok && user.is_some());
         match (ok, user) {
             (true, Some(user)) => {
                 match session::start(state.store.as_ref(), &user, state.secure_cookies).await {

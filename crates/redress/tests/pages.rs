@@ -125,6 +125,38 @@ async fn signing_in_and_out() {
     );
     assert!(html.contains("<title>Error: Sign in"));
 
+    // Five failures lock the address out, even with the right password, for the rest of 15 minutes.
+    for _ in 0..4 {
+        let resp = app
+            .client
+            .post(format!("{}/sign-in", app.base))
+            .form(&[("email", "viewer@example.org"), ("password", "guess")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let resp = app
+        .client
+        .post(format!("{}/sign-in", app.base))
+        .form(&[("email", "viewer@example.org"), ("password", "guess")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let resp = app
+        .client
+        .post(format!("{}/sign-in", app.base))
+        .form(&[
+            ("email", "viewer@example.org"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.text().await.unwrap().contains("Too many attempts"));
+
     let cookie = sign_in(&app, "officer@example.org").await;
     let (status, html) = get(&app, &cookie, "/").await;
     assert_eq!(status, StatusCode::OK);
