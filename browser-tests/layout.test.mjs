@@ -1,4 +1,4 @@
-// The work queue and the case file at desktop (1280px) and phone (375px and 320px) widths: nothing runs off
+// The work queue and the case file at desktop (1280px), 200% zoom (640px) and phone (375px and 320px) widths: nothing runs off
 // the side of the page, axe finds nothing at any width, and screenshots are written to target/screenshots/
 // (test artefacts, git-ignored) for a person to look at.
 import { after, before, test } from 'node:test';
@@ -8,6 +8,8 @@ import { expectAccessible, launch, newContext, openStep, screenshot, signIn } fr
 
 const WIDTHS = [
   { name: 'desktop', width: 1280, height: 900 },
+  // A 1280px window at 200% zoom lays out as 640 CSS pixels (WCAG 1.4.4, 1.4.10).
+  { name: 'desktop-200-percent-zoom', width: 640, height: 450 },
   { name: 'phone', width: 375, height: 812 },
   { name: 'narrow-phone', width: 320, height: 640 },
 ];
