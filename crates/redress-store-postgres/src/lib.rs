@@ -17,9 +17,9 @@ use redress_store::codec::{
     parse_stage,
 };
 use redress_store::{
-    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
-    PolicyRecord, Projection, QueueCounts, Session, Sort, Store, StoreError, StoreResult,
-    StoredEvent, User, format_reference,
+    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, NewCase, Page, PolicyRecord,
+    Projection, QueueCounts, Session, Sort, Store, StoreError, StoreResult, StoredEvent, User,
+    format_reference,
 };
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, Postgres, Row, Type};
@@ -578,13 +578,7 @@ impl Store for PostgresStore {
             .bind(&late_acknowledged_on)
             .execute(&mut *tx)
             .await
-            .map_err(|e| {
-                if is_unique(&e) {
-                    StoreError::Duplicate("a case id or idempotency key")
-                } else {
-                    db(e)
-                }
-            })?;
+            .map_err(unique_as("a case id or idempotency key"))?;
             if !c_id.is_empty() {
                 sqlx::query(
                     "INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
@@ -842,7 +836,7 @@ impl Store for PostgresStore {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        let mut items = rows
+        let items = rows
             .iter()
             .map(|row| {
                 Ok(CaseSummary {
@@ -857,19 +851,7 @@ impl Store for PostgresStore {
             })
             .collect::<StoreResult<Vec<_>>>()?;
         let limit = usize::try_from(limit).map_err(StoreError::other)?;
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(|last| Cursor {
-                key: match f.sort {
-                    Sort::Received => date_text(last.projection.received_on),
-                    Sort::Due => due_key(last.projection.next_due_on),
-                },
-                id: last.id.clone(),
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(Page::from_rows(items, limit, f.sort))
     }
 
     async fn count_cases(&self) -> StoreResult<i64> {
@@ -891,13 +873,7 @@ impl Store for PostgresStore {
         .bind(created_at)
         .execute(&self.pool)
         .await
-        .map_err(|e| {
-            if is_unique(&e) {
-                StoreError::Duplicate("that email address")
-            } else {
-                db(e)
-            }
-        })?;
+        .map_err(unique_as("that email address"))?;
         Ok(())
     }
 
@@ -929,13 +905,7 @@ impl Store for PostgresStore {
         .bind(created_at)
         .execute(&self.pool)
         .await
-        .map_err(|e| {
-            if is_unique(&e) {
-                StoreError::Duplicate("that token")
-            } else {
-                db(e)
-            }
-        })?;
+        .map_err(unique_as("that token"))?;
         Ok(())
     }
 
@@ -1146,6 +1116,17 @@ fn user_from(row: &PgRow) -> StoreResult<User> {
         role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
         password_hash: row.try_get("password_hash").map_err(db)?,
     })
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Duplicate`] naming `what`, anything else as usual.
+fn unique_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| {
+        if is_unique(&e) {
+            StoreError::Duplicate(what)
+        } else {
+            db(e)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,9 +14,9 @@ use redress_store::codec::{
     parse_stage,
 };
 use redress_store::{
-    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Page,
-    PolicyRecord, Projection, QueueCounts, Session, Sort, Store, StoreError, StoreResult,
-    StoredEvent, User, format_reference,
+    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, NewCase, Page, PolicyRecord,
+    Projection, QueueCounts, Session, Sort, Store, StoreError, StoreResult, StoredEvent, User,
+    format_reference,
 };
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -460,7 +460,7 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        let mut items = rows
+        let items = rows
             .iter()
             .map(|row| {
                 Ok(CaseSummary {
@@ -474,19 +474,7 @@ impl Store for SqliteStore {
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        let next = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|last| Cursor {
-                key: match f.sort {
-                    Sort::Received => date_text(last.projection.received_on),
-                    Sort::Due => due_key(last.projection.next_due_on),
-                },
-                id: last.id.clone(),
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(Page::from_rows(items, limit as usize, f.sort))
     }
 
     async fn count_cases(&self) -> StoreResult<i64> {
@@ -506,7 +494,7 @@ impl Store for SqliteStore {
             .bind(created_at)
             .execute(&self.writer)
             .await
-            .map_err(|e| if is_unique(&e) { StoreError::Duplicate("that email address") } else { db(e) })?;
+            .map_err(unique_as("that email address"))?;
         Ok(())
     }
 
@@ -536,7 +524,7 @@ impl Store for SqliteStore {
             .bind(created_at)
             .execute(&self.writer)
             .await
-            .map_err(|e| if is_unique(&e) { StoreError::Duplicate("that token") } else { db(e) })?;
+            .map_err(unique_as("that token"))?;
         Ok(())
     }
 
@@ -795,7 +783,7 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
     .bind(p.late_acknowledged_on.map(date_text))
     .execute(&mut *tx)
     .await
-    .map_err(|e| if is_unique(&e) { StoreError::Duplicate("the case id or idempotency key") } else { db(e) })?;
+    .map_err(unique_as("the case id or idempotency key"))?;
     if let Some(c) = &case.complainant {
         sqlx::query("INSERT INTO complainants (case_id, name, email, phone, address, representative_name, \
              representative_relationship, representative_consent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
@@ -1105,4 +1093,15 @@ fn user_from(row: &SqliteRow) -> StoreResult<User> {
         role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
         password_hash: row.try_get("password_hash").map_err(db)?,
     })
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Duplicate`] naming `what`, anything else as usual.
+fn unique_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| {
+        if is_unique(&e) {
+            StoreError::Duplicate(what)
+        } else {
+            db(e)
+        }
+    }
 }

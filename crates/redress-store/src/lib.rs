@@ -264,6 +264,26 @@ pub struct Page {
     pub next: Option<Cursor>,
 }
 
+impl Page {
+    /// A page from rows fetched with `LIMIT limit + 1`: the extra row, if any, says there is a next page,
+    /// whose cursor is the last row kept.
+    pub fn from_rows(mut items: Vec<CaseSummary>, limit: usize, sort: Sort) -> Page {
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|last| Cursor {
+                key: match sort {
+                    Sort::Received => codec::date_text(last.projection.received_on),
+                    Sort::Due => codec::due_key(last.projection.next_due_on),
+                },
+                id: last.id.clone(),
+            })
+        } else {
+            None
+        };
+        Page { items, next }
+    }
+}
+
 /// An installed policy version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyRecord {
