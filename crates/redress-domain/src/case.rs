@@ -360,6 +360,15 @@ pub struct Deadline {
     pub explanation: String,
 }
 
+/// Where a case stands in the work queues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuePosition {
+    /// The earliest unmet landlord duty.
+    pub next_due: Option<Deadline>,
+    /// The day of the latest acknowledgement made after its due date.
+    pub late_acknowledged_on: Option<Date>,
+}
+
 /// A Code expectation not yet met: shown to officers, never blocking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
@@ -1500,10 +1509,31 @@ impl Case {
 
     /// The earliest unmet landlord duty: what a work queue sorts by.
     pub fn next_due(&self, policy: &Policy, calendar: &Calendar, as_of: Date) -> Option<Deadline> {
-        self.deadlines(policy, calendar, as_of)
+        self.queue_position(policy, calendar, as_of).next_due
+    }
+
+    /// What a work queue needs of the case, from one computation of its clocks: the earliest unmet landlord
+    /// duty, and the day of its latest late acknowledgement (for "acknowledged late this month").
+    pub fn queue_position(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        as_of: Date,
+    ) -> QueuePosition {
+        let clocks = self.deadlines(policy, calendar, as_of);
+        let late_acknowledged_on = clocks
+            .iter()
+            .filter(|d| d.clock.ends_with("_acknowledge") && d.status == ClockStatus::MetLate)
+            .filter_map(|d| d.met_on)
+            .max();
+        let next_due = clocks
             .into_iter()
             .filter(|d| d.kind == ClockKind::Duty && d.met_on.is_none())
-            .min_by_key(|d| d.due_on)
+            .min_by_key(|d| d.due_on);
+        QueuePosition {
+            next_due,
+            late_acknowledged_on,
+        }
     }
 
     /// What the Code expects that has not been done, as of `as_of`.

@@ -571,3 +571,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_queue_position_names_the_next_duty_and_a_late_acknowledgement() {
+    // Received Mon 2 Feb 2026; acknowledgement due Mon 9 Feb; made late on Wed 11 Feb.
+    let mut s = Scenario::received("code-2024", "2026-02-02");
+    let before = s
+        .case
+        .queue_position(&s.policy, &s.calendar, d("2026-02-03"));
+    assert_eq!(
+        before.next_due.map(|c| (c.clock, c.due_on)),
+        Some(("stage1_acknowledge", d("2026-02-09")))
+    );
+    assert_eq!(before.late_acknowledged_on, None);
+    s.ack("2026-02-11");
+    let after = s
+        .case
+        .queue_position(&s.policy, &s.calendar, d("2026-02-12"));
+    assert_eq!(after.late_acknowledged_on, Some(d("2026-02-11")));
+    // 10 working days after the acknowledgement: 12, 13, 16–20, 23, 24, 25 Feb.
+    assert_eq!(
+        after.next_due.map(|c| (c.clock, c.due_on)),
+        Some(("stage1_response", d("2026-02-25")))
+    );
+}

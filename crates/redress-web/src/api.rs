@@ -419,28 +419,17 @@ pub fn case_view(
 
 /// The projection the work queues read, from the domain's view of the case.
 pub fn project(case: &Case, loaded: &LoadedPolicy, today: Date) -> Projection {
-    let clocks = case.deadlines(&loaded.policy, &loaded.calendar, today);
-    let late_acknowledged_on = clocks
-        .iter()
-        .filter(|d| {
-            d.clock.ends_with("_acknowledge") && d.status == redress_domain::ClockStatus::MetLate
-        })
-        .filter_map(|d| d.met_on)
-        .max();
-    let next = clocks
-        .into_iter()
-        .filter(|d| d.kind == redress_domain::ClockKind::Duty && d.met_on.is_none())
-        .min_by_key(|d| d.due_on);
+    let position = case.queue_position(&loaded.policy, &loaded.calendar, today);
     Projection {
         stage: case.stage(),
         state: case.state.as_str().to_owned(),
         feedback_type: case.feedback_type.as_str().to_owned(),
         received_on: case.received_on,
         assignee: case.assignee.clone(),
-        next_due_on: next.as_ref().map(|d| d.due_on),
-        next_due_clock: next.map(|d| d.clock.to_owned()),
+        next_due_on: position.next_due.as_ref().map(|d| d.due_on),
+        next_due_clock: position.next_due.map(|d| d.clock.to_owned()),
         is_open: !case.state.is_finished(),
-        late_acknowledged_on,
+        late_acknowledged_on: position.late_acknowledged_on,
     }
 }
 
