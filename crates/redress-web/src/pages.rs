@@ -552,10 +552,7 @@ async fn dashboard(
             .await
             .ok();
         let soon = match (p.next_due_on, &calendar) {
-            (Some(due), Some(l)) => l
-                .calendar
-                .add_working_days(today, 2)
-                .is_ok_and(|limit| due <= limit),
+            (Some(due), Some(l)) => due_soon(&l.calendar, today, due),
             _ => false,
         };
         let (tag_class, tag_text) = if !p.is_open {
@@ -707,6 +704,13 @@ async fn dashboard(
         },
         StatusCode::OK,
     )
+}
+
+/// The "due within 2 working days" tag: due no later than two working days from today.
+fn due_soon(calendar: &redress_domain::Calendar, today: Date, due: Date) -> bool {
+    calendar
+        .add_working_days(today, 2)
+        .is_ok_and(|limit| due <= limit)
 }
 
 fn week_end(today: Date) -> Date {
@@ -1996,10 +2000,7 @@ async fn case_page_for(
         .map(|d| {
             let soon = d.met_on.is_none()
                 && d.kind == ClockKind::Duty
-                && loaded
-                    .calendar
-                    .add_working_days(today, 2)
-                    .is_ok_and(|l| d.due_on <= l);
+                && due_soon(&loaded.calendar, today, d.due_on);
             let (tag_class, tag_text) = match (d.status, d.kind) {
                 (ClockStatus::Met, _) => ("tag-ok", "Met"),
                 (ClockStatus::MetLate, ClockKind::Window) => ("tag-late", "Asked late"),

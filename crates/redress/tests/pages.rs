@@ -57,17 +57,17 @@ async fn spawn() -> App {
 
 /// Signs in; returns the session cookie.
 async fn sign_in(app: &App, email: &str) -> String {
-    let resp = app
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .form(&[
+    let resp = post_form(
+        app,
+        None,
+        "/sign-in",
+        &[
             ("email", email),
             ("password", "correct horse battery"),
             ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(
@@ -86,6 +86,20 @@ async fn get(app: &App, cookie: &str, path: &str) -> (StatusCode, String) {
         .await
         .unwrap();
     (resp.status(), resp.text().await.unwrap())
+}
+
+/// Posts a form, with the session cookie when given.
+async fn post_form(
+    app: &App,
+    cookie: Option<&str>,
+    path: &str,
+    form: &impl serde::Serialize,
+) -> reqwest::Response {
+    let mut req = app.client.post(format!("{}{path}", app.base)).form(form);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.unwrap()
 }
 
 fn csrf(html: &str) -> String {
@@ -109,13 +123,13 @@ async fn signing_in_and_out() {
         "/sign-in?next=%2Fcomplaints%2Fnew"
     );
     // A wrong password is an error summary, not a session.
-    let resp = app
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .form(&[("email", "officer@example.org"), ("password", "wrong")])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(
+        &app,
+        None,
+        "/sign-in",
+        &[("email", "officer@example.org"), ("password", "wrong")],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(resp.headers().get("set-cookie").is_none());
     let html = resp.text().await.unwrap();
@@ -127,33 +141,33 @@ async fn signing_in_and_out() {
 
     // Five failures lock the address out, even with the right password, for the rest of 15 minutes.
     for _ in 0..4 {
-        let resp = app
-            .client
-            .post(format!("{}/sign-in", app.base))
-            .form(&[("email", "viewer@example.org"), ("password", "guess")])
-            .send()
-            .await
-            .unwrap();
+        let resp = post_form(
+            &app,
+            None,
+            "/sign-in",
+            &[("email", "viewer@example.org"), ("password", "guess")],
+        )
+        .await;
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let resp = app
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .form(&[("email", "viewer@example.org"), ("password", "guess")])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(
+        &app,
+        None,
+        "/sign-in",
+        &[("email", "viewer@example.org"), ("password", "guess")],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let resp = app
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .form(&[
+    let resp = post_form(
+        &app,
+        None,
+        "/sign-in",
+        &[
             ("email", "viewer@example.org"),
             ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(resp.text().await.unwrap().contains("Too many attempts"));
 
@@ -162,23 +176,15 @@ async fn signing_in_and_out() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Olu Officer"));
     // Sign-out needs the CSRF token, then ends the session for good.
-    let resp = app
-        .client
-        .post(format!("{}/sign-out", app.base))
-        .header("cookie", &cookie)
-        .form(&[("_csrf", "not-the-token")])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(
+        &app,
+        Some(&cookie),
+        "/sign-out",
+        &[("_csrf", "not-the-token")],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let resp = app
-        .client
-        .post(format!("{}/sign-out", app.base))
-        .header("cookie", &cookie)
-        .form(&[("_csrf", csrf(&html))])
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(&app, Some(&cookie), "/sign-out", &[("_csrf", csrf(&html))]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let (status, _) = get(&app, &cookie, "/").await;
     assert_eq!(
@@ -210,14 +216,7 @@ async fn forms_refuse_missing_tokens_and_cross_site_posts_and_escape_what_reside
         ]
     };
     // No token: refused. Cross-site: refused.
-    let resp = app
-        .client
-        .post(format!("{}/complaints", app.base))
-        .header("cookie", &cookie)
-        .form(&fields(""))
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(&app, Some(&cookie), "/complaints", &fields("")).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = app
         .client
@@ -232,14 +231,7 @@ async fn forms_refuse_missing_tokens_and_cross_site_posts_and_escape_what_reside
     // Logged, once, however many times it is submitted.
     let mut location = String::new();
     for _ in 0..2 {
-        let resp = app
-            .client
-            .post(format!("{}/complaints", app.base))
-            .header("cookie", &cookie)
-            .form(&fields(&token))
-            .send()
-            .await
-            .unwrap();
+        let resp = post_form(&app, Some(&cookie), "/complaints", &fields(&token)).await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         let here = resp.headers()["location"].to_str().unwrap().to_owned();
         if !location.is_empty() {
@@ -269,32 +261,30 @@ async fn forms_refuse_missing_tokens_and_cross_site_posts_and_escape_what_reside
         let i = html.find("name=\"version\" value=\"").unwrap() + 22;
         html[i..].split('"').next().unwrap().to_owned()
     };
-    let resp = app
-        .client
-        .post(format!("{}{path}/steps/acknowledge", app.base))
-        .header("cookie", &cookie)
-        .form(&[
+    let resp = post_form(
+        &app,
+        Some(&cookie),
+        &format!("{path}/steps/acknowledge"),
+        &[
             ("_csrf", token.as_str()),
             ("version", version.as_str()),
             ("on", "2026-05-29"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     // The same stale form again: someone else's change is reported, not applied twice.
-    let resp = app
-        .client
-        .post(format!("{}{path}/steps/acknowledge", app.base))
-        .header("cookie", &cookie)
-        .form(&[
+    let resp = post_form(
+        &app,
+        Some(&cookie),
+        &format!("{path}/steps/acknowledge"),
+        &[
             ("_csrf", token.as_str()),
             ("version", version.as_str()),
             ("on", "2026-05-29"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     let body = resp.text().await.unwrap();
     assert!(body.contains("Someone else changed this case"), "{body}");
