@@ -15,7 +15,7 @@ use crate::event::{
     CaseEvent, Channel, CloseReason, Event, FeedbackType, Head, OmbudsmanElement, Outcome, Remedy,
     RemedyKind,
 };
-use crate::policy::{ClockStart, Period, Policy};
+use crate::policy::{ClockStart, DEFAULT_MAX_TOTAL_EXTENSION, LateAcknowledgement, Period, Policy};
 
 /// Where a case is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -180,6 +180,8 @@ pub struct ServiceRequestRecord {
     pub started_on: Date,
     /// Day it was responded to.
     pub responded_on: Option<Date>,
+    /// Extra working days the resident agreed to (seed 000: "any agreement must be recorded").
+    pub agreed_extra_working_days: u32,
 }
 
 /// An escalation refusal.
@@ -408,10 +410,6 @@ pub fn human_date(d: Date) -> String {
     )
 }
 
-fn stage_label(stage: u8) -> String {
-    format!("stage {stage}")
-}
-
 impl Case {
     /// Folds events into a case. Never consults a policy: the fold records, [`Case::decide`] judges.
     pub fn fold(events: &[CaseEvent]) -> Result<Case, FoldError> {
@@ -483,17 +481,17 @@ impl Case {
         let on = ce.event.on();
         match &ce.event {
             Event::Received { .. } => return Err(FoldError::ReceivedTwice),
-            Event::Classified { feedback_type, .. } => {
+            Event::Classified {
+                feedback_type,
+                raised_on,
+                ..
+            } => {
                 let was = self.feedback_type;
                 self.feedback_type = *feedback_type;
                 match feedback_type {
                     FeedbackType::Complaint => {
                         if was != FeedbackType::Complaint {
-                            // Dissatisfaction with a service request (or a reclassified contact) is a
-                            // complaint from the day it is classified as one (Code 1.5).
-                            let round = self.round_mut();
-                            *round = Round::new(1, RoundStart::Received, on);
-                            self.state = State::AwaitingAcknowledgement;
+                            self.become_complaint(*raised_on);
                         }
                     }
                     FeedbackType::ServiceRequest => {
@@ -501,6 +499,7 @@ impl Case {
                             self.service_request = Some(ServiceRequestRecord {
                                 started_on: self.received_on,
                                 responded_on: None,
+                                agreed_extra_working_days: 0,
                             });
                         }
                         self.state = State::Open;
@@ -551,12 +550,18 @@ impl Case {
                 reason,
                 resident_agreed,
                 ..
-            } => self.round_mut().extensions.push(ExtensionRecord {
-                on,
-                working_days: *working_days,
-                reason: reason.clone(),
-                resident_agreed: *resident_agreed,
-            }),
+            } => match (&mut self.service_request, self.feedback_type) {
+                (Some(sr), FeedbackType::ServiceRequest) => {
+                    sr.agreed_extra_working_days =
+                        sr.agreed_extra_working_days.saturating_add(*working_days);
+                }
+                _ => self.round_mut().extensions.push(ExtensionRecord {
+                    on,
+                    working_days: *working_days,
+                    reason: reason.clone(),
+                    resident_agreed: *resident_agreed,
+                }),
+            },
             Event::AdverseFindingsShared { .. } => {
                 self.round_mut().adverse_findings_shared_on = Some(on)
             }
@@ -703,6 +708,23 @@ impl Case {
         Ok(())
     }
 
+    /// A service request, comment or compliment becomes a complaint. Newly raised on a given day
+    /// (dissatisfaction with a service request, Code 1.5), it starts afresh from that day; otherwise it keeps
+    /// its original receipt and whatever its stage had reached.
+    fn become_complaint(&mut self, raised_on: Option<Date>) {
+        let round = self.round_mut();
+        if let Some(raised) = raised_on {
+            *round = Round::new(1, RoundStart::Received, raised);
+        }
+        self.state = if round.responded_on.is_some() {
+            State::Responded
+        } else if round.acknowledged_on.is_some() {
+            State::Investigating
+        } else {
+            State::AwaitingAcknowledgement
+        };
+    }
+
     fn note_handler(&mut self, by: Option<&str>) {
         if let Some(by) = by {
             let round = self.round_mut();
@@ -725,7 +747,13 @@ impl Case {
 
     /// Whether `event`, recorded by `by`, is allowed next under `policy`. The refusal says why in words an
     /// officer understands.
-    pub fn decide(&self, policy: &Policy, event: &Event, by: Option<&str>) -> Result<(), Refused> {
+    pub fn decide(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        event: &Event,
+        by: Option<&str>,
+    ) -> Result<(), Refused> {
         let on = event.on();
         if on < self.received_on {
             return refuse_field(
@@ -747,15 +775,35 @@ impl Case {
         }
         let stage = self.stage();
         let round = self.round();
-        let stage_name = policy
-            .stage(stage)
-            .map_or_else(|| stage_label(stage), |s| s.name.clone());
+        let stage_name = policy.stage_name(stage);
         let finished = self.state.is_finished();
         let is_complaint = self.feedback_type == FeedbackType::Complaint;
 
         match event {
             Event::Received { .. } => refuse("This case has already been received"),
-            Event::Classified { feedback_type, .. } => {
+            Event::Classified {
+                feedback_type,
+                raised_on,
+                ..
+            } => {
+                if let Some(raised) = raised_on {
+                    if *feedback_type != FeedbackType::Complaint || is_complaint {
+                        return refuse_field(
+                            "raised_on",
+                            "A date the complaint was raised is given only when a service request, comment or compliment becomes a complaint",
+                        );
+                    }
+                    if *raised < self.received_on || *raised > on {
+                        return refuse_field(
+                            "raised_on",
+                            format!(
+                                "The complaint was raised between receipt on {} and today's record on {}",
+                                human_date(self.received_on),
+                                human_date(on)
+                            ),
+                        );
+                    }
+                }
                 if finished {
                     return refuse("The case is closed: reopen it before reclassifying it");
                 }
@@ -773,14 +821,20 @@ impl Case {
                         "A complaint that has had a stage response cannot be reclassified",
                     );
                 }
-                if *feedback_type == FeedbackType::ServiceRequest
-                    && !policy.feedback.service_requests
-                {
+                let (recorded, what) = match feedback_type {
+                    FeedbackType::Complaint => (true, "complaints"),
+                    FeedbackType::ServiceRequest => {
+                        (policy.feedback.service_requests, "service requests")
+                    }
+                    FeedbackType::Comment => (policy.feedback.comments, "comments"),
+                    FeedbackType::Compliment => (policy.feedback.compliments, "compliments"),
+                };
+                if !recorded {
                     return refuse_field(
                         "feedback_type",
                         format!(
-                            "The policy '{}' does not recognise service requests",
-                            policy.id
+                            "{} does not record {what} as feedback under this policy",
+                            policy.name
                         ),
                     );
                 }
@@ -849,7 +903,7 @@ impl Case {
                     && policy
                         .stage(stage)
                         .is_some_and(|s| s.different_decision_maker)
-                    && let Some(earlier) = self.earlier_handler(officer, stage)
+                    && let Some(earlier) = self.earlier_handler(policy, officer, stage)
                 {
                     return refuse_field(
                         "officer",
@@ -884,11 +938,32 @@ impl Case {
                 resident_agreed,
                 ..
             } => {
+                if self.feedback_type == FeedbackType::ServiceRequest && !finished {
+                    return self.decide_service_request_extension(
+                        policy,
+                        calendar,
+                        on,
+                        *working_days,
+                        reason,
+                        *resident_agreed,
+                    );
+                }
                 if !is_complaint || finished {
                     return refuse("Only an open complaint's response can be extended");
                 }
                 if round.responded_on.is_some() {
                     return refuse(format!("{stage_name} has already been responded to"));
+                }
+                if let Some(clock) = self.response_clock(policy, calendar, round)
+                    && on > clock.due
+                {
+                    return refuse_field(
+                        "on",
+                        format!(
+                            "The extension must be given before the response is due on {}",
+                            human_date(clock.due)
+                        ),
+                    );
                 }
                 if *working_days == 0 {
                     return refuse_field(
@@ -906,7 +981,15 @@ impl Case {
                     return refuse("The policy has no such stage");
                 };
                 let already = round.extension_days();
-                let total = already + working_days;
+                let cap = rule.total_cap();
+                let Some(total) = already.checked_add(*working_days) else {
+                    return refuse_field(
+                        "working_days",
+                        format!(
+                            "The policy caps extensions at {stage_name} at {cap} working days in all"
+                        ),
+                    );
+                };
                 let free = rule.without_agreement_working_days;
                 if total > free {
                     if !rule.further_with_agreement {
@@ -935,14 +1018,16 @@ impl Case {
                             ),
                         );
                     }
-                    if let Some(max) = rule.further_max_working_days
-                        && total > free + max
-                    {
+                    if total > cap {
                         return refuse_field(
                             "working_days",
                             format!(
-                                "The policy caps extensions at {stage_name} at {} working days in all, even with agreement",
-                                free + max
+                                "The policy caps extensions at {stage_name} at {cap} working days in all, even with agreement{}",
+                                if already > 0 {
+                                    format!(", and {already} have been used")
+                                } else {
+                                    String::new()
+                                }
                             ),
                         );
                     }
@@ -1017,7 +1102,7 @@ impl Case {
                         .stage(stage)
                         .is_some_and(|s| s.different_decision_maker)
                     && let Some(by) = by
-                    && let Some(earlier) = self.earlier_handler(by, stage)
+                    && let Some(earlier) = self.earlier_handler(policy, by, stage)
                 {
                     return refuse(format!(
                         "The {stage_name} response must come from someone who did not handle an earlier stage: {by} handled {earlier}"
@@ -1100,7 +1185,11 @@ impl Case {
                 }
                 Ok(())
             }
-            Event::Closed { reason, .. } => {
+            Event::Closed {
+                reason,
+                explanation,
+                ..
+            } => {
                 if finished {
                     return refuse("The case is already closed");
                 }
@@ -1131,15 +1220,13 @@ impl Case {
                                 ),
                             );
                         }
-                        if *reason == CloseReason::FinalResponse && stage < policy.final_stage() {
-                            return refuse_field(
-                                "reason",
-                                format!(
-                                    "The {stage_name} response is not the final response: close as 'resolved' or 'no_reply', or escalate"
-                                ),
-                            );
-                        }
-                        Ok(())
+                        self.decide_closing_after_response(
+                            policy,
+                            calendar,
+                            on,
+                            *reason,
+                            explanation.as_deref(),
+                        )
                     }
                 }
             }
@@ -1302,11 +1389,212 @@ impl Case {
         }
     }
 
-    fn earlier_handler(&self, officer: &str, stage: u8) -> Option<String> {
+    fn earlier_handler(&self, policy: &Policy, officer: &str, stage: u8) -> Option<String> {
         (1..stage).find_map(|s| {
             self.handlers_of(s)
                 .any(|h| h == officer)
-                .then(|| stage_label(s))
+                .then(|| policy.stage_name(s))
+        })
+    }
+
+    /// Extra time on a service request: only with the resident's recorded agreement, before its reply is
+    /// due, and moving its clock.
+    fn decide_service_request_extension(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        on: Date,
+        working_days: u32,
+        reason: &str,
+        resident_agreed: bool,
+    ) -> Result<(), Refused> {
+        let Some(sr) = self.service_request else {
+            return refuse("There is no service request to extend");
+        };
+        let Some(window) = policy.feedback.service_request_response else {
+            return refuse(format!(
+                "{} sets no time to answer a service request, so there is nothing to extend",
+                policy.name
+            ));
+        };
+        if sr.responded_on.is_some() {
+            return refuse("The service request has already been responded to");
+        }
+        if working_days == 0 {
+            return refuse_field(
+                "working_days",
+                "An extension must add at least 1 working day",
+            );
+        }
+        if reason.trim().is_empty() {
+            return refuse_field("reason", "Give the reason for the extra time");
+        }
+        if !resident_agreed {
+            return refuse_field(
+                "resident_agreed",
+                "Extra time on a service request is recorded only with the resident's agreement",
+            );
+        }
+        let total = sr.agreed_extra_working_days.checked_add(working_days);
+        if total.is_none_or(|t| t > DEFAULT_MAX_TOTAL_EXTENSION) {
+            return refuse_field(
+                "working_days",
+                format!(
+                    "A service request can be given at most {DEFAULT_MAX_TOTAL_EXTENSION} extra working days in all"
+                ),
+            );
+        }
+        if let Some(due) = service_request_due(sr, window, calendar)
+            && on > due
+        {
+            return refuse_field(
+                "on",
+                format!(
+                    "The extra time must be agreed before the reply is due on {}",
+                    human_date(due)
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// Closing a complaint whose current stage has been answered, for a reason that needs a response.
+    fn decide_closing_after_response(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        on: Date,
+        reason: CloseReason,
+        explanation: Option<&str>,
+    ) -> Result<(), Refused> {
+        let round = self.round();
+        let stage = round.stage;
+        let stage_name = policy.stage_name(stage);
+        let Some(responded) = round.responded_on else {
+            return refuse(format!("{stage_name} has not been responded to"));
+        };
+        match reason {
+            CloseReason::FinalResponse => {
+                let escalation_refused = self
+                    .refusals
+                    .iter()
+                    .any(|r| r.stage == stage + 1 && r.on >= responded);
+                if stage < policy.last_required_stage() && !escalation_refused {
+                    return refuse_field(
+                        "reason",
+                        format!(
+                            "The {stage_name} response is not the final response: close as 'resolved' or 'no_reply', or escalate"
+                        ),
+                    );
+                }
+                Ok(())
+            }
+            CloseReason::NoReply => {
+                let Some(auto_close) = policy.auto_close else {
+                    return refuse_field(
+                        "reason",
+                        format!(
+                            "{} sets no time after which a complaint closes for want of a reply: close it as resolved with an explanation, or as the final response",
+                            policy.name
+                        ),
+                    );
+                };
+                let n = auto_close.after_working_days;
+                match calendar.add_working_days(responded, n) {
+                    Ok(due) if on < due => refuse_field(
+                        "reason",
+                        format!(
+                            "The case can close for no reply from {}: {n} working days after the {stage_name} response on {}",
+                            human_date(due),
+                            human_date(responded)
+                        ),
+                    ),
+                    _ => Ok(()),
+                }
+            }
+            CloseReason::Resolved => {
+                let confirmed = self.resolved_confirmed_on.is_some_and(|d| d >= responded);
+                if !confirmed && explanation.is_none_or(|e| e.trim().is_empty()) {
+                    return refuse_field(
+                        "explanation",
+                        "Record the resident's confirmation that the complaint is resolved, or explain why it is resolved without it",
+                    );
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The response clock of a round under the policy: where it starts, its due date before and after
+    /// extensions, and how that was worked out.
+    fn response_clock(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        round: &Round,
+    ) -> Option<ResponseClock> {
+        let stage = policy.stage(round.stage)?;
+        let ack_due = stage
+            .acknowledge
+            .period
+            .after(calendar, round.started_on)
+            .ok();
+        let mut note = String::new();
+        let (start, phrase) = match stage.respond.from {
+            ClockStart::Acknowledged => match (round.acknowledged_on, ack_due) {
+                (Some(ack), Some(due))
+                    if ack > due
+                        && policy.response_clock_after_late_acknowledgement
+                            == LateAcknowledgement::DueDate =>
+                {
+                    note = format!(
+                        "; acknowledged late on {}, which does not move the response date",
+                        human_date(ack)
+                    );
+                    (due, "the acknowledgement due date")
+                }
+                (Some(ack), _) => (ack, "acknowledgement"),
+                (None, Some(due)) => (
+                    due,
+                    "acknowledgement, not yet recorded, so counted from the acknowledgement due date",
+                ),
+                (None, None) => return None,
+            },
+            _ => (round.started_on, round_start_phrase(round)),
+        };
+        let base = stage.respond.period.after(calendar, start).ok()?;
+        let mut explanation = explain(calendar, stage.respond.period, phrase, start, base);
+        explanation.push_str(&note);
+        let mut due = base;
+        for ext in &round.extensions {
+            if let Ok(d) = calendar.add_working_days(due, ext.working_days) {
+                use std::fmt::Write;
+                let _ = write!(
+                    explanation,
+                    "; extended on {} by {} working day{}{} to {}",
+                    Iso(ext.on),
+                    ext.working_days,
+                    if ext.working_days == 1 { "" } else { "s" },
+                    if ext.resident_agreed {
+                        " with the resident's agreement"
+                    } else {
+                        ""
+                    },
+                    Iso(d)
+                );
+                let skipped = calendar.skipped_weekdays(due, d);
+                if !skipped.is_empty() {
+                    explanation.push_str(", skipping ");
+                    write_day_list(&mut explanation, &skipped);
+                }
+                due = d;
+            }
+        }
+        Some(ResponseClock {
+            base,
+            due,
+            explanation,
         })
     }
 
@@ -1318,20 +1606,37 @@ impl Case {
         let mut out = Vec::with_capacity(8);
         let finished = self.state.is_finished();
 
+        let is_service_request = self.feedback_type == FeedbackType::ServiceRequest;
         if let (Some(sr), Some(window)) = (
             self.service_request,
             policy.feedback.service_request_response,
-        ) && let Ok(due) = window.after(calendar, sr.started_on)
-            && !(finished && sr.responded_on.is_none())
+        ) && let Ok(base) = window.after(calendar, sr.started_on)
+            && let Some(due) = service_request_due(sr, window, calendar)
+            && (sr.responded_on.is_some() || (is_service_request && !finished))
         {
+            let mut explanation = explain(calendar, window, "the request", sr.started_on, base);
+            if due != base {
+                use std::fmt::Write;
+                let _ = write!(
+                    explanation,
+                    "; {} more working day{} agreed with the resident, to {}",
+                    sr.agreed_extra_working_days,
+                    if sr.agreed_extra_working_days == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    Iso(due)
+                );
+            }
             out.push(Deadline {
                 clock: "service_request_response",
                 kind: ClockKind::Duty,
                 due_on: due,
-                original_due_on: None,
+                original_due_on: (due != base).then_some(base),
                 met_on: sr.responded_on,
                 status: status(due, sr.responded_on, as_of),
-                explanation: explain(calendar, window, "the request", sr.started_on, due),
+                explanation,
             });
         }
         if self.feedback_type != FeedbackType::Complaint && self.service_request.is_none() {
@@ -1348,11 +1653,7 @@ impl Case {
             let Some(stage) = policy.stage(round.stage) else {
                 continue;
             };
-            let start_phrase = match round.started_by {
-                RoundStart::Received => "receipt",
-                RoundStart::EscalationRequested => "the escalation request",
-                RoundStart::ReturnedToStage1 => "the return to stage 1",
-            };
+            let start_phrase = round_start_phrase(round);
             let current = i == last;
             // Acknowledgement.
             let ack_due = stage
@@ -1381,65 +1682,17 @@ impl Case {
                 });
             }
             // Response.
-            let (start, provisional) = match stage.respond.from {
-                ClockStart::Acknowledged => match (round.acknowledged_on, ack_due) {
-                    (Some(a), _) => (Some(a), false),
-                    (None, Some(due)) => (Some(due), true),
-                    (None, None) => (None, false),
-                },
-                _ => (Some(round.started_on), false),
-            };
-            if let Some(start) = start
-                && let Ok(base) = stage.respond.period.after(calendar, start)
-            {
-                let mut due = base;
-                let mut ext_text = String::new();
-                for ext in &round.extensions {
-                    if let Ok(d) = calendar.add_working_days(due, ext.working_days) {
-                        use std::fmt::Write;
-                        let _ = write!(
-                            ext_text,
-                            "; extended on {} by {} working day{}{} to {}",
-                            Iso(ext.on),
-                            ext.working_days,
-                            if ext.working_days == 1 { "" } else { "s" },
-                            if ext.resident_agreed {
-                                " with the resident's agreement"
-                            } else {
-                                ""
-                            },
-                            Iso(d)
-                        );
-                        let skipped = calendar.skipped_weekdays(due, d);
-                        if !skipped.is_empty() {
-                            ext_text.push_str(", skipping ");
-                            write_day_list(&mut ext_text, &skipped);
-                        }
-                        due = d;
-                    }
-                }
-                let unmet_stopped = round.responded_on.is_none() && (finished || !current);
-                if !unmet_stopped {
-                    let phrase = match (stage.respond.from, provisional) {
-                        (ClockStart::Acknowledged, true) => {
-                            "acknowledgement, not yet recorded, so counted from the acknowledgement due date"
-                        }
-                        (ClockStart::Acknowledged, false) => "acknowledgement",
-                        _ => start_phrase,
-                    };
-                    let mut explanation =
-                        explain(calendar, stage.respond.period, phrase, start, base);
-                    explanation.push_str(&ext_text);
-                    out.push(Deadline {
-                        clock: clock_name(round.stage, false),
-                        kind: ClockKind::Duty,
-                        due_on: due,
-                        original_due_on: (due != base).then_some(base),
-                        met_on: round.responded_on,
-                        status: status(due, round.responded_on, as_of),
-                        explanation,
-                    });
-                }
+            let unmet_stopped = round.responded_on.is_none() && (finished || !current);
+            if !unmet_stopped && let Some(clock) = self.response_clock(policy, calendar, round) {
+                out.push(Deadline {
+                    clock: clock_name(round.stage, false),
+                    kind: ClockKind::Duty,
+                    due_on: clock.due,
+                    original_due_on: (clock.due != clock.base).then_some(clock.base),
+                    met_on: round.responded_on,
+                    status: status(clock.due, round.responded_on, as_of),
+                    explanation: clock.explanation,
+                });
             }
             // The resident's window to escalate from this round's response.
             if let (Some(responded), Some(next)) =
@@ -1504,6 +1757,10 @@ impl Case {
                 }
             }
         }
+        if self.feedback_type != FeedbackType::Complaint {
+            // A complaint's clocks run only while the case is a complaint.
+            out.retain(|d| d.clock == "service_request_response" || d.met_on.is_some());
+        }
         out
     }
 
@@ -1543,11 +1800,13 @@ impl Case {
             return out;
         }
         let round = self.round();
-        let stage_name = policy
-            .stage(round.stage)
-            .map_or_else(|| stage_label(round.stage), |s| s.name.clone());
+        let stage_name = policy.stage_name(round.stage);
         let open = !self.state.is_finished();
-        if open && round.acknowledged_on.is_some() && round.definition.is_none() {
+        if open
+            && round.acknowledged_on.is_some()
+            && round.responded_on.is_none()
+            && round.definition.is_none()
+        {
             out.push(Warning {
                 code: "no_complaint_definition",
                 provision: "5.6",
@@ -1574,15 +1833,21 @@ impl Case {
                     code: "upheld_without_remedy",
                     provision: "7.1",
                     message: format!(
-                        "The stage {} complaint was {} but no remedy is recorded: set out what will be done to put things right",
-                        r.stage,
+                        "The {} complaint was {} but no remedy is recorded: set out what will be done to put things right",
+                        policy.stage_name(r.stage),
                         r.outcome.map(Outcome::phrase).unwrap_or_default()
                     ),
                 });
             }
         }
         for r in &self.rounds {
-            if r.escalation_requested_on.is_some()
+            let decided = |requested: Date| {
+                self.refusals
+                    .iter()
+                    .any(|x| x.stage == r.stage + 1 && x.on >= requested)
+            };
+            if open
+                && r.escalation_requested_on.is_some_and(|d| !decided(d))
                 && policy
                     .stage(r.stage + 1)
                     .and_then(|s| s.escalation.as_ref())
@@ -1603,14 +1868,18 @@ impl Case {
                 (ClockKind::Duty, ClockStatus::Overdue) => out.push(Warning {
                     code: "overdue",
                     provision: "6",
-                    message: format!("{} was due on {} and is overdue", clock_phrase(d.clock), d.due_on),
+                    message: format!(
+                        "{} was due on {} and is overdue",
+                        clock_label(policy, d.clock),
+                        human_date(d.due_on)
+                    ),
                 }),
                 (ClockKind::Window, ClockStatus::MetLate) => out.push(Warning {
                     code: "late_escalation_request",
                     provision: "5.11",
                     message: format!(
                         "The escalation request came after the window closed on {}: it can be refused only on the policy's published grounds, and discretion should be considered",
-                        d.due_on
+                        human_date(d.due_on)
                     ),
                 }),
                 _ => {}
@@ -1625,7 +1894,7 @@ impl Case {
                         "Remedy {} ({}) was due on {} and is not recorded as done",
                         t.id,
                         t.remedy.description,
-                        t.remedy.due_on.map(|d| d.to_string()).unwrap_or_default()
+                        t.remedy.due_on.map(human_date).unwrap_or_default()
                     ),
                 });
             }
@@ -1653,6 +1922,40 @@ fn derive_outcome(outcomes: impl Iterator<Item = Outcome>) -> Option<Outcome> {
     }
 }
 
+/// What started a round, as the explanations say it.
+fn round_start_phrase(round: &Round) -> &'static str {
+    match round.started_by {
+        RoundStart::Received => "receipt",
+        RoundStart::EscalationRequested => "the escalation request",
+        RoundStart::ReturnedToStage1 => "the return to stage 1",
+    }
+}
+
+/// A round's response clock (see [`Case::deadlines`]).
+struct ResponseClock {
+    /// Due before extensions.
+    base: Date,
+    /// Due after extensions.
+    due: Date,
+    /// How it was worked out.
+    explanation: String,
+}
+
+/// When a service request's reply is due, with the extra time the resident agreed.
+fn service_request_due(
+    sr: ServiceRequestRecord,
+    window: Period,
+    calendar: &Calendar,
+) -> Option<Date> {
+    let base = window.after(calendar, sr.started_on).ok()?;
+    if sr.agreed_extra_working_days == 0 {
+        return Some(base);
+    }
+    calendar
+        .add_working_days(base, sr.agreed_extra_working_days)
+        .ok()
+}
+
 /// The clock names of a stage.
 fn clock_name(stage: u8, acknowledge: bool) -> &'static str {
     match (stage, acknowledge) {
@@ -1665,21 +1968,22 @@ fn clock_name(stage: u8, acknowledge: bool) -> &'static str {
     }
 }
 
-/// "stage1_response" → "The stage 1 response".
-fn clock_phrase(clock: &str) -> String {
+/// A clock as people read it, in the policy's own stage names: "Stage 1 acknowledgement", "Review
+/// response", "Service request reply".
+pub fn clock_label(policy: &Policy, clock: &str) -> String {
     match clock {
-        "service_request_response" => "The service request response".into(),
+        "service_request_response" => "Service request reply".into(),
         "auto_close" => "Closing the case".into(),
-        "escalation_window" => "The escalation window".into(),
+        "escalation_window" => "The window to escalate".into(),
         other => {
             let (stage, what) = other.split_once('_').unwrap_or((other, ""));
-            let n = stage.trim_start_matches("stage");
+            let n = stage.trim_start_matches("stage").parse::<u8>().unwrap_or(1);
             let what = if what == "acknowledge" {
                 "acknowledgement"
             } else {
                 what
             };
-            format!("The stage {n} {what}")
+            format!("{} {what}", policy.stage_name(n))
         }
     }
 }

@@ -285,6 +285,10 @@ pub enum Event {
         on: Date,
         /// What it is.
         feedback_type: FeedbackType,
+        /// When reclassified as a complaint: the day the complaint was newly raised (dissatisfaction with
+        /// a service request, Code 1.5). Omitted, the complaint keeps its original receipt and clocks.
+        #[serde(default)]
+        raised_on: Option<Date>,
     },
     /// Not accepted under one of the policy's exclusions (Code 2.1, 2.4).
     Excluded {
@@ -379,6 +383,9 @@ pub enum Event {
         on: Date,
         /// Why.
         reason: CloseReason,
+        /// An explanation: needed to close as resolved without the resident's recorded confirmation.
+        #[serde(default)]
+        explanation: Option<String>,
     },
     /// A closed case was reopened.
     Reopened {

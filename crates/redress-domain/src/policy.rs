@@ -149,6 +149,41 @@ pub struct ExtensionRule {
     pub further_with_agreement: bool,
     /// Cap on the further extension, in working days, if the policy sets one.
     pub further_max_working_days: Option<u32>,
+    /// The most extra working days a stage's response may be extended by in all, with agreement or not
+    /// (`max_total_working_days`, default [`DEFAULT_MAX_TOTAL_EXTENSION`]): no extension passes it.
+    pub max_total_working_days: u32,
+}
+
+/// The total extension a stage allows, with the resident's agreement, when the policy states none.
+pub const DEFAULT_MAX_TOTAL_EXTENSION: u32 = 60;
+
+impl ExtensionRule {
+    /// The most extra working days in all at the stage, with the resident's agreement where needed.
+    pub fn total_cap(self) -> u32 {
+        let stated = if self.further_with_agreement {
+            self.further_max_working_days.map_or(u32::MAX, |m| {
+                self.without_agreement_working_days.saturating_add(m)
+            })
+        } else {
+            self.without_agreement_working_days
+        };
+        stated.min(
+            self.max_total_working_days
+                .max(self.without_agreement_working_days),
+        )
+    }
+}
+
+/// Where a stage's response clock starts when the acknowledgement was late
+/// (`response_clock_after_late_acknowledgement`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LateAcknowledgement {
+    /// From the day the acknowledgement was due: a late acknowledgement buys no time (the default).
+    #[default]
+    DueDate,
+    /// From the day it was actually acknowledged.
+    AcknowledgedOn,
 }
 
 /// How a resident reaches a stage after the first.
@@ -194,6 +229,9 @@ pub struct Stage {
     pub escalation: Option<EscalationRule>,
     /// Whether the policy describes this stage as informal (a "stage 0" or "informal complaint").
     pub informal: bool,
+    /// Whether the stage is held only at the resident's request after the internal process is complete
+    /// (Harrogate's panel): the previous stage's response is then a final response.
+    pub optional: bool,
     /// Whether the decision-maker must be someone other than those who handled earlier stages.
     pub different_decision_maker: bool,
     /// The officer role who handles this stage, e.g. "Business Manager".
@@ -400,6 +438,8 @@ pub struct Policy {
     pub ombudsman: OmbudsmanRoute,
     /// Remedies.
     pub remedies: Remedies,
+    /// Where a response clock starts after a late acknowledgement.
+    pub response_clock_after_late_acknowledgement: LateAcknowledgement,
     /// Free-text notes on how the policy was read.
     pub notes: Vec<String>,
 }
@@ -441,6 +481,8 @@ struct PolicyFile {
     ombudsman: Option<OmbudsmanFile>,
     #[serde(default)]
     remedies: Option<RemediesFile>,
+    #[serde(default)]
+    response_clock_after_late_acknowledgement: LateAcknowledgement,
 }
 
 #[derive(Deserialize)]
@@ -488,6 +530,8 @@ struct StageFile {
     escalation: Option<EscalationFile>,
     #[serde(default)]
     informal: bool,
+    #[serde(default)]
+    optional: bool,
     #[serde(default = "yes")]
     different_decision_maker: bool,
     #[serde(default)]
@@ -507,6 +551,8 @@ struct ExtensionFile {
     further_with_agreement: bool,
     #[serde(default)]
     further_max_working_days: Option<u32>,
+    #[serde(default)]
+    max_total_working_days: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -810,6 +856,18 @@ impl Policy {
         self.stages.len() as u8
     }
 
+    /// The last stage the resident is entitled to without asking for an optional one: its response
+    /// completes the internal process.
+    pub fn last_required_stage(&self) -> u8 {
+        self.stages.iter().take_while(|s| !s.optional).count() as u8
+    }
+
+    /// What the policy calls stage `n` ("Stage 1", "Resolution", "Review").
+    pub fn stage_name(&self, n: u8) -> String {
+        self.stage(n)
+            .map_or_else(|| format!("Stage {n}"), |s| s.name.clone())
+    }
+
     /// The policy's working-day calendar: its division's bank holidays plus its closure days.
     pub fn working_calendar(&self, holidays: &crate::calendar::BankHolidays) -> Calendar {
         holidays.calendar(self.calendar, &self.closure_days)
@@ -1104,6 +1162,24 @@ impl PolicyFile {
                     format!("{} is too long", s.extension.without_agreement_working_days),
                 ));
             }
+            let max_total = s.extension.max_total_working_days.unwrap_or(
+                DEFAULT_MAX_TOTAL_EXTENSION.max(s.extension.without_agreement_working_days),
+            );
+            if max_total > MAX_DAYS || max_total < s.extension.without_agreement_working_days {
+                errors.push(PolicyError::new(
+                    format!("{path}.extension.max_total_working_days"),
+                    format!(
+                        "{max_total} must be from without_agreement_working_days ({}) to {MAX_DAYS}",
+                        s.extension.without_agreement_working_days
+                    ),
+                ));
+            }
+            if first && s.optional {
+                errors.push(PolicyError::new(
+                    format!("{path}.optional"),
+                    "stage 1 cannot be optional",
+                ));
+            }
             if s.extension.further_max_working_days.is_some() && !s.extension.further_with_agreement
             {
                 errors.push(PolicyError::new(
@@ -1191,9 +1267,11 @@ impl PolicyFile {
                     without_agreement_working_days: s.extension.without_agreement_working_days,
                     further_with_agreement: s.extension.further_with_agreement,
                     further_max_working_days: s.extension.further_max_working_days,
+                    max_total_working_days: max_total,
                 },
                 escalation,
                 informal: s.informal,
+                optional: s.optional,
                 different_decision_maker: s.different_decision_maker,
                 handled_by: s.handled_by.clone(),
                 note: s.note.clone(),
@@ -1310,6 +1388,8 @@ impl PolicyFile {
             remedies: Remedies {
                 offset_against_arrears: self.remedies.is_some_and(|r| r.offset_against_arrears),
             },
+            response_clock_after_late_acknowledgement: self
+                .response_clock_after_late_acknowledgement,
             notes: self.notes,
         })
     }

@@ -83,7 +83,7 @@ fn the_stage_2_reviewer_must_not_have_investigated_stage_1() {
             on: d("2026-03-12"),
             officer: "asha".into()
         }),
-        "The reviewer at Stage 2 must not have handled an earlier stage: asha handled stage 1"
+        "The reviewer at Stage 2 must not have handled an earlier stage: asha handled Stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-03-12"),
@@ -92,7 +92,7 @@ fn the_stage_2_reviewer_must_not_have_investigated_stage_1() {
     s.ack("2026-03-13");
     assert!(
         s.refused_by(responded("2026-03-20", Outcome::NotUpheld), Some("asha"))
-            .contains("asha handled stage 1")
+            .contains("asha handled Stage 1")
     );
     s.then_by(responded("2026-03-20", Outcome::NotUpheld), Some("ben"));
     assert_eq!(s.case.state, State::Responded);
@@ -110,6 +110,7 @@ fn the_code_2024_minimal_path_is_always_accepted() {
         .then(Event::Closed {
             on: d("2026-02-27"),
             reason: CloseReason::FinalResponse,
+            explanation: None,
         });
     assert_eq!(s.case.state, State::Closed);
     let statuses: Vec<(&str, ClockStatus)> = s
@@ -273,6 +274,7 @@ fn a_service_request_has_its_own_window_and_becomes_a_complaint_when_the_residen
     s.then(Event::Classified {
         on: d("2026-04-01"),
         feedback_type: FeedbackType::ServiceRequest,
+        raised_on: None,
     });
     assert_eq!(s.case.state, State::Open);
     // 3 WD after Wed 1 Apr 2026: 2 Apr, then Good Friday and Easter Monday skipped: 7, 8 Apr.
@@ -288,10 +290,11 @@ fn a_service_request_has_its_own_window_and_becomes_a_complaint_when_the_residen
         s.clock("service_request_response", "2026-04-09").status,
         ClockStatus::Met
     );
-    // Dissatisfied with the response: now a stage 1 complaint, received on the day it is classified.
+    // Dissatisfied with the response: now a stage 1 complaint, raised on the day it is classified (Code 1.5).
     s.then(Event::Classified {
         on: d("2026-04-09"),
         feedback_type: FeedbackType::Complaint,
+        raised_on: Some(d("2026-04-09")),
     });
     assert_eq!(s.case.state, State::AwaitingAcknowledgement);
     assert_eq!(s.due("stage1_acknowledge"), d("2026-04-16"));
@@ -355,9 +358,11 @@ fn escalation_refusal_follows_the_policy_grounds() {
     });
     assert_eq!(s.case.stage(), 1);
     assert_eq!(s.case.state, State::Responded);
+    // After a refused escalation the stage 1 response is the landlord's final response.
     s.then(Event::Closed {
         on: d("2026-02-13"),
-        reason: CloseReason::NoReply,
+        reason: CloseReason::FinalResponse,
+        explanation: None,
     });
 }
 
@@ -367,7 +372,8 @@ fn closing_reopening_and_returning_to_stage_1() {
     assert!(
         s.refused(Event::Closed {
             on: d("2026-02-03"),
-            reason: CloseReason::Resolved
+            reason: CloseReason::Resolved,
+            explanation: None,
         })
         .contains("has not been responded to")
     );
@@ -375,7 +381,8 @@ fn closing_reopening_and_returning_to_stage_1() {
     assert!(
         s.refused(Event::Closed {
             on: d("2026-02-11"),
-            reason: CloseReason::FinalResponse
+            reason: CloseReason::FinalResponse,
+            explanation: None,
         })
         .contains("is not the final response")
     );
@@ -385,6 +392,7 @@ fn closing_reopening_and_returning_to_stage_1() {
     .then(Event::Closed {
         on: d("2026-02-11"),
         reason: CloseReason::Resolved,
+        explanation: None,
     });
     assert!(
         s.refused(Event::Reopened {
@@ -507,6 +515,7 @@ fn build(kind: u8, on: jiff::civil::Date, n: u32, flag: bool) -> Event {
             } else {
                 CloseReason::NoReply
             },
+            explanation: None,
         },
         6 => Event::Reopened {
             on,
@@ -528,6 +537,7 @@ fn build(kind: u8, on: jiff::civil::Date, n: u32, flag: bool) -> Event {
             } else {
                 FeedbackType::Complaint
             },
+            raised_on: None,
         },
         10 => Event::ComplaintDefined {
             on,
@@ -560,7 +570,7 @@ proptest! {
             on = on.checked_add(jiff::Span::new().days(gap)).unwrap();
             let event = build(kind, on, n, flag);
             let by = if flag { Some("a") } else { Some("b") };
-            if s.case.decide(&s.policy, &event, by).is_ok() {
+            if s.case.decide(&s.policy, &s.calendar, &event, by).is_ok() {
                 s.then_by(event, by);
             }
             let clocks = s.deadlines("2026-06-01");
@@ -589,9 +599,9 @@ fn the_queue_position_names_the_next_duty_and_a_late_acknowledgement() {
         .case
         .queue_position(&s.policy, &s.calendar, d("2026-02-12"));
     assert_eq!(after.late_acknowledged_on, Some(d("2026-02-11")));
-    // 10 working days after the acknowledgement: 12, 13, 16–20, 23, 24, 25 Feb.
+    // A late acknowledgement buys no time: 10 working days after it was due on 9 Feb: 10–13, 16–20, 23 Feb.
     assert_eq!(
         after.next_due.map(|c| (c.clock, c.due_on)),
-        Some(("stage1_response", d("2026-02-25")))
+        Some(("stage1_response", d("2026-02-23")))
     );
 }

@@ -136,7 +136,7 @@ fn christmas_extension_then_a_late_escalation_request_is_recorded_with_a_warning
         .expect("a late-escalation warning");
     assert_eq!(
         late.message,
-        "The escalation request came after the window closed on 2026-01-19: it can be refused only on the policy's published grounds, and discretion should be considered"
+        "The escalation request came after the window closed on Mon 19 Jan 2026: it can be refused only on the policy's published grounds, and discretion should be considered"
     );
     // Reasons were given, so no 6.12 warning.
     assert!(!warning_codes(&s, "2026-01-20").contains(&"escalation_without_reasons"));
@@ -187,7 +187,7 @@ fn easter_2026_escalation_on_the_last_day_and_the_complaints_team_review() {
             on: d("2026-04-07"),
             officer: "j.morgan".into(),
         }),
-        "The reviewer at Stage 2 must not have handled an earlier stage: j.morgan handled stage 1"
+        "The reviewer at Stage 2 must not have handled an earlier stage: j.morgan handled Stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-04-07"),
@@ -229,6 +229,7 @@ fn easter_2026_escalation_on_the_last_day_and_the_complaints_team_review() {
     s.then(Event::Closed {
         on: d("2026-05-22"),
         reason: CloseReason::FinalResponse,
+        explanation: None,
     });
 }
 

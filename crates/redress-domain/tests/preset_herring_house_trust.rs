@@ -208,7 +208,7 @@ fn christmas_complaint_with_extensions_at_both_stages() {
     });
     assert_eq!(
         msg,
-        "The reviewer at Stage 2 must not have handled an earlier stage: m.investigator handled stage 1"
+        "The reviewer at Stage 2 must not have handled an earlier stage: m.investigator handled Stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-02-12"),
@@ -249,7 +249,7 @@ fn christmas_complaint_with_extensions_at_both_stages() {
     };
     assert_eq!(
         s.refused_by(respond("2026-04-07"), Some("m.investigator")),
-        "The Stage 2 response must come from someone who did not handle an earlier stage: m.investigator handled stage 1"
+        "The Stage 2 response must come from someone who did not handle an earlier stage: m.investigator handled Stage 1"
     );
     s.then_by(respond("2026-04-07"), Some("b.manager"));
     assert_eq!(
@@ -415,6 +415,7 @@ fn a_service_request_gets_first_contact_within_three_working_days() {
     s.then(Event::Classified {
         on: d("2025-12-24"),
         feedback_type: FeedbackType::ServiceRequest,
+        raised_on: None,
     });
     let c = s.clock("service_request_response", "2025-12-24");
     assert_eq!(c.due_on, d("2025-12-31"));
@@ -432,6 +433,7 @@ fn a_service_request_gets_first_contact_within_three_working_days() {
     s.then(Event::Classified {
         on: d("2026-01-05"),
         feedback_type: FeedbackType::Complaint,
+        raised_on: Some(d("2026-01-05")),
     });
     assert_eq!(s.due("stage1_acknowledge"), d("2026-01-12"));
 }

@@ -142,6 +142,7 @@ fn christmas_stage_1_runs_from_receipt_not_from_acknowledgement() {
     let msg = s.refused(Event::Closed {
         on: d("2026-01-22"),
         reason: CloseReason::FinalResponse,
+        explanation: None,
     });
     assert_eq!(
         msg,
@@ -193,7 +194,7 @@ fn easter_2026_independent_review_by_a_senior_manager() {
     });
     assert_eq!(
         msg,
-        "The reviewer at Stage 2 must not have handled an earlier stage: a.khan handled stage 1"
+        "The reviewer at Stage 2 must not have handled an earlier stage: a.khan handled Stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-04-07"),
@@ -239,7 +240,7 @@ fn easter_2026_independent_review_by_a_senior_manager() {
     );
     assert_eq!(
         msg,
-        "The Stage 2 response must come from someone who did not handle an earlier stage: a.khan handled stage 1"
+        "The Stage 2 response must come from someone who did not handle an earlier stage: a.khan handled Stage 1"
     );
     s.then_by(
         Event::Responded {
@@ -265,6 +266,7 @@ fn easter_2026_independent_review_by_a_senior_manager() {
     s.then(Event::Closed {
         on: d("2026-06-05"),
         reason: CloseReason::FinalResponse,
+        explanation: None,
     });
     assert_eq!(s.case.state, State::Closed);
 }
@@ -322,6 +324,7 @@ fn platinum_jubilee_first_time_repair_request_is_a_service_request() {
     s.then(Event::Classified {
         on: d("2022-05-26"),
         feedback_type: FeedbackType::ServiceRequest,
+        raised_on: None,
     });
     assert_eq!(s.case.state, State::Open);
     assert!(s.deadlines("2022-06-20").is_empty());

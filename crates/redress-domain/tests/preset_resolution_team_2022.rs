@@ -133,7 +133,7 @@ fn christmas_complaint_then_an_easter_review_with_a_thirty_day_extension() {
             on: d("2026-03-24"),
             officer: "r.team".into(),
         }),
-        "The reviewer at Stage 2 review must not have handled an earlier stage: r.team handled stage 1"
+        "The reviewer at Stage 2 review must not have handled an earlier stage: r.team handled Stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-03-24"),
@@ -244,8 +244,9 @@ fn no_service_requests_and_no_exclusions() {
         s.refused(Event::Classified {
             on: d("2026-01-05"),
             feedback_type: FeedbackType::ServiceRequest,
+            raised_on: None,
         }),
-        "The policy 'resolution-team-2022' does not recognise service requests"
+        "Charitable landlord complaints policy (Resolution team), 2022 does not record service requests as feedback under this policy"
     );
     assert_eq!(
         s.refused(Event::Excluded {

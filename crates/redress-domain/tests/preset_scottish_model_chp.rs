@@ -142,7 +142,7 @@ fn christmas_and_the_second_of_january_then_an_easter_investigation() {
             on: d("2026-03-17"),
             officer: "f.line".into(),
         }),
-        "The reviewer at Investigation must not have handled an earlier stage: f.line handled stage 1"
+        "The reviewer at Investigation must not have handled an earlier stage: f.line handled Frontline resolution"
     );
     s.then(Event::Assigned {
         on: d("2026-03-17"),
@@ -273,6 +273,7 @@ fn service_requests_and_exclusions() {
     s.then(Event::Classified {
         on: d("2026-01-05"),
         feedback_type: FeedbackType::ServiceRequest,
+        raised_on: None,
     });
     assert!(s.deadlines("2026-01-05").is_empty());
 

@@ -569,6 +569,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
             Event::Closed {
                 on: date(2025, 12, 8),
                 reason: CloseReason::Resolved,
+                explanation: None,
             },
             "officer-7",
         ),
@@ -651,6 +652,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
         Event::Closed {
             on: date(2026, 1, 6),
             reason: CloseReason::Withdrawn,
+            explanation: None,
         },
         Some("officer-9"),
     );

@@ -809,7 +809,7 @@ pub async fn record_step(
     let events: Vec<CaseEvent> = record.events.iter().map(|e| e.event.clone()).collect();
     let mut case = Case::fold(&events)
         .map_err(|e| ApiError::Internal(format!("case {reference} does not fold: {e}")))?;
-    case.decide(&loaded.policy, &event, Some(&who.id))
+    case.decide(&loaded.policy, &loaded.calendar, &event, Some(&who.id))
         .map_err(|refused| ApiError::Conflict {
             detail: refused.message,
             field: refused.field.map(str::to_owned),

@@ -1048,14 +1048,17 @@ async fn log_complaint(
             "service_request" => Some(Event::Classified {
                 on,
                 feedback_type: FeedbackType::ServiceRequest,
+                raised_on: None,
             }),
             "comment" => Some(Event::Classified {
                 on,
                 feedback_type: FeedbackType::Comment,
+                raised_on: None,
             }),
             "compliment" => Some(Event::Classified {
                 on,
                 feedback_type: FeedbackType::Compliment,
+                raised_on: None,
             }),
             "not_accepted" => Some(Event::Excluded {
                 on,
@@ -1357,9 +1360,13 @@ fn describe_event(
                 .collect(),
         ),
         Event::ResolvedConfirmed { .. } => ("The resident confirmed it is resolved".into(), vec![]),
-        Event::Closed { reason, .. } => (
+        Event::Closed {
+            reason,
+            explanation,
+            ..
+        } => (
             format!("Closed: {}", reason.as_str().replace('_', " ")),
-            vec![],
+            explanation.iter().cloned().collect(),
         ),
         Event::Reopened { reason, .. } => ("Reopened".into(), vec![reason.clone()]),
         Event::ReturnedToStage1 { reason, .. } => {
@@ -1432,7 +1439,10 @@ fn steps_for(
     }
     let policy = &loaded.policy;
     let on = today.max(case.last_event_on);
-    let allowed = |e: &Event| case.decide(policy, e, Some(&who.id)).is_ok();
+    let allowed = |e: &Event| {
+        case.decide(policy, &loaded.calendar, e, Some(&who.id))
+            .is_ok()
+    };
     let stage = case.stage();
     let stage_name = policy
         .stage(stage)
@@ -1844,7 +1854,13 @@ fn steps_for(
         CloseReason::ServiceRequestCompleted,
     ]
     .into_iter()
-    .filter(|r| allowed(&Event::Closed { on, reason: *r }))
+    .filter(|r| {
+        allowed(&Event::Closed {
+            on,
+            reason: *r,
+            explanation: Some("x".into()),
+        })
+    })
     .map(|r| {
         let label = match r {
             CloseReason::FinalResponse => "The final response has been issued",
@@ -1869,6 +1885,17 @@ fn steps_for(
                 with_options(
                     field("close", "reason", "Why", "select", &v("close"), errors),
                     reasons,
+                ),
+                with_hint(
+                    field(
+                        "close",
+                        "explanation",
+                        "Explanation (optional)",
+                        "textarea",
+                        &v("close"),
+                        errors,
+                    ),
+                    "Needed to close as resolved when the resident's confirmation is not recorded",
                 ),
             ],
             true,
@@ -2477,7 +2504,14 @@ fn event_from_form(step: &str, values: &HashMap<String, String>) -> Result<Event
                 _ => None,
             };
             match reason {
-                Some(reason) => Some(Event::Closed { on, reason }),
+                Some(reason) => {
+                    let explanation = text(values, "explanation");
+                    Some(Event::Closed {
+                        on,
+                        reason,
+                        explanation: (!explanation.trim().is_empty()).then_some(explanation),
+                    })
+                }
                 None => {
                     errors.push(FormError {
                         id: "close-reason".into(),

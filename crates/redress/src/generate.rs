@@ -324,7 +324,10 @@ impl Timeline<'_> {
             self.ended = true;
             return false;
         }
-        if let Err(refused) = self.case.decide(&self.loaded.policy, &event, Some(by)) {
+        if let Err(refused) =
+            self.case
+                .decide(&self.loaded.policy, &self.loaded.calendar, &event, Some(by))
+        {
             stats.refused += 1;
             if stats.first_refusal.is_none() {
                 stats.first_refusal = Some(format!(
@@ -347,7 +350,7 @@ impl Timeline<'_> {
         }
         if self
             .case
-            .decide(&self.loaded.policy, &event, Some(by))
+            .decide(&self.loaded.policy, &self.loaded.calendar, &event, Some(by))
             .is_err()
         {
             stats.skipped += 1;
@@ -580,6 +583,7 @@ impl Generator {
                     Event::Closed {
                         on,
                         reason: CloseReason::Withdrawn,
+                        explanation: None,
                     },
                     &handler,
                     rng,
@@ -594,6 +598,7 @@ impl Generator {
                 Event::Closed {
                     on,
                     reason: CloseReason::Withdrawn,
+                    explanation: None,
                 },
                 &handler,
                 rng,
@@ -647,12 +652,16 @@ impl Generator {
         ) || rng.chance(100);
         if !escalate {
             let on = days(responded_on, i64::from(rng.range(1, 25)));
-            let reason = if rng.chance(600) {
-                CloseReason::Resolved
-            } else {
-                CloseReason::NoReply
-            };
-            t.step(Event::Closed { on, reason }, &handler, rng, stats);
+            t.step(
+                Event::Closed {
+                    on,
+                    reason: CloseReason::Resolved,
+                    explanation: Some("The resident accepted the outcome by telephone".into()),
+                },
+                &handler,
+                rng,
+                stats,
+            );
             return;
         }
         let requested_on = days(responded_on, i64::from(rng.range(1, 20)));
@@ -708,13 +717,23 @@ impl Generator {
         if !t.step(response(responded2_on, rng), &reviewer, rng, stats) {
             return;
         }
-        let reason = if t.case.stage() >= policy.final_stage() {
+        let reason = if t.case.stage() >= policy.last_required_stage() {
             CloseReason::FinalResponse
         } else {
             CloseReason::Resolved
         };
         let on = days(responded2_on, i64::from(rng.range(0, 10)));
-        t.step(Event::Closed { on, reason }, &reviewer, rng, stats);
+        let explanation = Some("The resident accepted the outcome".to_owned());
+        t.step(
+            Event::Closed {
+                on,
+                reason,
+                explanation,
+            },
+            &reviewer,
+            rng,
+            stats,
+        );
         debug_assert!(t.ended || t.case.state == State::Closed);
     }
 }

@@ -65,7 +65,7 @@ impl Scenario {
 
     /// Records an event by an officer; it must be allowed.
     pub fn then_by(&mut self, event: Event, by: Option<&str>) -> &mut Scenario {
-        if let Err(r) = self.case.decide(&self.policy, &event, by) {
+        if let Err(r) = self.case.decide(&self.policy, &self.calendar, &event, by) {
             panic!("{} was refused: {}", event, r.message);
         }
         let ce = CaseEvent::new(event, by);
@@ -82,7 +82,7 @@ impl Scenario {
     }
 
     pub fn refused_by(&self, event: Event, by: Option<&str>) -> String {
-        match self.case.decide(&self.policy, &event, by) {
+        match self.case.decide(&self.policy, &self.calendar, &event, by) {
             Ok(()) => panic!("{event} was allowed but should be refused"),
             Err(r) => r.message,
         }
