@@ -150,8 +150,10 @@ test('markup in the query string of the work queue is not echoed as markup', asy
 
 test('markup in every free-text field of the step forms is shown literally', async () => {
   await page.goto(`${server.baseUrl}/complaints/${reference}`);
-  await recordStep(page, 'acknowledge', {});
+  // Dated within the clocks of a complaint received on 2 Nov 2026, so that an extension is still in time.
+  await recordStep(page, 'acknowledge', { on: '2026-11-03' });
   await recordStep(page, 'define', {
+    on: '2026-11-03',
     head_1: payload('head'),
     outcome_1: payload('outcome'),
     not_responsible_for: payload('not-ours'),
@@ -161,12 +163,12 @@ test('markup in every free-text field of the step forms is shown literally', asy
   await expectShownLiterally('not-ours', 'the timeline');
 
   // A refused step re-renders what was typed into its form.
-  await recordStep(page, 'extend', { working_days: '25', reason: payload('refused-reason') });
+  await recordStep(page, 'extend', { on: '2026-11-04', working_days: '25', reason: payload('refused-reason') });
   await page.locator('.error-summary').waitFor();
   assert.equal(await page.locator('#extend-reason').inputValue(), payload('refused-reason'));
   await expectNothingInjected('the refused extension');
 
-  await recordStep(page, 'extend', { working_days: '5', reason: payload('extension-reason') });
+  await recordStep(page, 'extend', { on: '2026-11-04', working_days: '5', reason: payload('extension-reason') });
   await expectShownLiterally('extension-reason', 'the timeline');
   await recordStep(page, 'adjustments', { needs: payload('needs'), adjustments: payload('adjustments') });
   await expectShownLiterally('needs', 'the case page');

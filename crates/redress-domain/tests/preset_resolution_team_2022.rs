@@ -32,7 +32,7 @@ fn findings_against_the_code_are_exactly_these() {
             // (6.15 error).
             "stages.stage2.extension.without_agreement_working_days",
             // Not here: stage 1's 10 WD run from receipt (stricter than the Code's 10 from acknowledgement);
-            // stage 2's 20 WD from the request likewise; the inherited 12-month time limit with discretion.
+            // stage 2's 20 WD from the request likewise; no time limit at all (more generous than the Code's 12 months).
         ]
     );
 }

@@ -1585,8 +1585,9 @@ fn steps_for(
             false,
         );
     }
+    // Offered while an extension dated on or after the last step could be given; the date typed is judged.
     if allowed(&Event::Extended {
-        on,
+        on: case.last_event_on,
         working_days: 1,
         reason: "x".into(),
         resident_agreed: true,
