@@ -1444,7 +1444,7 @@ impl Case {
                 ),
             );
         }
-        if let Some(due) = service_request_due(sr, window, calendar)
+        if let Some((_, due)) = service_request_due(sr, window, calendar)
             && on > due
         {
             return refuse_field(
@@ -1610,8 +1610,7 @@ impl Case {
         if let (Some(sr), Some(window)) = (
             self.service_request,
             policy.feedback.service_request_response,
-        ) && let Ok(base) = window.after(calendar, sr.started_on)
-            && let Some(due) = service_request_due(sr, window, calendar)
+        ) && let Some((base, due)) = service_request_due(sr, window, calendar)
             && (sr.responded_on.is_some() || (is_service_request && !finished))
         {
             let mut explanation = explain(calendar, window, "the request", sr.started_on, base);
@@ -1870,7 +1869,7 @@ impl Case {
                     provision: "6",
                     message: format!(
                         "{} was due on {} and is overdue",
-                        clock_label(policy, d.clock),
+                        clock_subject(policy, d.clock),
                         human_date(d.due_on)
                     ),
                 }),
@@ -1941,19 +1940,20 @@ struct ResponseClock {
     explanation: String,
 }
 
-/// When a service request's reply is due, with the extra time the resident agreed.
+/// When a service request's reply is due: before and after the extra time the resident agreed.
 fn service_request_due(
     sr: ServiceRequestRecord,
     window: Period,
     calendar: &Calendar,
-) -> Option<Date> {
+) -> Option<(Date, Date)> {
     let base = window.after(calendar, sr.started_on).ok()?;
     if sr.agreed_extra_working_days == 0 {
-        return Some(base);
+        return Some((base, base));
     }
-    calendar
+    let due = calendar
         .add_working_days(base, sr.agreed_extra_working_days)
-        .ok()
+        .ok()?;
+    Some((base, due))
 }
 
 /// The clock names of a stage.
@@ -1968,23 +1968,46 @@ fn clock_name(stage: u8, acknowledge: bool) -> &'static str {
     }
 }
 
-/// A clock as people read it, in the policy's own stage names: "Stage 1 acknowledgement", "Review
-/// response", "Service request reply".
+/// A clock's label on the pages, in the policy's own stage names: "Acknowledge Resolution", "Review
+/// response", "Close if no reply".
 pub fn clock_label(policy: &Policy, clock: &str) -> String {
-    match clock {
-        "service_request_response" => "Service request reply".into(),
-        "auto_close" => "Closing the case".into(),
-        "escalation_window" => "The window to escalate".into(),
-        other => {
-            let (stage, what) = other.split_once('_').unwrap_or((other, ""));
-            let n = stage.trim_start_matches("stage").parse::<u8>().unwrap_or(1);
-            let what = if what == "acknowledge" {
-                "acknowledgement"
-            } else {
-                what
-            };
-            format!("{} {what}", policy.stage_name(n))
+    match clock_stage(clock) {
+        Some((n, true)) => format!("Acknowledge {}", policy.stage_name(n)),
+        Some((n, false)) => format!("{} response", policy.stage_name(n)),
+        None => match clock {
+            "service_request_response" => "Service request response",
+            "auto_close" => "Close if no reply",
+            "escalation_window" => "Resident may escalate until",
+            _ => "Deadline",
         }
+        .into(),
+    }
+}
+
+/// A clock as the subject of a sentence ("… was due on … and is overdue"): "Stage 1 acknowledgement",
+/// "Review response", "Closing the case".
+fn clock_subject(policy: &Policy, clock: &str) -> String {
+    match clock_stage(clock) {
+        Some((n, true)) => format!("{} acknowledgement", policy.stage_name(n)),
+        Some((n, false)) => format!("{} response", policy.stage_name(n)),
+        None => match clock {
+            "service_request_response" => "Service request reply",
+            "auto_close" => "Closing the case",
+            "escalation_window" => "The window to escalate",
+            _ => "A deadline",
+        }
+        .into(),
+    }
+}
+
+/// The stage of a stage clock and whether it is its acknowledgement: `stage2_acknowledge` → (2, true).
+fn clock_stage(clock: &str) -> Option<(u8, bool)> {
+    let (stage, what) = clock.strip_prefix("stage")?.split_once('_')?;
+    let n = stage.parse::<u8>().ok()?;
+    match what {
+        "acknowledge" => Some((n, true)),
+        "response" => Some((n, false)),
+        _ => None,
     }
 }
 

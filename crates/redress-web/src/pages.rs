@@ -14,7 +14,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
 use redress_domain::access::Permission;
-use redress_domain::case::{Case, ClockKind, ClockStatus, State as CaseState, human_date};
+use redress_domain::case::{
+    Case, ClockKind, ClockStatus, State as CaseState, clock_label, human_date,
+};
 use redress_domain::compliance::{self, Severity};
 use redress_domain::event::{
     Channel, CloseReason, Event, FeedbackType, Head, HeadOutcome, Outcome, OutstandingAction,
@@ -431,21 +433,6 @@ struct DashboardPage {
     next_link: Option<String>,
 }
 
-fn clock_label(clock: &str) -> &'static str {
-    match clock {
-        "stage1_acknowledge" => "Acknowledge stage 1",
-        "stage1_response" => "Stage 1 response",
-        "stage2_acknowledge" => "Acknowledge stage 2",
-        "stage2_response" => "Stage 2 response",
-        "stage3_acknowledge" => "Acknowledge stage 3",
-        "stage3_response" => "Stage 3 response",
-        "escalation_window" => "Resident may escalate until",
-        "service_request_response" => "Service request response",
-        "auto_close" => "Close if no reply",
-        _ => "Deadline",
-    }
-}
-
 fn state_label(state: &str) -> &'static str {
     match state {
         "awaiting_acknowledgement" => "Awaiting acknowledgement",
@@ -547,11 +534,11 @@ async fn dashboard(
     let mut rows = Vec::with_capacity(list.items.len());
     for c in &list.items {
         let p = &c.projection;
-        let calendar = state
+        let loaded = state
             .policy(&c.policy_id, Some(c.policy_version))
             .await
             .ok();
-        let soon = match (p.next_due_on, &calendar) {
+        let soon = match (p.next_due_on, &loaded) {
             (Some(due), Some(l)) => due_soon(&l.calendar, today, due),
             _ => false,
         };
@@ -584,9 +571,15 @@ async fn dashboard(
                     .clone()
                     .unwrap_or_else(|| "Anonymous".into())
             },
-            stage: format!("Stage {}", p.stage),
-            next_due: match (&p.next_due_on, &p.next_due_clock) {
-                (Some(d), Some(clock)) => format!("{} – {}", human_date(*d), clock_label(clock)),
+            stage: loaded.as_ref().map_or_else(
+                || format!("Stage {}", p.stage),
+                |l| l.policy.stage_name(p.stage),
+            ),
+            next_due: match (&p.next_due_on, &p.next_due_clock, &loaded) {
+                (Some(d), Some(clock), Some(l)) => {
+                    format!("{} – {}", human_date(*d), clock_label(&l.policy, clock))
+                }
+                (Some(d), _, _) => human_date(*d),
                 _ => "None".into(),
             },
             tag_class,
@@ -1090,7 +1083,7 @@ async fn log_complaint(
 
 struct ClockRow {
     clock: &'static str,
-    label: &'static str,
+    label: String,
     due: String,
     met: String,
     tag_class: &'static str,
@@ -2040,7 +2033,7 @@ async fn case_page_for(
             };
             ClockRow {
                 clock: d.clock,
-                label: clock_label(d.clock),
+                label: clock_label(&loaded.policy, d.clock),
                 due: human_date(d.due_on),
                 met: d
                     .met_on
