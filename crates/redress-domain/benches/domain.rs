@@ -62,10 +62,7 @@ fn twenty_events() -> Vec<CaseEvent> {
     };
     vec![
         e(
-            Event::Received {
-                on: date(2025, 12, 19),
-                channel: Channel::Phone,
-            },
+            Event::received(date(2025, 12, 19), Channel::Phone),
             by("amy"),
         ),
         e(
@@ -162,6 +159,7 @@ fn twenty_events() -> Vec<CaseEvent> {
             Event::EscalationRequested {
                 on: date(2026, 2, 2),
                 reasons: None,
+                out_of_time: false,
             },
             by("amy"),
         ),

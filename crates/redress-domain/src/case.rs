@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::calendar::{Calendar, Iso, write_day_list};
 use crate::event::{
-    CaseEvent, Channel, CloseReason, Event, FeedbackType, Head, OmbudsmanElement, Outcome, Remedy,
-    RemedyKind,
+    CaseEvent, ChallengeOutcome, Channel, CloseReason, Event, FeedbackType, Head, OmbudsmanElement,
+    Outcome, Relationship, Remedy, RemedyKind,
 };
 use crate::policy::{ClockStart, DEFAULT_MAX_TOTAL_EXTENSION, LateAcknowledgement, Period, Policy};
 
@@ -33,9 +33,23 @@ pub enum State {
     Closed,
     /// Not accepted under one of the policy's exclusions.
     NotAccepted,
+    /// The resident asked to escalate after the policy's window: the landlord must decide whether to accept
+    /// the request (using discretion) or refuse it, within the next stage's acknowledgement time.
+    EscalationDecisionNeeded,
 }
 
 impl State {
+    /// Every state.
+    pub const ALL: [State; 7] = [
+        State::AwaitingAcknowledgement,
+        State::EscalationDecisionNeeded,
+        State::Investigating,
+        State::Responded,
+        State::Open,
+        State::Closed,
+        State::NotAccepted,
+    ];
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -45,6 +59,25 @@ impl State {
             State::Open => "open",
             State::Closed => "closed",
             State::NotAccepted => "not_accepted",
+            State::EscalationDecisionNeeded => "escalation_decision_needed",
+        }
+    }
+
+    /// The state from its wire name.
+    pub fn parse(name: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The name people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::AwaitingAcknowledgement => "Awaiting acknowledgement",
+            State::Investigating => "Investigating",
+            State::Responded => "Responded",
+            State::Open => "Open",
+            State::Closed => "Closed",
+            State::NotAccepted => "Not accepted",
+            State::EscalationDecisionNeeded => "Late escalation: decision needed",
         }
     }
 
@@ -119,6 +152,10 @@ pub struct Round {
     pub escalation_requested_on: Option<Date>,
     /// Reasons the resident gave.
     pub escalation_reasons: Option<String>,
+    /// The request that began this round came after the escalation window.
+    pub requested_out_of_time: bool,
+    /// Day a late request was accepted, using discretion.
+    pub late_request_accepted_on: Option<Date>,
 }
 
 impl Round {
@@ -136,6 +173,8 @@ impl Round {
             handlers: Vec::new(),
             escalation_requested_on: None,
             escalation_reasons: None,
+            requested_out_of_time: false,
+            late_request_accepted_on: None,
         }
     }
 
@@ -221,6 +260,15 @@ pub struct ContactRestriction {
     pub review_on: Date,
 }
 
+/// The resident's challenge to a contact restriction, as decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RestrictionChallenge {
+    /// Day decided.
+    pub on: Date,
+    /// What was decided.
+    pub outcome: ChallengeOutcome,
+}
+
 /// A case's state: a pure fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Case {
@@ -262,6 +310,16 @@ pub struct Case {
     pub adjustments: Option<Adjustments>,
     /// Contact restriction in force.
     pub contact_restriction: Option<ContactRestriction>,
+    /// The resident's one challenge to a contact restriction, once decided.
+    pub restriction_challenge: Option<RestrictionChallenge>,
+    /// Who is complaining, if recorded.
+    pub relationship: Option<Relationship>,
+    /// For a former tenant: the day the tenancy ended.
+    pub tenancy_ended_on: Option<Date>,
+    /// When the matter arose or the resident became aware of it, if recorded.
+    pub matter_arose_on: Option<Date>,
+    /// Day the officer decided to consider a matter older than the time limit.
+    pub time_limit_discretion_on: Option<Date>,
     /// Day of the latest event.
     pub last_event_on: Date,
     /// Number of events folded.
@@ -423,7 +481,14 @@ impl Case {
 
     /// A new case from its `received` event.
     pub fn open(first: &CaseEvent) -> Result<Case, FoldError> {
-        let Event::Received { on, channel } = first.event else {
+        let Event::Received {
+            on,
+            channel,
+            relationship,
+            tenancy_ended_on,
+            matter_arose_on,
+        } = first.event
+        else {
             return Err(FoldError::NotReceivedFirst(first.event.kind()));
         };
         Ok(Case {
@@ -446,6 +511,11 @@ impl Case {
             reopened: 0,
             adjustments: None,
             contact_restriction: None,
+            restriction_challenge: None,
+            relationship,
+            tenancy_ended_on,
+            matter_arose_on,
+            time_limit_discretion_on: None,
             last_event_on: on,
             events: 1,
         })
@@ -602,14 +672,23 @@ impl Case {
                     }
                 }
             }
-            Event::EscalationRequested { reasons, .. } => {
+            Event::EscalationRequested {
+                reasons,
+                out_of_time,
+                ..
+            } => {
                 let next = self.stage() + 1;
                 let round = self.round_mut();
                 round.escalation_requested_on = Some(on);
                 round.escalation_reasons = reasons.clone();
-                self.rounds
-                    .push(Round::new(next, RoundStart::EscalationRequested, on));
-                self.state = State::AwaitingAcknowledgement;
+                let mut new_round = Round::new(next, RoundStart::EscalationRequested, on);
+                new_round.requested_out_of_time = *out_of_time;
+                self.rounds.push(new_round);
+                self.state = if *out_of_time {
+                    State::EscalationDecisionNeeded
+                } else {
+                    State::AwaitingAcknowledgement
+                };
                 self.closed = None;
                 self.state_before_close = None;
             }
@@ -702,6 +781,28 @@ impl Case {
                     r.completed_on = Some(on);
                 }
             }
+            Event::RelationshipRecorded {
+                relationship,
+                tenancy_ended_on,
+                ..
+            } => {
+                self.relationship = Some(*relationship);
+                self.tenancy_ended_on = *tenancy_ended_on;
+            }
+            Event::TimeLimitDiscretionUsed { .. } => self.time_limit_discretion_on = Some(on),
+            Event::EscalationAccepted { .. } => {
+                self.round_mut().late_request_accepted_on = Some(on);
+                self.state = State::AwaitingAcknowledgement;
+            }
+            Event::ContactRestrictionChallenged { outcome, .. } => {
+                self.restriction_challenge = Some(RestrictionChallenge {
+                    on,
+                    outcome: *outcome,
+                });
+                if *outcome == ChallengeOutcome::Lifted {
+                    self.contact_restriction = None;
+                }
+            }
         }
         self.last_event_on = self.last_event_on.max(on);
         self.events += 1;
@@ -778,6 +879,11 @@ impl Case {
         let stage_name = policy.stage_name(stage);
         let finished = self.state.is_finished();
         let is_complaint = self.feedback_type == FeedbackType::Complaint;
+        if self.state == State::EscalationDecisionNeeded && waits_for_escalation_decision(event) {
+            return refuse(format!(
+                "The resident asked for {stage_name} after the window closed: first record whether the request is accepted, using discretion, or refused on one of the policy's grounds"
+            ));
+        }
 
         match event {
             Event::Received { .. } => refuse("This case has already been received"),
@@ -1114,6 +1220,11 @@ impl Case {
                 if !is_complaint {
                     return refuse("Only a complaint can be escalated");
                 }
+                if self.state == State::EscalationDecisionNeeded {
+                    return refuse(format!(
+                        "The resident's request for {stage_name} is awaiting a decision"
+                    ));
+                }
                 if self.excluded.is_some() {
                     return refuse(
                         "The complaint was not accepted, so there is no stage to escalate from",
@@ -1351,11 +1462,91 @@ impl Case {
                         format!("A restriction needs approval by {who}"),
                     );
                 }
-                let latest = on.checked_add(jiff::Span::new().months(12)).unwrap_or(on);
+                let months = policy.roles.restriction_review_months();
+                let latest = on
+                    .checked_add(jiff::Span::new().months(i64::from(months)))
+                    .unwrap_or(on);
                 if *review_on <= on || *review_on > latest {
                     return refuse_field(
                         "review_on",
-                        "Set a review date within the next 12 months: restrictions must be proportionate and kept under review (Code 5.15)",
+                        format!(
+                            "Set a review date by {}: the policy reviews restrictions within {months} month{}, and they must be proportionate and kept under review (Code 5.15)",
+                            human_date(latest),
+                            if months == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+                Ok(())
+            }
+            Event::ContactRestrictionChallenged { explanation, .. } => {
+                if self.contact_restriction.is_none() {
+                    return refuse("There is no contact restriction in force to challenge");
+                }
+                if let Some(c) = self.restriction_challenge {
+                    return refuse(format!(
+                        "The resident's challenge to the restriction was already reviewed on {}: it is reviewed only once",
+                        human_date(c.on)
+                    ));
+                }
+                if explanation.trim().is_empty() {
+                    return refuse_field(
+                        "explanation",
+                        "Explain the decision on the challenge: the resident must be told why",
+                    );
+                }
+                Ok(())
+            }
+            Event::RelationshipRecorded {
+                relationship,
+                tenancy_ended_on,
+                ..
+            } => {
+                if finished {
+                    return refuse(
+                        "The case is closed: reopen it before changing who is complaining",
+                    );
+                }
+                match crate::intake::check_relationship(
+                    policy,
+                    *relationship,
+                    *tenancy_ended_on,
+                    Some(self.received_on),
+                ) {
+                    Some(refused) => Err(refused),
+                    None => Ok(()),
+                }
+            }
+            Event::TimeLimitDiscretionUsed { reason, .. } => {
+                if finished || !is_complaint {
+                    return refuse("Discretion on the time limit is recorded on an open complaint");
+                }
+                if self.outside_time_limit(policy).is_none() {
+                    return refuse(
+                        "The complaint is within the policy's time limit (or no date the matter arose is recorded): there is nothing to decide",
+                    );
+                }
+                if let Some(d) = self.time_limit_discretion_on {
+                    return refuse(format!(
+                        "Discretion on the time limit was already recorded on {}",
+                        human_date(d)
+                    ));
+                }
+                if reason.trim().is_empty() {
+                    return refuse_field(
+                        "reason",
+                        "Say why the complaint is considered although it is outside the time limit (Code 2.3)",
+                    );
+                }
+                Ok(())
+            }
+            Event::EscalationAccepted { reason, .. } => {
+                if self.state != State::EscalationDecisionNeeded {
+                    return refuse("There is no late request to escalate awaiting a decision");
+                }
+                if reason.trim().is_empty() {
+                    return refuse_field(
+                        "reason",
+                        "Say why the late request is accepted (the discretion used)",
                     );
                 }
                 Ok(())
@@ -1387,6 +1578,42 @@ impl Case {
                 }
             }
         }
+    }
+
+    /// Decides `event` like [`Case::decide`] and returns the event to record, with what the service stamps
+    /// on it: whether an escalation request came after the policy's window (never taken from the client).
+    pub fn admit(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        event: Event,
+        by: Option<&str>,
+    ) -> Result<Event, Refused> {
+        self.decide(policy, calendar, &event, by)?;
+        Ok(match event {
+            Event::EscalationRequested { on, reasons, .. } => Event::EscalationRequested {
+                on,
+                reasons,
+                out_of_time: self
+                    .escalation_window_due(policy, calendar)
+                    .is_some_and(|due| on > due),
+            },
+            other => other,
+        })
+    }
+
+    /// The last day of the resident's window to escalate from the current round's response, if the policy
+    /// sets one.
+    pub fn escalation_window_due(&self, policy: &Policy, calendar: &Calendar) -> Option<Date> {
+        let round = self.round();
+        let responded = round.responded_on?;
+        let window = policy.stage(round.stage + 1)?.escalation.as_ref()?.window?;
+        window.after(calendar, responded).ok()
+    }
+
+    /// The last day within the policy's time limit, when the recorded matter is older than it.
+    pub fn outside_time_limit(&self, policy: &Policy) -> Option<Date> {
+        crate::intake::outside_time_limit(policy, self.matter_arose_on?, self.received_on)
     }
 
     fn earlier_handler(&self, policy: &Policy, officer: &str, stage: u8) -> Option<String> {
@@ -1814,6 +2041,28 @@ impl Case {
                 ),
             });
         }
+        if open && self.relationship.is_none() {
+            out.push(Warning {
+                code: "relationship_not_recorded",
+                provision: "1.2",
+                message: "Who is complaining (tenant, leaseholder, representative…) is not recorded, so the policy's rules on who may complain have not been applied".into(),
+            });
+        }
+        if open
+            && self.time_limit_discretion_on.is_none()
+            && let (Some(last_day), Some(arose)) =
+                (self.outside_time_limit(policy), self.matter_arose_on)
+        {
+            out.push(Warning {
+                code: "outside_time_limit",
+                provision: "2.3",
+                message: format!(
+                    "The matter arose on {}, and the policy's time limit ended on {}: decide whether to consider it, using discretion for good reason, or not to accept it on the time-limit ground",
+                    human_date(arose),
+                    human_date(last_day)
+                ),
+            });
+        }
         if open && self.assignee.is_none() {
             out.push(Warning {
                 code: "not_assigned",
@@ -1858,7 +2107,7 @@ impl Case {
                 out.push(Warning {
                     code: "escalation_without_reasons",
                     provision: "6.12",
-                    message: "The policy asks for reasons to escalate, but the Code does not allow requiring them: accept the request and make reasonable efforts to understand why the resident is unhappy".into(),
+                    message: "The policy asks for reasons to escalate, but the Code does not allow requiring them (6.12): a request without reasons still stands; make reasonable efforts to understand why the resident is unhappy".into(),
                 });
             }
         }
@@ -1873,14 +2122,18 @@ impl Case {
                         human_date(d.due_on)
                     ),
                 }),
-                (ClockKind::Window, ClockStatus::MetLate) => out.push(Warning {
-                    code: "late_escalation_request",
-                    provision: "5.11",
-                    message: format!(
-                        "The escalation request came after the window closed on {}: it can be refused only on the policy's published grounds, and discretion should be considered",
-                        human_date(d.due_on)
-                    ),
-                }),
+                (ClockKind::Window, ClockStatus::MetLate)
+                    if self.state == State::EscalationDecisionNeeded =>
+                {
+                    out.push(Warning {
+                        code: "late_escalation_request",
+                        provision: "5.11",
+                        message: format!(
+                            "The request for {stage_name} came after the window closed on {}: decide whether to accept it, using discretion, or to refuse it on one of the policy's published grounds, before the acknowledgement is due",
+                            human_date(d.due_on)
+                        ),
+                    })
+                }
                 _ => {}
             }
         }
@@ -1900,6 +2153,21 @@ impl Case {
         }
         out
     }
+}
+
+/// Steps that must wait until a late request to escalate has been accepted or refused.
+fn waits_for_escalation_decision(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::Acknowledged { .. }
+            | Event::ComplaintDefined { .. }
+            | Event::Extended { .. }
+            | Event::AdverseFindingsShared { .. }
+            | Event::Responded { .. }
+            | Event::ReturnedToStage1 { .. }
+            | Event::IssueMerged { .. }
+            | Event::ResolvedConfirmed { .. }
+    )
 }
 
 fn derive_outcome(outcomes: impl Iterator<Item = Outcome>) -> Option<Outcome> {

@@ -58,6 +58,125 @@ impl Channel {
     }
 }
 
+/// Who is complaining, in relation to the landlord (Code 1.2, 1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    /// A current tenant.
+    Tenant,
+    /// A former tenant (with the day the tenancy ended).
+    FormerTenant,
+    /// A leaseholder or shared owner.
+    Leaseholder,
+    /// A licensee.
+    Licensee,
+    /// An applicant for housing.
+    Applicant,
+    /// A member of the public affected by the landlord's actions.
+    MemberOfPublic,
+    /// A group of residents.
+    Group,
+    /// A representative acting for a resident (advocate, friend, relative).
+    Representative,
+    /// An MP or councillor acting for a resident.
+    MpOrCouncillor,
+}
+
+impl Relationship {
+    /// Every relationship.
+    pub const ALL: [Relationship; 9] = [
+        Relationship::Tenant,
+        Relationship::FormerTenant,
+        Relationship::Leaseholder,
+        Relationship::Licensee,
+        Relationship::Applicant,
+        Relationship::MemberOfPublic,
+        Relationship::Group,
+        Relationship::Representative,
+        Relationship::MpOrCouncillor,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relationship::Tenant => "tenant",
+            Relationship::FormerTenant => "former_tenant",
+            Relationship::Leaseholder => "leaseholder",
+            Relationship::Licensee => "licensee",
+            Relationship::Applicant => "applicant",
+            Relationship::MemberOfPublic => "member_of_public",
+            Relationship::Group => "group",
+            Relationship::Representative => "representative",
+            Relationship::MpOrCouncillor => "mp_or_councillor",
+        }
+    }
+
+    /// The relationship from its wire name.
+    pub fn parse(name: &str) -> Option<Relationship> {
+        Relationship::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// Singular label ("A tenant").
+    pub fn label(self) -> &'static str {
+        match self {
+            Relationship::Tenant => "A tenant",
+            Relationship::FormerTenant => "A former tenant",
+            Relationship::Leaseholder => "A leaseholder or shared owner",
+            Relationship::Licensee => "A licensee",
+            Relationship::Applicant => "An applicant for housing",
+            Relationship::MemberOfPublic => "A member of the public",
+            Relationship::Group => "A group of residents",
+            Relationship::Representative => "A representative acting for a resident",
+            Relationship::MpOrCouncillor => "An MP or councillor acting for a resident",
+        }
+    }
+
+    /// Plural phrase ("tenants") for sentences about who may complain.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Relationship::Tenant => "tenants",
+            Relationship::FormerTenant => "former tenants",
+            Relationship::Leaseholder => "leaseholders",
+            Relationship::Licensee => "licensees",
+            Relationship::Applicant => "applicants for housing",
+            Relationship::MemberOfPublic => "members of the public",
+            Relationship::Group => "groups of residents",
+            Relationship::Representative => "representatives",
+            Relationship::MpOrCouncillor => "MPs or councillors",
+        }
+    }
+}
+
+/// What the review of a resident's challenge to a contact restriction decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChallengeOutcome {
+    /// The restriction stays as it is.
+    Kept,
+    /// The restriction is changed.
+    Varied,
+    /// The restriction is lifted.
+    Lifted,
+}
+
+impl ChallengeOutcome {
+    /// Every outcome.
+    pub const ALL: [ChallengeOutcome; 3] = [
+        ChallengeOutcome::Kept,
+        ChallengeOutcome::Varied,
+        ChallengeOutcome::Lifted,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChallengeOutcome::Kept => "kept",
+            ChallengeOutcome::Varied => "varied",
+            ChallengeOutcome::Lifted => "lifted",
+        }
+    }
+}
+
 /// What kind of feedback a contact is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -278,6 +397,33 @@ pub enum Event {
         on: Date,
         /// How it came in.
         channel: Channel,
+        /// Who is complaining, in relation to the landlord; when not recorded the case carries a warning.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        relationship: Option<Relationship>,
+        /// For a former tenant: the day the tenancy ended.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tenancy_ended_on: Option<Date>,
+        /// When the matter arose, or the resident became aware of it (for the policy's time limit, Code 2.3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        matter_arose_on: Option<Date>,
+    },
+    /// Who is complaining was recorded after intake (or corrected).
+    RelationshipRecorded {
+        /// Day.
+        on: Date,
+        /// Who is complaining, in relation to the landlord.
+        relationship: Relationship,
+        /// For a former tenant: the day the tenancy ended.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tenancy_ended_on: Option<Date>,
+    },
+    /// The matter is older than the policy's time limit and the officer decided to consider it anyway
+    /// (Code 2.3: discretion for good reason). Not accepting it on that ground is an `excluded` event.
+    TimeLimitDiscretionUsed {
+        /// Day.
+        on: Date,
+        /// Why discretion is used.
+        reason: String,
     },
     /// Triaged as a complaint, service request, comment or compliment (a case starts as a complaint).
     Classified {
@@ -361,6 +507,17 @@ pub enum Event {
         /// The resident's reasons, if given (never required by the Code, 6.12).
         #[serde(default)]
         reasons: Option<String>,
+        /// Set by the service, never by the client: the request came after the policy's escalation window,
+        /// so the landlord must decide whether to accept it (`escalation_accepted`) or refuse it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        out_of_time: bool,
+    },
+    /// A request to escalate made after the window was accepted, using discretion.
+    EscalationAccepted {
+        /// Day.
+        on: Date,
+        /// Why discretion is used.
+        reason: String,
     },
     /// The landlord refused to escalate, on one of the policy's grounds.
     EscalationRefused {
@@ -463,6 +620,16 @@ pub enum Event {
         /// When it will be reviewed.
         review_on: Date,
     },
+    /// The resident challenged the way their contact is restricted, and the challenge was decided (seed 001:
+    /// reviewed once, by the person the policy names).
+    ContactRestrictionChallenged {
+        /// Day decided.
+        on: Date,
+        /// What the review decided.
+        outcome: ChallengeOutcome,
+        /// Why, as told to the resident.
+        explanation: String,
+    },
     /// A remedy, outstanding action or Ombudsman order was completed.
     RemedyCompleted {
         /// Day.
@@ -473,6 +640,17 @@ pub enum Event {
 }
 
 impl Event {
+    /// A receipt with nothing recorded about who is complaining or when the matter arose.
+    pub fn received(on: Date, channel: Channel) -> Event {
+        Event::Received {
+            on,
+            channel,
+            relationship: None,
+            tenancy_ended_on: None,
+            matter_arose_on: None,
+        }
+    }
+
     /// The day the event happened on.
     pub fn on(&self) -> Date {
         match self {
@@ -497,7 +675,11 @@ impl Event {
             | Event::OmbudsmanDetermined { on, .. }
             | Event::AdjustmentsRecorded { on, .. }
             | Event::ContactRestricted { on, .. }
-            | Event::RemedyCompleted { on, .. } => *on,
+            | Event::RemedyCompleted { on, .. }
+            | Event::RelationshipRecorded { on, .. }
+            | Event::TimeLimitDiscretionUsed { on, .. }
+            | Event::EscalationAccepted { on, .. }
+            | Event::ContactRestrictionChallenged { on, .. } => *on,
         }
     }
 
@@ -526,6 +708,10 @@ impl Event {
             Event::AdjustmentsRecorded { .. } => "adjustments_recorded",
             Event::ContactRestricted { .. } => "contact_restricted",
             Event::RemedyCompleted { .. } => "remedy_completed",
+            Event::RelationshipRecorded { .. } => "relationship_recorded",
+            Event::TimeLimitDiscretionUsed { .. } => "time_limit_discretion_used",
+            Event::EscalationAccepted { .. } => "escalation_accepted",
+            Event::ContactRestrictionChallenged { .. } => "contact_restriction_challenged",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! - [`calendar`]: UK working-day calendars (bank holidays per nation, closure days), O(1) queries.
 //! - [`policy`]: a landlord's complaints policy as validated configuration; [`presets`] ship seven.
 //! - [`event`] and [`case`]: a case is its events; state, decisions, clocks and warnings are derived.
+//! - [`intake`]: whether a complaint may be logged under a policy, and its time limit.
 //! - [`compliance`]: where a policy breaks the Complaint Handling Code 2024.
 #![forbid(unsafe_code)]
 
@@ -14,11 +15,12 @@ pub mod calendar;
 pub mod case;
 pub mod compliance;
 pub mod event;
+pub mod intake;
 pub mod policy;
 pub mod presets;
 
 pub use calendar::{BankHolidays, Calendar, CalendarError, Division};
 pub use case::{Case, ClockKind, ClockStatus, Deadline, FoldError, Refused, State, Warning};
 pub use compliance::{Finding, Severity, check};
-pub use event::{CaseEvent, Channel, CloseReason, Event, FeedbackType, Outcome};
+pub use event::{CaseEvent, Channel, CloseReason, Event, FeedbackType, Outcome, Relationship};
 pub use policy::{Policy, PolicyError, PolicyErrors};

@@ -316,6 +316,26 @@ pub struct Eligibility {
     pub anonymous: bool,
     /// Others at the landlord's discretion.
     pub others_at_discretion: bool,
+    /// The policy's own words on who may complain, quoted when a complainant is refused.
+    pub wording: Option<String>,
+}
+
+impl Eligibility {
+    /// Whether the policy accepts complaints from people in this relationship to the landlord.
+    pub fn accepts(&self, relationship: crate::event::Relationship) -> bool {
+        use crate::event::Relationship as R;
+        match relationship {
+            R::Tenant => self.tenant,
+            R::FormerTenant => self.former_tenant,
+            R::Leaseholder => self.leaseholder,
+            R::Licensee => self.licensee,
+            R::Applicant => self.applicant,
+            R::MemberOfPublic => self.member_of_public,
+            R::Group => self.group,
+            R::Representative => self.representative,
+            R::MpOrCouncillor => self.mp_or_councillor,
+        }
+    }
 }
 
 /// Feedback that is not a formal complaint.
@@ -375,12 +395,31 @@ pub struct Target {
 /// The officer roles the policy names.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Roles {
-    /// Who approves restrictions on a resident's contact.
+    /// Who approves restrictions on a resident's contact (the policy's job title).
     pub contact_restrictions_approver: Option<String>,
+    /// The Redress role a user must hold to approve a restriction (default: complaints manager).
+    pub contact_restrictions_approver_role: Option<crate::access::Role>,
     /// How often restrictions are reviewed, in months.
     pub contact_restrictions_review_months: Option<u32>,
     /// The complaints officer (Code 4.1).
     pub complaints_officer: Option<String>,
+}
+
+/// Review period of a contact restriction when the policy names none (Code 5.15 asks for regular review).
+pub const DEFAULT_RESTRICTION_REVIEW_MONTHS: u32 = 12;
+
+impl Roles {
+    /// The Redress role that approves contact restrictions.
+    pub fn restriction_approver_role(&self) -> crate::access::Role {
+        self.contact_restrictions_approver_role
+            .unwrap_or(crate::access::Role::ComplaintsManager)
+    }
+
+    /// Months within which a contact restriction must be reviewed.
+    pub fn restriction_review_months(&self) -> u32 {
+        self.contact_restrictions_review_months
+            .unwrap_or(DEFAULT_RESTRICTION_REVIEW_MONTHS)
+    }
 }
 
 /// The route to the Ombudsman the policy describes.
@@ -623,6 +662,8 @@ struct EligibilityFile {
     anonymous: bool,
     #[serde(default)]
     others_at_discretion: bool,
+    #[serde(default)]
+    wording: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -651,6 +692,8 @@ struct TargetFile {
 struct RolesFile {
     #[serde(default)]
     contact_restrictions_approver: Option<String>,
+    #[serde(default)]
+    contact_restrictions_approver_role: Option<crate::access::Role>,
     #[serde(default)]
     contact_restrictions_review_months: Option<u32>,
     #[serde(default)]
@@ -1329,6 +1372,7 @@ impl PolicyFile {
         }
         let roles = self.roles.map_or_else(Roles::default, |r| Roles {
             contact_restrictions_approver: r.contact_restrictions_approver,
+            contact_restrictions_approver_role: r.contact_restrictions_approver_role,
             contact_restrictions_review_months: r.contact_restrictions_review_months,
             complaints_officer: r.complaints_officer,
         });
@@ -1368,6 +1412,7 @@ impl PolicyFile {
                 mp_or_councillor: w.mp_or_councillor,
                 anonymous: w.anonymous,
                 others_at_discretion: w.others_at_discretion,
+                wording: w.wording,
             },
             auto_close,
             survey: Survey {

@@ -44,7 +44,8 @@ fn stage_2_cannot_start_before_the_stage_1_response() {
     assert_eq!(
         s.refused(Event::EscalationRequested {
             on: d("2026-03-04"),
-            reasons: None
+            reasons: None,
+            out_of_time: false
         }),
         "Stage 2 cannot start: the Stage 1 response has not been issued"
     );
@@ -165,7 +166,10 @@ fn an_unacknowledged_complaint_is_overdue_and_warned_about() {
         .iter()
         .map(|w| w.code)
         .collect();
-    assert_eq!(codes, vec!["not_assigned", "overdue"]);
+    assert_eq!(
+        codes,
+        vec!["relationship_not_recorded", "not_assigned", "overdue"]
+    );
 }
 
 #[test]
@@ -467,13 +471,7 @@ fn folding_needs_a_received_event_first() {
         Case::fold(&[ack]),
         Err(FoldError::NotReceivedFirst("acknowledged"))
     );
-    let r = CaseEvent::new(
-        Event::Received {
-            on: d("2026-01-01"),
-            channel: Channel::Phone,
-        },
-        None,
-    );
+    let r = CaseEvent::new(Event::received(d("2026-01-01"), Channel::Phone), None);
     assert_eq!(Case::fold(&[r.clone(), r]), Err(FoldError::ReceivedTwice));
 }
 
@@ -497,7 +495,11 @@ fn build(kind: u8, on: jiff::civil::Date, n: u32, flag: bool) -> Event {
             remedies: vec![],
             outstanding_actions: vec![],
         },
-        2 => Event::EscalationRequested { on, reasons: None },
+        2 => Event::EscalationRequested {
+            on,
+            reasons: None,
+            out_of_time: false,
+        },
         3 => Event::Extended {
             on,
             working_days: n,

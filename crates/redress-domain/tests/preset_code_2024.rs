@@ -71,7 +71,8 @@ fn christmas_and_new_year_complaint_runs_both_stages() {
     assert!(
         s.refused(Event::EscalationRequested {
             on: d("2026-05-07"),
-            reasons: None
+            reasons: None,
+            out_of_time: false
         })
         .contains("final stage")
     );

@@ -198,6 +198,7 @@ fn easter_2025_resolution_review_and_panel() {
     s.then(Event::EscalationRequested {
         on: d("2025-04-24"),
         reasons: Some("The leak has not been fixed".into()),
+        out_of_time: false,
     });
     // The case is no longer waiting on the customer.
     assert!(
@@ -310,6 +311,7 @@ fn easter_2025_resolution_review_and_panel() {
         s.refused(Event::EscalationRequested {
             on: d("2025-06-12"),
             reasons: None,
+            out_of_time: false,
         }),
         "Panel is the final stage of this policy: the resident may now refer the complaint to the Housing Ombudsman"
     );
@@ -390,6 +392,7 @@ fn state_funeral_review_acknowledged_in_48_working_hours_and_extended_once() {
     s.then(Event::EscalationRequested {
         on: d("2022-09-16"),
         reasons: Some("The boiler is still faulty".into()),
+        out_of_time: false,
     });
     // "48 working hours" from Fri 16 Sep: Mon 19 Sep was the State Funeral, so 20, 21 Sep.
     let c = s.clock("stage2_acknowledge", "2022-09-16");

@@ -125,6 +125,7 @@ fn christmas_extension_then_a_late_escalation_request_is_recorded_with_a_warning
     s.then(Event::EscalationRequested {
         on: d("2026-01-20"),
         reasons: Some("The damp in the bedroom has come back".into()),
+        out_of_time: false,
     });
     let w = s.clock("escalation_window", "2026-01-20");
     assert_eq!(w.met_on, Some(d("2026-01-20")));
@@ -136,11 +137,28 @@ fn christmas_extension_then_a_late_escalation_request_is_recorded_with_a_warning
         .expect("a late-escalation warning");
     assert_eq!(
         late.message,
-        "The escalation request came after the window closed on Mon 19 Jan 2026: it can be refused only on the policy's published grounds, and discretion should be considered"
+        "The request for Stage 2 came after the window closed on Mon 19 Jan 2026: decide whether to accept it, using discretion, or to refuse it on one of the policy's published grounds, before the acknowledgement is due"
     );
     // Reasons were given, so no 6.12 warning.
     assert!(!warning_codes(&s, "2026-01-20").contains(&"escalation_without_reasons"));
     assert_eq!(s.case.stage(), 2);
+    assert_eq!(s.case.state, State::EscalationDecisionNeeded);
+    // Nothing happens at stage 2 until the decision is recorded.
+    assert_eq!(
+        s.refused(Event::Acknowledged {
+            on: d("2026-01-21")
+        }),
+        "The resident asked for Stage 2 after the window closed: first record whether the request is accepted, using discretion, or refused on one of the policy's grounds"
+    );
+    // The decision is due within the stage 2 acknowledgement time, which runs from the request.
+    assert_eq!(s.due("stage2_acknowledge"), d("2026-01-27"));
+    s.then(Event::EscalationAccepted {
+        on: d("2026-01-21"),
+        reason: "The resident was in hospital over the new year".into(),
+    });
+    assert_eq!(s.case.state, State::AwaitingAcknowledgement);
+    assert!(!warning_codes(&s, "2026-01-21").contains(&"late_escalation_request"));
+    s.ack("2026-01-22");
     // Stage 2 acknowledgement within 5 WD of Tue 20 Jan: 21, 22, 23, 26, 27 Jan.
     assert_eq!(s.due("stage2_acknowledge"), d("2026-01-27"));
 }
@@ -223,6 +241,7 @@ fn easter_2026_escalation_on_the_last_day_and_the_complaints_team_review() {
         s.refused(Event::EscalationRequested {
             on: d("2026-05-22"),
             reasons: Some("Still unhappy".into()),
+            out_of_time: false,
         }),
         "Stage 2 is the final stage of this policy: the resident may now refer the complaint to the Housing Ombudsman"
     );
@@ -257,6 +276,7 @@ fn platinum_jubilee_escalation_refused_only_on_a_published_ground() {
     s.then(Event::EscalationRequested {
         on: d("2022-07-11"),
         reasons: Some("The fence was not replaced".into()),
+        out_of_time: false,
     });
     // Internal complaints is an exclusion, but not a ground for refusing escalation.
     assert_eq!(
@@ -301,6 +321,7 @@ fn state_funeral_a_calendar_day_window_is_not_moved_off_a_bank_holiday() {
     s.then(Event::EscalationRequested {
         on: d("2022-09-20"),
         reasons: Some("Heating still broken".into()),
+        out_of_time: false,
     });
     assert_eq!(
         s.clock("escalation_window", "2022-09-20").status,

@@ -259,7 +259,8 @@ fn christmas_complaint_with_extensions_at_both_stages() {
     assert!(
         s.refused(Event::EscalationRequested {
             on: d("2026-04-08"),
-            reasons: None
+            reasons: None,
+            out_of_time: false
         })
         .contains("final stage")
     );

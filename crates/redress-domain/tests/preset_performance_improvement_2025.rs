@@ -260,6 +260,7 @@ fn easter_2026_independent_review_by_a_senior_manager() {
         s.refused(Event::EscalationRequested {
             on: d("2026-06-05"),
             reasons: None,
+            out_of_time: false,
         }),
         "Stage 2 is the final stage of this policy: the resident may now refer the complaint to the Housing Ombudsman"
     );

@@ -148,6 +148,11 @@ fn christmas_and_the_second_of_january_then_an_easter_investigation() {
         on: d("2026-03-17"),
         officer: "investigator".into(),
     });
+    // Special circumstances (the 6-month limb): the officer accepts the late request.
+    s.then(Event::EscalationAccepted {
+        on: d("2026-03-17"),
+        reason: "Within 6 months of the event complained of".into(),
+    });
     s.ack("2026-03-18");
     // 20 WD from the request on Mon 16 Mar: 17–20, 23–27, 30, 31 Mar, 1, 2 Apr, (Good Friday 3 Apr),
     // 6 Apr (Easter Monday is a working day in Scotland), 7–10, 13, 14 Apr. England would give 15 Apr.

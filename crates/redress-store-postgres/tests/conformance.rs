@@ -169,10 +169,10 @@ async fn concurrent_creations_with_one_idempotency_key_make_one_case() {
             summary: "Repairs not done".into(),
             confidential: false,
             received: redress_domain::event::CaseEvent::new(
-                redress_domain::event::Event::Received {
-                    on: received,
-                    channel: redress_domain::event::Channel::Phone,
-                },
+                redress_domain::event::Event::received(
+                    received,
+                    redress_domain::event::Channel::Phone,
+                ),
                 Some("officer-1"),
             ),
             projection: redress_store::Projection {

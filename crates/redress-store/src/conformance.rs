@@ -73,10 +73,7 @@ fn new_case(received_on: Date, policy: &str) -> NewCase {
         summary: "Damp in the bedroom, reported three times".into(),
         confidential: false,
         received: CaseEvent::new(
-            Event::Received {
-                on: received_on,
-                channel: Channel::Phone,
-            },
+            Event::received(received_on, Channel::Phone),
             Some("officer-1"),
         ),
         projection: projection(

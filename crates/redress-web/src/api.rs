@@ -13,7 +13,8 @@ use jiff::civil::Date;
 use redress_domain::access::Permission;
 use redress_domain::case::{Case, Deadline, Warning};
 use redress_domain::compliance::{self, Finding};
-use redress_domain::event::{CaseEvent, Channel, Event};
+use redress_domain::event::{CaseEvent, Channel, Event, Relationship};
+use redress_domain::intake::{Intake, check_intake};
 use redress_domain::policy::Policy;
 use redress_domain::presets;
 use redress_store::{
@@ -320,7 +321,8 @@ pub struct CaseView {
     pub stage: u8,
     /// What the policy calls the stage.
     pub stage_name: String,
-    /// `awaiting_acknowledgement`, `investigating`, `responded`, `open`, `closed` or `not_accepted`.
+    /// `awaiting_acknowledgement`, `escalation_decision_needed`, `investigating`, `responded`, `open`,
+    /// `closed` or `not_accepted`.
     pub state: &'static str,
     /// `complaint`, `service_request`, `comment` or `compliment`.
     pub feedback_type: &'static str,
@@ -477,6 +479,20 @@ pub struct CreateComplaint {
     /// Complainant's details; omit for an anonymous complaint.
     #[serde(default)]
     pub complainant: Option<ComplainantBody>,
+    /// Who is complaining, in relation to the landlord. Optional; when omitted the case carries a warning
+    /// that it was not recorded.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "tenant")]
+    pub relationship: Option<Relationship>,
+    /// For a `former_tenant`: the day the tenancy ended (YYYY-MM-DD).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub tenancy_ended_on: Option<Date>,
+    /// When the matter arose, or the resident became aware of it (YYYY-MM-DD). A matter older than the
+    /// policy's time limit is accepted and flagged for the officer's decision.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub matter_arose_on: Option<Date>,
     /// The complaint in the complainant's words.
     pub summary: String,
     /// Restrict the case to complaints managers.
@@ -624,10 +640,41 @@ pub async fn log_complaint(
         }
         e => e,
     })?;
+    let intake = Intake {
+        received_on: Some(body.received_on),
+        relationship: body.relationship,
+        tenancy_ended_on: body.tenancy_ended_on,
+        matter_arose_on: body.matter_arose_on,
+        anonymous: body.complainant.is_none(),
+        representative_consent: body
+            .complainant
+            .as_ref()
+            .and_then(|c| c.representative.as_ref())
+            .map(|r| r.consent_recorded),
+    };
+    let refusals = check_intake(&loaded.policy, &intake);
+    if !refusals.is_empty() {
+        let errors: Vec<FieldError> = refusals
+            .into_iter()
+            .map(|r| FieldError {
+                field: r.field.unwrap_or("complainant").to_owned(),
+                detail: r.message,
+            })
+            .collect();
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.detail))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(ApiError::Invalid { detail, errors });
+    }
     let received = CaseEvent::new(
         Event::Received {
             on: body.received_on,
             channel: body.channel,
+            relationship: body.relationship,
+            tenancy_ended_on: body.tenancy_ended_on,
+            matter_arose_on: body.matter_arose_on,
         },
         Some(&who.id),
     );
@@ -809,7 +856,8 @@ pub async fn record_step(
     let events: Vec<CaseEvent> = record.events.iter().map(|e| e.event.clone()).collect();
     let mut case = Case::fold(&events)
         .map_err(|e| ApiError::Internal(format!("case {reference} does not fold: {e}")))?;
-    case.decide(&loaded.policy, &loaded.calendar, &event, Some(&who.id))
+    let event = case
+        .admit(&loaded.policy, &loaded.calendar, event, Some(&who.id))
         .map_err(|refused| ApiError::Conflict {
             detail: refused.message,
             field: refused.field.map(str::to_owned),
@@ -913,7 +961,22 @@ pub fn parse_filter(
     };
     for (key, value) in params {
         match key.as_str() {
-            "state" => f.state = Some(value.clone()),
+            "state" => {
+                let known = redress_domain::State::parse(value).ok_or_else(|| {
+                    ApiError::invalid(
+                        "state",
+                        format!(
+                            "must be one of {}",
+                            redress_domain::State::ALL
+                                .iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })?;
+                f.state = Some(known.as_str().to_owned());
+            }
             "stage" => {
                 f.stage = Some(
                     value
@@ -984,7 +1047,7 @@ fn parse_bool(name: &str, v: &str) -> ApiResult<bool> {
     get,
     path = "/api/v1/complaints",
     params(
-        ("state" = Option<String>, Query, description = "awaiting_acknowledgement, investigating, responded, open, closed, not_accepted"),
+        ("state" = Option<String>, Query, description = "awaiting_acknowledgement, escalation_decision_needed, investigating, responded, open, closed, not_accepted"),
         ("stage" = Option<u8>, Query, description = "1, 2 or 3"),
         ("policy" = Option<String>, Query, description = "Policy id"),
         ("assignee" = Option<String>, Query, description = "Assigned officer"),

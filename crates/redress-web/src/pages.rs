@@ -19,8 +19,8 @@ use redress_domain::case::{
 };
 use redress_domain::compliance::{self, Severity};
 use redress_domain::event::{
-    Channel, CloseReason, Event, FeedbackType, Head, HeadOutcome, Outcome, OutstandingAction,
-    Remedy, RemedyKind,
+    ChallengeOutcome, Channel, CloseReason, Event, FeedbackType, Head, HeadOutcome, Outcome,
+    OutstandingAction, Relationship, Remedy, RemedyKind,
 };
 use redress_store::{CaseFilter, Cursor, QueueCounts, Sort, StoreError, User};
 
@@ -434,15 +434,7 @@ struct DashboardPage {
 }
 
 fn state_label(state: &str) -> &'static str {
-    match state {
-        "awaiting_acknowledgement" => "Awaiting acknowledgement",
-        "investigating" => "Investigating",
-        "responded" => "Responded",
-        "open" => "Open",
-        "closed" => "Closed",
-        "not_accepted" => "Not accepted",
-        _ => "Unknown",
-    }
+    CaseState::parse(state).map_or("Unknown", CaseState::label)
 }
 
 async fn dashboard(
@@ -476,7 +468,7 @@ async fn dashboard(
         },
         ..CaseFilter::default()
     };
-    filter.state = get("state");
+    filter.state = get("state").filter(|s| CaseState::parse(s).is_some());
     filter.policy = get("policy");
     filter.assignee = if mine {
         Some(staff.user.id.clone())
@@ -629,28 +621,20 @@ async fn dashboard(
         Select {
             name: "state",
             label: "State",
-            options: [
-                "",
-                "awaiting_acknowledgement",
-                "investigating",
-                "responded",
-                "open",
-                "closed",
-                "not_accepted",
-            ]
-            .into_iter()
-            .map(|s| {
-                opt(
-                    s,
-                    if s.is_empty() {
-                        "Any state"
-                    } else {
-                        state_label(s)
-                    },
-                    &cur("state"),
-                )
-            })
-            .collect(),
+            options: std::iter::once("")
+                .chain(CaseState::ALL.iter().map(|s| s.as_str()))
+                .map(|s| {
+                    opt(
+                        s,
+                        if s.is_empty() {
+                            "Any state"
+                        } else {
+                            state_label(s)
+                        },
+                        &cur("state"),
+                    )
+                })
+                .collect(),
         },
         Select {
             name: "assignee",
@@ -728,6 +712,7 @@ struct NewComplaintPage {
     channels: Vec<Opt>,
     policies: Vec<Opt>,
     triage: Vec<Opt>,
+    relationships: Vec<Opt>,
     exclusions: Vec<Opt>,
     duplicates: Vec<String>,
     idempotency_key: String,
@@ -811,6 +796,10 @@ async fn new_complaint_page(
         .iter()
         .map(|(v, l)| opt(*v, *l, &triage_current))
         .collect(),
+        relationships: Relationship::ALL
+            .iter()
+            .map(|r| opt(r.as_str(), r.label(), &get("relationship")))
+            .collect(),
         exclusions,
         duplicates,
         idempotency_key: key,
@@ -896,6 +885,26 @@ fn complaint_error_message(id: &str, message: String) -> String {
     message
 }
 
+/// An optional date field of a form: `None` when blank, an error when not a real date.
+fn form_date(
+    get: &impl Fn(&str) -> Option<String>,
+    id: &str,
+    what: &str,
+    errors: &mut Vec<FormError>,
+) -> Option<Date> {
+    let value = get(id)?;
+    match value.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FormError {
+                id: id.into(),
+                message: format!("Enter {what} as a real date, for example 23/12/2025"),
+            });
+            None
+        }
+    }
+}
+
 async fn log_complaint(
     State(state): S,
     staff: Staff,
@@ -961,13 +970,29 @@ async fn log_complaint(
         relationship: get("representative_relationship"),
         consent_recorded: get("representative_consent").is_some(),
     });
-    if representative.as_ref().is_some_and(|r| !r.consent_recorded) {
-        errors.push(FormError {
-            id: "representative_consent".into(),
-            message: "Record the complainant's consent before a representative acts for them"
-                .into(),
-        });
-    }
+    let relationship = match get("relationship").as_deref().map(Relationship::parse) {
+        Some(None) => {
+            errors.push(FormError {
+                id: "relationship".into(),
+                message: "Select who is complaining".into(),
+            });
+            None
+        }
+        Some(r) => r,
+        None => None,
+    };
+    let tenancy_ended_on = form_date(
+        &get,
+        "tenancy_ended_on",
+        "the day the tenancy ended",
+        &mut errors,
+    );
+    let matter_arose_on = form_date(
+        &get,
+        "matter_arose_on",
+        "the day the matter arose",
+        &mut errors,
+    );
     let complainant = if anonymous {
         None
     } else {
@@ -1011,6 +1036,9 @@ async fn log_complaint(
         received_on,
         channel,
         complainant,
+        relationship,
+        tenancy_ended_on,
+        matter_arose_on,
         summary: values.get("summary").cloned().unwrap_or_default(),
         confidential: get("confidential").is_some(),
         idempotency_key: get("idempotency_key"),
@@ -1023,6 +1051,15 @@ async fn log_complaint(
                 .map(|mut fe| {
                     if fe.id == "main" || fe.id.is_empty() {
                         fe.id = "summary".into();
+                    }
+                    if fe.id == "complainant.representative.consent_recorded" {
+                        fe.id = "representative_consent".into();
+                    }
+                    if fe.id == "complainant.representative" {
+                        fe.id = "representative_name".into();
+                    }
+                    if fe.id == "complainant" {
+                        fe.id = "anonymous".into();
                     }
                     fe.message = complaint_error_message(&fe.id, fe.message);
                     fe
@@ -1233,9 +1270,20 @@ fn describe_event(
 ) -> (String, Vec<String>) {
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     match e {
-        Event::Received { channel, .. } => (
+        Event::Received {
+            channel,
+            relationship,
+            tenancy_ended_on,
+            matter_arose_on,
+            ..
+        } => (
             format!("Received by {}", channel_label(*channel).to_lowercase()),
-            vec![],
+            relationship
+                .map(|r| format!("From: {}", r.label().to_lowercase()))
+                .into_iter()
+                .chain(tenancy_ended_on.map(|d| format!("Tenancy ended {}", human_date(d))))
+                .chain(matter_arose_on.map(|d| format!("The matter arose {}", human_date(d))))
+                .collect(),
         ),
         Event::Classified { feedback_type, .. } => (
             format!(
@@ -1340,6 +1388,43 @@ fn describe_event(
         Event::EscalationRequested { reasons, .. } => (
             "Resident asked to escalate".into(),
             reasons.iter().map(|r| format!("Reasons: {r}")).collect(),
+        ),
+        Event::EscalationAccepted { reason, .. } => (
+            "Late request to escalate accepted".into(),
+            vec![format!("Why: {reason}")],
+        ),
+        Event::RelationshipRecorded {
+            relationship,
+            tenancy_ended_on,
+            ..
+        } => (
+            format!(
+                "Complainant recorded as: {}",
+                relationship.label().to_lowercase()
+            ),
+            tenancy_ended_on
+                .iter()
+                .map(|d| format!("Tenancy ended {}", human_date(*d)))
+                .collect(),
+        ),
+        Event::TimeLimitDiscretionUsed { reason, .. } => (
+            "Considered although outside the time limit".into(),
+            vec![format!("Why: {reason}")],
+        ),
+        Event::ContactRestrictionChallenged {
+            outcome,
+            explanation,
+            ..
+        } => (
+            format!(
+                "Challenge to the contact restriction reviewed: {}",
+                match outcome {
+                    ChallengeOutcome::Kept => "it stays",
+                    ChallengeOutcome::Varied => "it is changed",
+                    ChallengeOutcome::Lifted => "it is lifted",
+                }
+            ),
+            vec![format!("Why: {explanation}")],
         ),
         Event::EscalationRefused {
             ground,
@@ -1773,7 +1858,11 @@ fn steps_for(
             false,
         );
     }
-    if allowed(&Event::EscalationRequested { on, reasons: None }) {
+    if allowed(&Event::EscalationRequested {
+        on,
+        reasons: None,
+        out_of_time: false,
+    }) {
         let next = policy
             .stage(stage + 1)
             .map_or_else(|| "the next stage".to_owned(), |s| s.name.clone());
@@ -1824,6 +1913,148 @@ fn steps_for(
                     ],
                     true,
                 );
+    }
+    if allowed(&Event::EscalationAccepted {
+        on,
+        reason: "x".into(),
+    }) {
+        push(
+            "accept-escalation",
+            format!("Accept the late request for {stage_name}"),
+            Some(
+                "The request came after the window closed. Accepting it uses discretion: say why."
+                    .into(),
+            ),
+            "Accept the request",
+            vec![
+                date_field("accept-escalation"),
+                field(
+                    "accept-escalation",
+                    "reason",
+                    "Why the late request is accepted",
+                    "textarea",
+                    &v("accept-escalation"),
+                    errors,
+                ),
+            ],
+            false,
+        );
+    }
+    if allowed(&Event::TimeLimitDiscretionUsed {
+        on,
+        reason: "x".into(),
+    }) {
+        push(
+            "time-limit-discretion",
+            "Consider it although it is outside the time limit".into(),
+            Some("Code 2.3: a complaint outside the time limit may be considered for good reason. To not accept it instead, record that it is not accepted on the time-limit ground.".into()),
+            "Record the decision",
+            vec![
+                date_field("time-limit-discretion"),
+                field(
+                    "time-limit-discretion",
+                    "reason",
+                    "Why it is considered",
+                    "textarea",
+                    &v("time-limit-discretion"),
+                    errors,
+                ),
+            ],
+            false,
+        );
+    }
+    if !case.state.is_finished() {
+        let mut vals = v("relationship");
+        if let Some(r) = case.relationship {
+            vals.entry("relationship".into())
+                .or_insert_with(|| r.as_str().to_owned());
+        }
+        let choices = Relationship::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
+            .collect();
+        push(
+            "relationship",
+            if case.relationship.is_some() {
+                "Correct who is complaining".into()
+            } else {
+                "Record who is complaining".into()
+            },
+            None,
+            "Record it",
+            vec![
+                date_field("relationship"),
+                with_options(
+                    field(
+                        "relationship",
+                        "relationship",
+                        "Who is complaining",
+                        "select",
+                        &vals,
+                        errors,
+                    ),
+                    choices,
+                ),
+                field(
+                    "relationship",
+                    "tenancy_ended_on",
+                    "If a former tenant: the day the tenancy ended",
+                    "date",
+                    &vals,
+                    errors,
+                ),
+            ],
+            false,
+        );
+    }
+    if allowed(&Event::ContactRestrictionChallenged {
+        on,
+        outcome: ChallengeOutcome::Kept,
+        explanation: "x".into(),
+    }) {
+        let outcomes = ChallengeOutcome::ALL
+            .iter()
+            .map(|o| {
+                (
+                    o.as_str().to_owned(),
+                    match o {
+                        ChallengeOutcome::Kept => "The restriction stays",
+                        ChallengeOutcome::Varied => "The restriction is changed",
+                        ChallengeOutcome::Lifted => "The restriction is lifted",
+                    }
+                    .to_owned(),
+                )
+            })
+            .collect();
+        push(
+            "challenge-restriction",
+            "Record the review of the resident's challenge to the restriction".into(),
+            Some("The resident may challenge the way their contact is managed; the review happens once.".into()),
+            "Record the review",
+            vec![
+                date_field("challenge-restriction"),
+                with_options(
+                    field(
+                        "challenge-restriction",
+                        "outcome",
+                        "Decision",
+                        "select",
+                        &v("challenge-restriction"),
+                        errors,
+                    ),
+                    outcomes,
+                ),
+                field(
+                    "challenge-restriction",
+                    "explanation",
+                    "Why, as told to the resident",
+                    "textarea",
+                    &v("challenge-restriction"),
+                    errors,
+                ),
+            ],
+            false,
+        );
     }
     if allowed(&Event::ResolvedConfirmed { on })
         && case.resolved_confirmed_on.is_none()
@@ -2476,6 +2707,7 @@ fn event_from_form(step: &str, values: &HashMap<String, String>) -> Result<Event
             Some(Event::EscalationRequested {
                 on,
                 reasons: (!r.is_empty()).then_some(r),
+                out_of_time: false,
             })
         }
         ("refuse-escalation", Some(on)) => {
@@ -2510,6 +2742,51 @@ fn event_from_form(step: &str, values: &HashMap<String, String>) -> Result<Event
                     errors.push(FormError {
                         id: "close-reason".into(),
                         message: "Choose why the case is closing".into(),
+                    });
+                    None
+                }
+            }
+        }
+        ("accept-escalation", Some(on)) => Some(Event::EscalationAccepted {
+            on,
+            reason: text(values, "reason"),
+        }),
+        ("time-limit-discretion", Some(on)) => Some(Event::TimeLimitDiscretionUsed {
+            on,
+            reason: text(values, "reason"),
+        }),
+        ("relationship", Some(on)) => {
+            let tenancy_ended_on =
+                opt_date("relationship", "tenancy_ended_on", values, &mut errors);
+            match Relationship::parse(&text(values, "relationship")) {
+                Some(relationship) => Some(Event::RelationshipRecorded {
+                    on,
+                    relationship,
+                    tenancy_ended_on,
+                }),
+                None => {
+                    errors.push(FormError {
+                        id: "relationship-relationship".into(),
+                        message: "Select who is complaining".into(),
+                    });
+                    None
+                }
+            }
+        }
+        ("challenge-restriction", Some(on)) => {
+            match ChallengeOutcome::ALL
+                .into_iter()
+                .find(|o| o.as_str() == text(values, "outcome"))
+            {
+                Some(outcome) => Some(Event::ContactRestrictionChallenged {
+                    on,
+                    outcome,
+                    explanation: text(values, "explanation"),
+                }),
+                None => {
+                    errors.push(FormError {
+                        id: "challenge-restriction-outcome".into(),
+                        message: "Choose what the review decided".into(),
                     });
                     None
                 }

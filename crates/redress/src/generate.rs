@@ -24,7 +24,7 @@ use std::time::Instant;
 use jiff::civil::Date;
 use redress_domain::calendar::BankHolidays;
 use redress_domain::event::{
-    CaseEvent, Channel, CloseReason, Event, Head, Outcome, Remedy, RemedyKind,
+    CaseEvent, Channel, CloseReason, Event, Head, Outcome, Relationship, Remedy, RemedyKind,
 };
 use redress_domain::policy::Policy;
 use redress_domain::presets::{DEFAULT_PRESET, PRESETS};
@@ -324,22 +324,25 @@ impl Timeline<'_> {
             self.ended = true;
             return false;
         }
-        if let Err(refused) =
-            self.case
-                .decide(&self.loaded.policy, &self.loaded.calendar, &event, Some(by))
-        {
-            stats.refused += 1;
-            if stats.first_refusal.is_none() {
-                stats.first_refusal = Some(format!(
-                    "{} under {}: {}",
-                    event.kind(),
-                    self.loaded.record.id,
-                    refused.message
-                ));
-            }
-            self.ended = true;
-            return false;
-        }
+        let kind = event.kind();
+        let event =
+            match self
+                .case
+                .admit(&self.loaded.policy, &self.loaded.calendar, event, Some(by))
+            {
+                Ok(admitted) => admitted,
+                Err(refused) => {
+                    stats.refused += 1;
+                    if stats.first_refusal.is_none() {
+                        stats.first_refusal = Some(format!(
+                            "{} under {}: {}",
+                            kind, self.loaded.record.id, refused.message
+                        ));
+                    }
+                    self.ended = true;
+                    return false;
+                }
+            };
         self.record(event, by, rng)
     }
 
@@ -469,6 +472,16 @@ impl Generator {
             Event::Received {
                 on: received_on,
                 channel,
+                // Most complainants are tenants; every one is someone the policy accepts.
+                relationship: [
+                    Relationship::Tenant,
+                    Relationship::Leaseholder,
+                    Relationship::Licensee,
+                ]
+                .into_iter()
+                .find(|r| loaded.policy.eligibility.accepts(*r)),
+                tenancy_ended_on: None,
+                matter_arose_on: Some(received_on.saturating_sub(jiff::Span::new().days(14))),
             },
             Some(&intake),
         );
@@ -671,11 +684,26 @@ impl Generator {
                 reasons: rng
                     .chance(500)
                     .then(|| "The repair is still not done.".to_owned()),
+                out_of_time: false,
             },
             intake,
             rng,
             stats,
         ) {
+            return;
+        }
+        // A request after the window waits for a decision: landlords mostly use their discretion.
+        if t.case.state == State::EscalationDecisionNeeded
+            && !t.step(
+                Event::EscalationAccepted {
+                    on: requested_on,
+                    reason: "The resident explained the delay; discretion used".into(),
+                },
+                intake,
+                rng,
+                stats,
+            )
+        {
             return;
         }
         if stop == Stop::Stage2AwaitingAcknowledgement {

@@ -201,6 +201,7 @@ on_both_backends!(
     every_role_against_every_endpoint
 );
 on_both_backends!(lists_filter_and_page, lists_filter_and_page);
+on_both_backends!(intake_applies_the_policy, intake_applies_the_policy);
 on_both_backends!(
     policies_can_be_installed_and_checked,
     policies_can_be_installed_and_checked
@@ -796,4 +797,122 @@ async fn policies_can_be_installed_and_checked(app: TestApp) {
             "{path} missing from the OpenAPI document"
         );
     }
+}
+
+fn warning_codes(case: &Value) -> Vec<String> {
+    case["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn intake_applies_the_policy(app: TestApp) {
+    let complaint = |extra: Value| {
+        let mut body = json!({"received_on": "2026-03-02", "channel": "phone", "summary": "Mould in the bathroom",
+                              "complainant": {"name": "Sam Patel"}});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    // Who may complain, in the policy's words.
+    let (s, p) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            complaint(json!({"policy": "herefordshire-council", "relationship": "leaseholder"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "relationship");
+    assert!(
+        p["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("does not accept complaints from leaseholders under this policy (the policy says: \"Herefordshire Council Tenants only\")"),
+        "{p}"
+    );
+    // An unknown relationship is named.
+    let (s, p) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            complaint(json!({"relationship": "landlord"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("relationship"),
+        "{p}"
+    );
+    // Anonymous where the policy does not accept it.
+    let (s, p) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            json!({"policy": "harrogate-ha", "received_on": "2026-03-02", "channel": "letter", "summary": "Unsigned letter about the lift"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "complainant");
+    // A representative without recorded consent: refused on the API as on the pages.
+    let (s, p) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            complaint(json!({"complainant": {"name": "Sam Patel", "representative": {"name": "Jo Patel", "consent_recorded": false}}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(
+        p["errors"][0]["field"],
+        "complainant.representative.consent_recorded"
+    );
+    // Representatives barred by the policy.
+    let (s, p) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            complaint(json!({"policy": "herefordshire-council", "complainant": {"name": "Sam Patel", "representative": {"name": "Jo Patel", "consent_recorded": true}}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "complainant.representative");
+    // Nothing recorded about who is complaining: accepted, with a warning.
+    let (s, case) = app
+        .post("officer", "/api/v1/complaints", complaint(json!({})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert!(warning_codes(&case).contains(&"relationship_not_recorded".to_owned()));
+    // An old matter is accepted and flagged; the officer's decision clears the flag.
+    let (s, case) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            complaint(json!({"relationship": "tenant", "matter_arose_on": "2024-11-15"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    let codes = warning_codes(&case);
+    assert!(
+        codes.contains(&"outside_time_limit".to_owned()),
+        "{codes:?}"
+    );
+    assert!(!codes.contains(&"relationship_not_recorded".to_owned()));
+    assert_eq!(case["events"][0]["matter_arose_on"], "2024-11-15", "{case}");
+    let r = case["reference"].as_str().unwrap().to_owned();
+    let (s, case) = app
+        .event(
+            &r,
+            json!({"type": "time_limit_discretion_used", "on": "2026-03-03", "reason": "The resident reported it in 2024 by phone and was never given a complaint reference"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert!(!warning_codes(&case).contains(&"outside_time_limit".to_owned()));
+    // Every list filter is validated.
+    let (s, p) = app.get("officer", "/api/v1/complaints?state=lost").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "state");
 }

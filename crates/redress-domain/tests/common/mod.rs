@@ -42,13 +42,7 @@ impl Scenario {
     pub fn received(id: &str, on: &str) -> Scenario {
         let policy = policy(id);
         let calendar = policy.working_calendar(BankHolidays::embedded());
-        let first = CaseEvent::new(
-            Event::Received {
-                on: d(on),
-                channel: Channel::Email,
-            },
-            None,
-        );
+        let first = CaseEvent::new(Event::received(d(on), Channel::Email), None);
         let case = Case::open(&first).unwrap();
         Scenario {
             policy,
@@ -65,9 +59,13 @@ impl Scenario {
 
     /// Records an event by an officer; it must be allowed.
     pub fn then_by(&mut self, event: Event, by: Option<&str>) -> &mut Scenario {
-        if let Err(r) = self.case.decide(&self.policy, &self.calendar, &event, by) {
-            panic!("{} was refused: {}", event, r.message);
-        }
+        let event = match self
+            .case
+            .admit(&self.policy, &self.calendar, event.clone(), by)
+        {
+            Ok(admitted) => admitted,
+            Err(r) => panic!("{} was refused: {}", event, r.message),
+        };
         let ce = CaseEvent::new(event, by);
         self.case.apply(&ce).unwrap();
         self.events.push(ce);
@@ -106,6 +104,7 @@ impl Scenario {
         self.then(Event::EscalationRequested {
             on: d(on),
             reasons: None,
+            out_of_time: false,
         })
     }
 
