@@ -54,36 +54,7 @@ fn is_unique_on(e: &sqlx::Error, constraint: &str) -> bool {
 
 /// The URL with any password replaced by `***`, for error messages and logs.
 fn redact(url: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let mut out = match base.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            match authority.rsplit_once('@') {
-                Some((userinfo, host)) => {
-                    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-                    let hidden = if userinfo.contains(':') { ":***" } else { "" };
-                    format!("{scheme}://{user}{hidden}@{host}{path}")
-                }
-                None => base.to_owned(),
-            }
-        }
-        None => base.to_owned(),
-    };
-    if let Some(query) = query {
-        let pairs: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&pairs.join("&"));
-    }
-    out
+    redress_store::redact_url(url)
 }
 
 /// Whether `schema` is a plain, unquoted PostgreSQL identifier (safe to splice into SQL and options).

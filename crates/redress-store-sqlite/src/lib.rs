@@ -64,8 +64,10 @@ impl SqliteStore {
                     })?
                 }
                 _ => {
+                    // The key only: the value may be a secret (`?password=…`) and this message is shown.
+                    let key = pair.split_once('=').map_or(pair, |(k, _)| k);
                     return Err(StoreError::Other(format!(
-                        "unknown SQLite URL option '{pair}'"
+                        "unknown SQLite URL option '{key}'"
                     )));
                 }
             }

@@ -13,6 +13,9 @@
 
 pub mod codec;
 pub mod conformance;
+pub mod url;
+
+pub use url::redact_url;
 
 use std::fmt;
 

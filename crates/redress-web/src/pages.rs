@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -150,34 +149,94 @@ fn message(staff: Option<&Staff>, status: StatusCode, heading: &str, body: &str)
 
 /// An API error as a page.
 fn error_page(staff: &Staff, e: ApiError) -> Response {
+    error_page_for(Some(staff), e)
+}
+
+/// An API error as a page, answered with the error's own status (404, 409, 413, 422, …): the same status
+/// the API would answer. 5xx pages are opaque; their cause is logged.
+fn error_page_for(staff: Option<&Staff>, e: ApiError) -> Response {
+    let status = e.status();
     match e {
-        ApiError::NotFound(m) => message(
-            Some(staff),
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            &capitalise(&m),
-        ),
-        ApiError::Forbidden(..) => message(
-            Some(staff),
-            StatusCode::FORBIDDEN,
-            "You cannot do this",
-            &e.to_string(),
-        ),
+        ApiError::NotFound(m) => message(staff, status, "Page not found", &capitalise(&m)),
+        ApiError::Forbidden(..) => message(staff, status, "You cannot do this", &e.to_string()),
         ApiError::Internal(cause) => {
+            // Store and domain errors carry no request bodies, so no personal data reaches the log.
             tracing::error!(%cause, "page failed");
             message(
-                Some(staff),
-                StatusCode::INTERNAL_SERVER_ERROR,
+                staff,
+                status,
                 "Sorry, there is a problem",
                 "Something went wrong on our side. It has been logged; try again later.",
             )
         }
-        other => message(
-            Some(staff),
-            StatusCode::BAD_REQUEST,
-            "Sorry, there is a problem",
-            &other.to_string(),
+        ApiError::TooLarge(max) => message(
+            staff,
+            status,
+            "The form is too large",
+            &format!(
+                "What you sent is larger than Redress accepts ({} KB). Shorten the longest text and try again.",
+                max / 1024
+            ),
         ),
+        other => message(
+            staff,
+            status,
+            "Sorry, there is a problem",
+            &capitalise(&other.to_string()),
+        ),
+    }
+}
+
+/// The opaque 500 page for a failure whose cause the caller has logged, before any member of staff is known.
+pub(crate) fn failure_page() -> Response {
+    message(
+        None,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Sorry, there is a problem",
+        "Something went wrong on our side. It has been logged; try again later.",
+    )
+}
+
+/// A store read or write that failed while building a page: logged (what failed and why, no personal
+/// data), answered with an opaque 500 page. Never swallowed, so that a page is never shown incomplete
+/// (a missing duplicate warning) or an action reported done when it was not (a sign-out).
+fn store_failed(staff: &Staff, what: &'static str, e: StoreError) -> Response {
+    error_page(
+        staff,
+        match e {
+            StoreError::Other(cause) => ApiError::Internal(format!("{what}: {cause}")),
+            other => ApiError::Internal(format!("{what}: {other}")),
+        },
+    )
+}
+
+/// A form body, read as axum's `Form`, whose rejection is a page with the rejection's own status: 413 for
+/// a body over the limit, 415 for another content type, 400 for one that cannot be read.
+struct Form<T>(T);
+
+impl<T, St> FromRequest<St> for Form<T>
+where
+    axum::Form<T>: FromRequest<St, Rejection = axum::extract::rejection::FormRejection>,
+    St: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &St) -> Result<Self, Response> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(Form(value)),
+            Err(rejection) => {
+                let e = match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(crate::MAX_BODY),
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(
+                        "a web form (application/x-www-form-urlencoded)",
+                    ),
+                    _ => ApiError::BadRequest(
+                        "the form could not be read. Go back, reload the page and try again".into(),
+                    ),
+                };
+                Err(error_page_for(None, e))
+            }
+        }
     }
 }
 
@@ -241,9 +300,18 @@ struct SignInPage {
     next: String,
 }
 
+/// Where to go after signing in: only a path on this site, starting with a single `/`, made of printable
+/// ASCII other than `\` (no spaces, tabs, newlines or other control characters, which browsers strip or a
+/// `Location` header cannot carry). Anything else goes to `/`.
 fn safe_next(next: Option<&String>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.clone()
+        }
         _ => "/".into(),
     }
 }
@@ -332,14 +400,26 @@ async fn sign_in(State(state): S, headers: HeaderMap, Form(form): FormData) -> R
         state.note_sign_in(&email, ok && user.is_some());
         match (ok, user) {
             (true, Some(user)) => {
+                // `safe_next` leaves only header-safe paths; should one slip through, go home.
+                let location =
+                    HeaderValue::from_str(&next).unwrap_or_else(|_| HeaderValue::from_static("/"));
                 match session::start(state.store.as_ref(), &user, state.secure_cookies).await {
                     Ok(cookie) => {
+                        let Ok(cookie) = HeaderValue::from_str(&cookie) else {
+                            tracing::error!("session cookie is not a header value");
+                            return message(
+                                None,
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                "Sorry, there is a problem",
+                                "Try again later.",
+                            );
+                        };
                         tracing::info!(user = %user.id, "signed in");
-                        let mut r = Redirect::to(&next).into_response();
-                        if let Ok(v) = HeaderValue::from_str(&cookie) {
-                            r.headers_mut().insert(header::SET_COOKIE, v);
-                        }
-                        return r;
+                        return (
+                            StatusCode::SEE_OTHER,
+                            [(header::LOCATION, location), (header::SET_COOKIE, cookie)],
+                        )
+                            .into_response();
                     }
                     Err(e) => {
                         tracing::error!(cause = %e, "session start failed");
@@ -374,7 +454,16 @@ async fn sign_out(
     if let Err(r) = check_post(&staff, &headers, &form) {
         return r;
     }
-    let _ = state.store.delete_session(&staff.session.id_hash).await;
+    if let Err(e) = state.store.delete_session(&staff.session.id_hash).await {
+        // The session still works: say so, rather than clear the cookie and look signed out.
+        tracing::error!(cause = %e, user = %staff.user.id, "sign-out failed");
+        return message(
+            Some(&staff),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Sorry, there is a problem",
+            "You have not been signed out, because of a problem on our side. It has been logged; try again.",
+        );
+    }
     let mut r = Redirect::to("/sign-in").into_response();
     if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(state.secure_cookies)) {
         r.headers_mut().insert(header::SET_COOKIE, v);
@@ -504,7 +593,10 @@ async fn dashboard(
     }
     filter.after = get("cursor").and_then(|c| Cursor::decode(&c));
 
-    let users = state.store.users().await.unwrap_or_default();
+    let users = match state.store.users().await {
+        Ok(u) => u,
+        Err(e) => return store_failed(&staff, "work queue: reading users", e),
+    };
     let names: HashMap<String, String> = users
         .iter()
         .map(|u| (u.id.clone(), u.name.clone()))
@@ -520,16 +612,19 @@ async fn dashboard(
             mine.then_some(staff.user.id.as_str()),
         )
         .await;
-    let (Ok(list), Ok(counts)) = (page_result, counts) else {
-        return error_page(&staff, ApiError::Internal("work queue query failed".into()));
+    let (list, counts) = match (page_result, counts) {
+        (Ok(list), Ok(counts)) => (list, counts),
+        (Err(e), _) => return store_failed(&staff, "work queue: listing cases", e),
+        (_, Err(e)) => return store_failed(&staff, "work queue: counting cases", e),
     };
     let mut rows = Vec::with_capacity(list.items.len());
     for c in &list.items {
         let p = &c.projection;
-        let loaded = state
-            .policy(&c.policy_id, Some(c.policy_version))
-            .await
-            .ok();
+        let loaded = match state.policy(&c.policy_id, Some(c.policy_version)).await {
+            Ok(l) => Some(l),
+            Err(ApiError::NotFound(_)) => None,
+            Err(e) => return error_page(&staff, e),
+        };
         let soon = match (p.next_due_on, &loaded) {
             (Some(due), Some(l)) => due_soon(&l.calendar, today, due),
             _ => false,
@@ -593,7 +688,10 @@ async fn dashboard(
         params.push(format!("cursor={}", session::urlencode(&c.encode())));
         format!("/?{}", params.join("&"))
     });
-    let policies = state.store.policies().await.unwrap_or_default();
+    let policies = match state.store.policies().await {
+        Ok(p) => p,
+        Err(e) => return store_failed(&staff, "work queue: reading policies", e),
+    };
     let cur = |k: &str| q.get(k).cloned().unwrap_or_default();
     let mut assignees = vec![opt("", "Anyone", &cur("assignee"))];
     assignees.extend(
@@ -1009,20 +1107,28 @@ async fn log_complaint(
         return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // A form submitted twice goes to the case the first submission created.
-    if let Some(key) = get("idempotency_key")
-        && let Ok(Some(reference)) = state.store.reference_for_key(&key).await
-    {
-        return Redirect::to(&format!("/complaints/{reference}?done=logged")).into_response();
+    if let Some(key) = get("idempotency_key") {
+        match state.store.reference_for_key(&key).await {
+            Ok(Some(reference)) => {
+                return Redirect::to(&format!("/complaints/{reference}?done=logged"))
+                    .into_response();
+            }
+            Ok(None) => {}
+            Err(e) => return store_failed(&staff, "log a complaint: idempotency key", e),
+        }
     }
     // Warn once when the same person already has an open case.
     if get("not_duplicate").is_none()
         && let Some(c) = &complainant
     {
-        let dups = state
+        let dups = match state
             .store
             .open_cases_of(c.email.as_deref(), c.name.as_deref())
             .await
-            .unwrap_or_default();
+        {
+            Ok(d) => d,
+            Err(e) => return store_failed(&staff, "log a complaint: duplicate check", e),
+        };
         if !dups.is_empty() {
             let page = new_complaint_page(&state, &staff, values, Vec::new(), dups).await;
             return render(&page, StatusCode::OK);
@@ -1066,7 +1172,7 @@ async fn log_complaint(
                 })
                 .collect();
             let page = new_complaint_page(&state, &staff, values, errors, Vec::new()).await;
-            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+            return render(&page, e.status());
         }
         Err(e) => return error_page(&staff, e),
     };
@@ -1100,16 +1206,19 @@ async fn log_complaint(
         if let Some(step) = step
             && let Err(e) = api::record_step(&state, &who, &reference, step, None).await
         {
-            let msg = api_errors(&e)
-                .into_iter()
-                .map(|e| e.message)
-                .collect::<Vec<_>>()
-                .join("; ");
-            return Redirect::to(&format!(
-                "/complaints/{reference}?problem={}",
-                session::urlencode(&msg)
-            ))
-            .into_response();
+            // The redirect carries a code, never text: the case page shows a fixed sentence for it.
+            let code = match &e {
+                ApiError::Conflict { .. } | ApiError::Invalid { .. } => {
+                    tracing::warn!(%reference, status = e.status().as_u16(), "triage refused");
+                    Problem::TriageRefused
+                }
+                _ => {
+                    tracing::error!(%reference, cause = %e, "triage failed");
+                    Problem::TriageFailed
+                }
+            };
+            return Redirect::to(&format!("/complaints/{reference}?problem={}", code.code()))
+                .into_response();
         }
     }
     Redirect::to(&format!("/complaints/{reference}?done=logged")).into_response()
@@ -2239,7 +2348,7 @@ async fn case_page_for(
     let events: Vec<_> = record.events.iter().map(|e| e.event.clone()).collect();
     let case = Case::fold(&events).map_err(|e| ApiError::Internal(e.to_string()))?;
     let today = state.today();
-    let users = state.store.users().await.unwrap_or_default();
+    let users = state.store.users().await?;
     let names: HashMap<String, String> = users
         .iter()
         .map(|u| (u.id.clone(), u.name.clone()))
@@ -2456,6 +2565,41 @@ async fn case_page_for(
     })
 }
 
+/// A problem one page reports on the next (after a redirect), named by a code in `?problem=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Problem {
+    /// The complaint was logged, but the policy or lifecycle refused the triage chosen on the form.
+    TriageRefused,
+    /// The complaint was logged, but its triage could not be recorded (a failure on our side).
+    TriageFailed,
+}
+
+impl Problem {
+    const ALL: [Problem; 2] = [Problem::TriageRefused, Problem::TriageFailed];
+
+    fn code(self) -> &'static str {
+        match self {
+            Problem::TriageRefused => "triage_refused",
+            Problem::TriageFailed => "triage_failed",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Problem> {
+        Problem::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Problem::TriageRefused => {
+                "The complaint has been logged, but the triage chosen on the form was not recorded: the policy does not allow it for this complaint. The case is shown below as it stands."
+            }
+            Problem::TriageFailed => {
+                "The complaint has been logged, but its triage could not be recorded because of a problem on our side. The problem has been logged; the case is shown below as it stands."
+            }
+        }
+    }
+}
+
 async fn case_page(
     State(state): S,
     staff: Staff,
@@ -2466,12 +2610,14 @@ async fn case_page(
         "logged" => "The complaint has been logged.".to_owned(),
         _ => "The step has been recorded.".to_owned(),
     });
+    // Only known codes are shown, as fixed sentences: a crafted link cannot put its own words on the page.
     let errors = q
         .get("problem")
+        .and_then(|code| Problem::from_code(code))
         .map(|p| {
             vec![FormError {
                 id: "next-steps".into(),
-                message: truncate(p, 300),
+                message: p.message().to_owned(),
             }]
         })
         .unwrap_or_default();
@@ -2907,10 +3053,7 @@ async fn record_step(
         Ok(event) => api::record_step(&state, &staff.principal(), &reference, event, expected)
             .await
             .map_err(|e| {
-                let status = match &e {
-                    ApiError::Conflict { .. } => StatusCode::CONFLICT,
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
-                };
+                let status = e.status();
                 let errs = match &e {
                     ApiError::Invalid { errors, .. } if !errors.is_empty() => errors
                         .iter()
@@ -3005,8 +3148,9 @@ async fn policies_page(State(state): S, staff: Staff) -> Response {
     };
     let mut policies = Vec::new();
     for r in records {
-        let Ok(loaded) = state.policy(&r.id, Some(r.version)).await else {
-            continue;
+        let loaded = match state.policy(&r.id, Some(r.version)).await {
+            Ok(l) => l,
+            Err(e) => return error_page(&staff, e),
         };
         let findings = compliance::check(&loaded.policy);
         policies.push(PolicyRow {
@@ -3112,8 +3256,129 @@ mod tests {
             safe_next(Some(&"/complaints/CMP-2026-000001".to_owned())),
             "/complaints/CMP-2026-000001"
         );
-        assert_eq!(safe_next(Some(&"//evil.example".to_owned())), "/");
-        assert_eq!(safe_next(Some(&"https://evil.example".to_owned())), "/");
+        assert_eq!(
+            safe_next(Some(&"/?state=open&mine=1".to_owned())),
+            "/?state=open&mine=1"
+        );
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "evil.example",
+            "",
+            "/\\evil.example",
+            "\\/evil.example",
+            // Browsers drop tabs and newlines from URLs: these become `//evil.example`.
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\u{0}",
+            "/\u{7f}",
+            "/ /evil.example",
+            "/caf\u{e9}",
+        ] {
+            assert_eq!(safe_next(Some(&bad.to_owned())), "/", "{bad:?}");
+        }
         assert_eq!(safe_next(None), "/");
+    }
+
+    fn staff() -> Staff {
+        Staff {
+            user: User {
+                id: "u-1".into(),
+                email: "officer@example.org".into(),
+                name: "Olu Officer".into(),
+                role: redress_domain::access::Role::ComplaintsOfficer,
+                password_hash: String::new(),
+            },
+            session: redress_store::Session {
+                id_hash: "h".into(),
+                user_id: "u-1".into(),
+                csrf: "c".into(),
+                created_at: String::new(),
+                last_seen_at: String::new(),
+                expires_at: String::new(),
+            },
+        }
+    }
+
+    async fn body_of(r: Response) -> String {
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[tokio::test]
+    async fn error_pages_answer_with_the_errors_own_status() {
+        let cases = [
+            (ApiError::BadRequest("bad".into()), StatusCode::BAD_REQUEST),
+            (ApiError::NotFound("gone".into()), StatusCode::NOT_FOUND),
+            (
+                ApiError::Forbidden("viewer", "do this"),
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                ApiError::Conflict {
+                    detail: "Someone else changed this case".into(),
+                    field: None,
+                },
+                StatusCode::CONFLICT,
+            ),
+            (ApiError::TooLarge(64 * 1024), StatusCode::PAYLOAD_TOO_LARGE),
+            (
+                ApiError::invalid("summary", "describe the complaint"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                ApiError::Internal("boom".into()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+        ];
+        for (e, status) in cases {
+            let shown = format!("{e:?}");
+            let r = error_page(&staff(), e);
+            assert_eq!(r.status(), status, "{shown}");
+            assert!(
+                r.headers()[header::CONTENT_TYPE]
+                    .to_str()
+                    .is_ok_and(|v| v.starts_with("text/html")),
+                "{shown} is a page"
+            );
+        }
+        let body = body_of(error_page(&staff(), ApiError::TooLarge(64 * 1024))).await;
+        assert!(
+            body.contains("The form is too large") && body.contains("64 KB"),
+            "{body}"
+        );
+    }
+
+    #[tokio::test]
+    async fn failed_store_calls_are_opaque_500_pages() {
+        let r = store_failed(
+            &staff(),
+            "log a complaint: duplicate check",
+            StoreError::Other("disk I/O error at /var/lib/redress".into()),
+        );
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = body_of(r).await;
+        assert!(body.contains("It has been logged"), "{body}");
+        assert!(
+            !body.contains("disk I/O") && !body.contains("duplicate check"),
+            "the cause is for the log, not the page: {body}"
+        );
+        // Even a store answer that is a 4xx elsewhere is a failure of the page here.
+        let r = store_failed(&staff(), "sign out", StoreError::NotFound);
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn only_known_problem_codes_are_shown() {
+        for p in Problem::ALL {
+            assert_eq!(Problem::from_code(p.code()), Some(p));
+            assert!(!p.message().is_empty());
+        }
+        assert_eq!(Problem::from_code("Your account is suspended"), None);
+        assert_eq!(Problem::from_code(""), None);
+        assert_eq!(Problem::from_code("TRIAGE_FAILED"), None);
     }
 }

@@ -123,6 +123,24 @@ impl IntoResponse for SignInFirst {
     }
 }
 
+/// Why a page has no signed-in member of staff.
+pub enum StaffRejection {
+    /// Not signed in, or the session has ended: sign in, then come back.
+    SignIn(SignInFirst),
+    /// The session could not be read or refreshed (the cause is logged): an opaque 500 page, not a sign-in
+    /// page that would look like an ended session.
+    Unavailable,
+}
+
+impl IntoResponse for StaffRejection {
+    fn into_response(self) -> Response {
+        match self {
+            StaffRejection::SignIn(s) => s.into_response(),
+            StaffRejection::Unavailable => crate::pages::failure_page(),
+        }
+    }
+}
+
 /// Percent-encodes a query value.
 pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -137,7 +155,7 @@ pub fn urlencode(s: &str) -> String {
 }
 
 impl FromRequestParts<Arc<AppState>> for Staff {
-    type Rejection = SignInFirst;
+    type Rejection = StaffRejection;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -154,7 +172,7 @@ impl FromRequestParts<Arc<AppState>> for Staff {
             "/".to_owned()
         };
         let Some(secret) = secret_from(&parts.headers, state.secure_cookies) else {
-            return Err(SignInFirst(back));
+            return Err(StaffRejection::SignIn(SignInFirst(back)));
         };
         let id_hash = hash_token(&secret);
         let now = now_utc();
@@ -167,15 +185,22 @@ impl FromRequestParts<Arc<AppState>> for Staff {
                     ))
                     .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
                     .unwrap_or_default();
-                if session.expires_at < refresh_after {
-                    let _ = state
+                if session.expires_at < refresh_after
+                    && let Err(e) = state
                         .store
                         .touch_session(&id_hash, &now, &timestamp_after(IDLE_TIMEOUT))
-                        .await;
+                        .await
+                {
+                    tracing::error!(cause = %e, user = %user.id, "session refresh failed");
+                    return Err(StaffRejection::Unavailable);
                 }
                 Ok(Staff { user, session })
             }
-            Err(_) => Err(SignInFirst(back)),
+            Err(StoreError::NotFound) => Err(StaffRejection::SignIn(SignInFirst(back))),
+            Err(e) => {
+                tracing::error!(cause = %e, "session lookup failed");
+                Err(StaffRejection::Unavailable)
+            }
         }
     }
 }

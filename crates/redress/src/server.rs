@@ -35,16 +35,9 @@ fn init_logging(format: &str) -> Result<(), String> {
     }
 }
 
-/// The database URL as it may be logged: any password removed.
+/// The database URL as it may be logged: any password, in the userinfo or the query, hidden.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
+    redress_store::redact_url(url)
 }
 
 pub async fn serve(settings: Settings) -> Result<(), String> {
@@ -153,7 +146,11 @@ mod tests {
     fn passwords_never_reach_the_log() {
         assert_eq!(
             redact("postgres://redress:s3cret@db.internal/redress"),
-            "postgres://redress@db.internal/redress"
+            "postgres://redress:***@db.internal/redress"
+        );
+        assert_eq!(
+            redact("postgres://redress@db.internal/redress?sslmode=require&Password=s3cret"),
+            "postgres://redress@db.internal/redress?sslmode=require&Password=***"
         );
         assert_eq!(
             redact("postgres://postgres@127.0.0.1:5432/x"),

@@ -289,3 +289,27 @@ fn policy_show_resolves_a_file_that_extends_a_preset() {
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(&again);
 }
+
+#[test]
+fn a_password_in_the_database_url_is_never_printed() {
+    let dir = std::env::temp_dir().join(format!("redress-cli-{}", std::process::id()));
+    for args in [
+        vec!["migrate", "--database-url"],
+        vec!["serve", "--bind", "127.0.0.1:0", "--database-url"],
+    ] {
+        let url = format!(
+            "sqlite://{}/x.db?synchronous=full&PassWord=s3cret",
+            dir.display()
+        );
+        let mut args = args.clone();
+        args.push(&url);
+        let o = redress(&args);
+        assert!(!o.status.success(), "{args:?}");
+        let all = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(!all.contains("s3cret"), "{args:?}: {all}");
+        assert!(
+            all.contains("PassWord"),
+            "the option at fault is named: {all}"
+        );
+    }
+}

@@ -13,6 +13,21 @@ use reqwest::{Client, StatusCode};
 struct App {
     base: String,
     client: Client,
+    /// The SQLite database, to look at what the pages stored.
+    url: String,
+}
+
+impl App {
+    /// Sessions stored, however they ended up there.
+    async fn sessions(&self) -> i64 {
+        let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+        let n = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        n
+    }
 }
 
 async fn spawn() -> App {
@@ -52,6 +67,7 @@ async fn spawn() -> App {
     App {
         base,
         client: Client::builder().redirect(Policy::none()).build().unwrap(),
+        url,
     }
 }
 
@@ -296,4 +312,229 @@ async fn forms_refuse_missing_tokens_and_cross_site_posts_and_escape_what_reside
         "the viewer must not see the complaint text or name"
     );
     assert!(html.contains("Hidden"));
+}
+
+/// Logs a complaint through the form; returns the case's path.
+async fn log_one(app: &App, cookie: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let (_, form) = get(app, cookie, "/complaints/new").await;
+    let token = csrf(&form);
+    let mut fields: Vec<(String, String)> = [
+        ("_csrf", token.as_str()),
+        ("received_on", "2026-05-28"),
+        ("channel", "phone"),
+        ("policy", "code-2024"),
+        ("name", "Ada Resident"),
+        ("summary", "The boiler has not worked for a month"),
+        ("not_duplicate", "1"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    for (k, v) in extra {
+        fields.retain(|(key, _)| key != k);
+        fields.push(((*k).to_owned(), (*v).to_owned()));
+    }
+    post_form(app, Some(cookie), "/complaints", &fields).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_sign_in_only_same_site_paths_are_followed_and_failures_start_no_session() {
+    let app = spawn().await;
+    // The form carries only a safe `next`; a newline in it is no error.
+    for query in [
+        "next=%0d%0a",
+        "next=%2F%0d%0aSet-Cookie:%20evil=1",
+        "next=%2F%09%2Fevil.example",
+        "next=%2F%5Cevil.example",
+        "next=%2F%2Fevil.example",
+    ] {
+        let (status, html) = get(&app, "", &format!("/sign-in?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert!(
+            html.contains(r#"name="next" value="/">"#) && !html.contains("evil"),
+            "{query}: {html}"
+        );
+    }
+    let (_, html) = get(&app, "", "/sign-in?next=%2Fcomplaints%2Fnew").await;
+    assert!(html.contains(r#"name="next" value="/complaints/new">"#));
+
+    // A failed sign-in, whatever `next` holds, starts no session.
+    let resp = post_form(
+        &app,
+        None,
+        "/sign-in",
+        &[
+            ("email", "officer@example.org"),
+            ("password", "wrong"),
+            ("next", "/\r\nSet-Cookie: evil=1"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.headers().get("set-cookie").is_none());
+    assert_eq!(
+        app.sessions().await,
+        0,
+        "no session row for a failed sign-in"
+    );
+
+    // A successful one goes home when `next` is not a plain same-site path, and never breaks on it.
+    for (next, location) in [
+        ("/\r\nSet-Cookie: evil=1", "/"),
+        ("/%0d%0a", "/%0d%0a"),
+        ("/\t/evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("//evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/complaints/new", "/complaints/new"),
+    ] {
+        let resp = post_form(
+            &app,
+            None,
+            "/sign-in",
+            &[
+                ("email", "officer@example.org"),
+                ("password", "correct horse battery"),
+                ("next", next),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(resp.headers()["location"], location, "{next:?}");
+        let cookies: Vec<_> = resp.headers().get_all("set-cookie").iter().collect();
+        assert_eq!(cookies.len(), 1, "{next:?}");
+        assert!(cookies[0].to_str().unwrap().starts_with("redress_session="));
+    }
+    assert_eq!(app.sessions().await, 7, "one session for each sign-in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_page_shows_only_its_own_problem_sentences() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let resp = log_one(&app, &cookie, &[]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let path = location.split('?').next().unwrap().to_owned();
+
+    // A crafted link cannot put its words on the page.
+    let (status, html) = get(
+        &app,
+        &cookie,
+        &format!("{path}?problem=Your+account+is+suspended.+Call+0800+000+000"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("Your account is suspended"), "{html}");
+    assert!(!html.contains("0800"));
+    assert!(
+        !html.contains("There is a problem"),
+        "unknown codes are ignored"
+    );
+
+    // A triage the policy refuses: the redirect names a code, and the page its fixed sentence.
+    let resp = log_one(
+        &app,
+        &cookie,
+        &[
+            ("triage", "not_accepted"),
+            ("exclusion", "no-such-ground"),
+            ("exclusion_reason", "Because"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.ends_with("?problem=triage_refused"), "{location}");
+    let (status, html) = get(&app, &cookie, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("the triage chosen on the form was not recorded"),
+        "{html}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_pages_keep_the_real_status() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    // 413: a form over the body limit is a page saying so.
+    let resp = log_one(&app, &cookie, &[("summary", &"x".repeat(70 * 1024))]).await;
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("The form is too large"), "{html}");
+
+    // 415: a form that is not one.
+    let resp = app
+        .client
+        .post(format!("{}/complaints", app.base))
+        .header("cookie", &cookie)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(resp.text().await.unwrap().contains("web form"));
+
+    // 409: a step the lifecycle refuses (reopening an open case) is a conflict, shown on the case page.
+    let resp = log_one(&app, &cookie, &[]).await;
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let path = location.split('?').next().unwrap().to_owned();
+    let (_, html) = get(&app, &cookie, &path).await;
+    let resp = post_form(
+        &app,
+        Some(&cookie),
+        &format!("{path}/steps/reopen"),
+        &[
+            ("_csrf", csrf(&html).as_str()),
+            ("on", "2026-05-29"),
+            ("reason", "Asked again"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    assert!(resp.text().await.unwrap().contains("There is a problem"));
+
+    // 404: no such case, as a page.
+    let (status, html) = get(&app, &cookie, "/complaints/CMP-1999-999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        html.contains("There is no complaint CMP-1999-999999"),
+        "{html}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_out_that_failed_does_not_look_done() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let (_, html) = get(&app, &cookie, "/").await;
+    // The database refuses to delete sessions.
+    let pool = sqlx::SqlitePool::connect(&app.url).await.unwrap();
+    sqlx::query(
+        "CREATE TRIGGER keep_sessions BEFORE DELETE ON sessions \
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let resp = post_form(&app, Some(&cookie), "/sign-out", &[("_csrf", csrf(&html))]).await;
+    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        resp.headers().get("set-cookie").is_none(),
+        "the cookie is kept: the session still works"
+    );
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("You have not been signed out"), "{body}");
+    assert!(!body.contains("injected failure"), "the cause is not shown");
+    let (status, _) = get(&app, &cookie, "/").await;
+    assert_eq!(status, StatusCode::OK, "and the page says so truthfully");
 }
