@@ -18,8 +18,8 @@ use redress_store::codec::{
 };
 use redress_store::{
     ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, NewCase, Page, PolicyRecord,
-    Projection, QueueCounts, Session, Sort, Store, StoreError, StoreResult, StoredEvent, User,
-    format_reference,
+    Projection, QueueCounts, Session, Sort, Store, StoreError, StoreResult, StoredEvent,
+    TokenSummary, User, format_reference,
 };
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, Postgres, Row, Type};
@@ -867,13 +867,17 @@ impl Store for PostgresStore {
 
     async fn create_token(&self, token: &ApiToken, created_at: &str) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO api_tokens (id, name, role, token_hash, created_at, expires_at, last_used_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&token.id)
         .bind(&token.name)
         .bind(token.role.as_str())
         .bind(&token.token_hash)
         .bind(created_at)
+        .bind(&token.expires_at)
+        .bind(&token.last_used_at)
+        .bind(&token.revoked_at)
         .execute(&self.pool)
         .await
         .map_err(unique_as("that token"))?;
@@ -881,18 +885,84 @@ impl Store for PostgresStore {
     }
 
     async fn token_by_hash(&self, token_hash: &str) -> StoreResult<ApiToken> {
-        let row =
-            sqlx::query("SELECT id, name, role, token_hash FROM api_tokens WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(db)?;
+        let row = sqlx::query(
+            "SELECT id, name, role, token_hash, expires_at, last_used_at, revoked_at \
+             FROM api_tokens WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
         Ok(ApiToken {
             id: row.try_get("id").map_err(db)?,
             name: row.try_get("name").map_err(db)?,
             role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
             token_hash: row.try_get("token_hash").map_err(db)?,
+            expires_at: row.try_get("expires_at").map_err(db)?,
+            last_used_at: row.try_get("last_used_at").map_err(db)?,
+            revoked_at: row.try_get("revoked_at").map_err(db)?,
         })
+    }
+
+    async fn list_tokens(&self) -> StoreResult<Vec<TokenSummary>> {
+        let rows = sqlx::query(
+            "SELECT id, name, role, created_at, last_used_at, expires_at, revoked_at FROM api_tokens \
+             ORDER BY created_at COLLATE \"C\", name, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(TokenSummary {
+                    id: row.try_get("id").map_err(db)?,
+                    name: row.try_get("name").map_err(db)?,
+                    role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
+                    created_at: row.try_get("created_at").map_err(db)?,
+                    last_used_at: row.try_get("last_used_at").map_err(db)?,
+                    expires_at: row.try_get("expires_at").map_err(db)?,
+                    revoked_at: row.try_get("revoked_at").map_err(db)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_tokens_by_name(&self, name: &str, revoked_at: &str) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let revoked = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
+        )
+        .bind(revoked_at)
+        .bind(name)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if revoked == 0 {
+            let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE name = $1")
+                .bind(name)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+            if known == 0 {
+                return Err(StoreError::NotFound);
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(revoked)
+    }
+
+    async fn touch_token(&self, id: &str, used_at: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 \
+             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+        )
+        .bind(used_at)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
     }
 
     async fn after_bulk_load(&self) -> StoreResult<()> {

@@ -11,7 +11,7 @@ use redress_domain::event::{CaseEvent, Channel, CloseReason, Event, Outcome};
 
 use crate::{
     ApiToken, CaseFilter, Complainant, NewCase, Projection, Session, Sort, Store, StoreError,
-    StoredEvent, User, format_reference, new_id,
+    StoredEvent, TokenSummary, User, format_reference, new_id,
 };
 
 /// Runs every conformance test, each on a fresh store from `fresh`.
@@ -29,6 +29,7 @@ where
     filters_and_cursor_pagination(&fresh().await).await;
     imported_cases_read_back_whole_and_continue_the_counter(&fresh().await).await;
     users_and_tokens(&fresh().await).await;
+    tokens_expire_are_revoked_by_name_and_record_their_use(&fresh().await).await;
     sessions_expire_and_end(&fresh().await).await;
     duplicates_and_queue_counts(&fresh().await).await;
 }
@@ -767,6 +768,9 @@ pub async fn users_and_tokens(store: &dyn Store) {
         name: "Housing system integration".into(),
         role: Role::Viewer,
         token_hash: "a".repeat(64),
+        expires_at: None,
+        last_used_at: None,
+        revoked_at: None,
     };
     store.create_token(&token, AT).await.expect("create token");
     assert_eq!(
@@ -780,6 +784,157 @@ pub async fn users_and_tokens(store: &dyn Store) {
         store.token_by_hash(&"b".repeat(64)).await,
         Err(StoreError::NotFound)
     ));
+}
+
+/// Tokens keep their expiry, list without their hashes (oldest first), are revoked by exact name (all of
+/// that name, once: a later revocation keeps the first time), and record their last use without going back.
+pub async fn tokens_expire_are_revoked_by_name_and_record_their_use(store: &dyn Store) {
+    assert_eq!(store.list_tokens().await.expect("list none"), Vec::new());
+    let token = |name: &str, hash: char, expires_at: Option<&str>| ApiToken {
+        id: new_id(),
+        name: name.into(),
+        role: Role::Viewer,
+        token_hash: hash.to_string().repeat(64),
+        expires_at: expires_at.map(Into::into),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let expiring = token("Integration", 'a', Some("2026-04-05T10:00:00.000000Z"));
+    let forever = ApiToken {
+        role: Role::ComplaintsOfficer,
+        ..token("Integration", 'b', None)
+    };
+    let other = token("Board pack", 'c', None);
+    store
+        .create_token(&expiring, "2026-01-05T10:00:00.000000Z")
+        .await
+        .expect("create expiring");
+    store
+        .create_token(&forever, "2026-01-06T10:00:00.000000Z")
+        .await
+        .expect("create forever");
+    store
+        .create_token(&other, "2026-01-07T10:00:00.000000Z")
+        .await
+        .expect("create other");
+    assert_eq!(
+        store
+            .token_by_hash(&expiring.token_hash)
+            .await
+            .expect("by hash"),
+        expiring,
+        "the expiry round-trips"
+    );
+    let summary = |t: &ApiToken, created_at: &str| TokenSummary {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        role: t.role,
+        created_at: created_at.into(),
+        last_used_at: t.last_used_at.clone(),
+        expires_at: t.expires_at.clone(),
+        revoked_at: t.revoked_at.clone(),
+    };
+    assert_eq!(
+        store.list_tokens().await.expect("list"),
+        vec![
+            summary(&expiring, "2026-01-05T10:00:00.000000Z"),
+            summary(&forever, "2026-01-06T10:00:00.000000Z"),
+            summary(&other, "2026-01-07T10:00:00.000000Z"),
+        ]
+    );
+
+    // Use is recorded, and never moves backwards.
+    store
+        .touch_token(&expiring.id, "2026-02-01T09:00:00.000000Z")
+        .await
+        .expect("touch");
+    store
+        .touch_token(&expiring.id, "2026-01-20T09:00:00.000000Z")
+        .await
+        .expect("touch with an older time");
+    store
+        .touch_token(&new_id(), "2026-02-01T09:00:00.000000Z")
+        .await
+        .expect("touching a token that is gone is no error");
+    let used = store
+        .token_by_hash(&expiring.token_hash)
+        .await
+        .expect("by hash");
+    assert_eq!(
+        used.last_used_at.as_deref(),
+        Some("2026-02-01T09:00:00.000000Z")
+    );
+    let listed = store.list_tokens().await.expect("list");
+    assert_eq!(
+        listed[0].last_used_at.as_deref(),
+        Some("2026-02-01T09:00:00.000000Z")
+    );
+    assert_eq!(listed[1].last_used_at, None, "only the token used");
+
+    // Revoking by name: exact, every token of the name, once.
+    assert!(matches!(
+        store
+            .revoke_tokens_by_name("integration", "2026-03-01T09:00:00.000000Z")
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .revoke_tokens_by_name("Nobody", "2026-03-01T09:00:00.000000Z")
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store
+            .token_by_hash(&expiring.token_hash)
+            .await
+            .expect("by hash")
+            .revoked_at,
+        None,
+        "a revocation that found nothing changed nothing"
+    );
+    assert_eq!(
+        store
+            .revoke_tokens_by_name("Integration", "2026-03-01T09:00:00.000000Z")
+            .await
+            .expect("revoke"),
+        2
+    );
+    assert_eq!(
+        store
+            .revoke_tokens_by_name("Integration", "2026-03-02T09:00:00.000000Z")
+            .await
+            .expect("revoke again"),
+        0
+    );
+    for t in [&expiring, &forever] {
+        let found = store.token_by_hash(&t.token_hash).await.expect("by hash");
+        assert_eq!(
+            found.revoked_at.as_deref(),
+            Some("2026-03-01T09:00:00.000000Z"),
+            "{}: the first revocation's time is kept",
+            t.token_hash
+        );
+        assert!(!found.is_usable_at("2026-03-01T09:00:00.000001Z"));
+    }
+    let untouched = store
+        .token_by_hash(&other.token_hash)
+        .await
+        .expect("by hash");
+    assert_eq!(untouched, other, "a token of another name is not revoked");
+    assert!(untouched.is_usable_at("2026-03-01T09:00:00.000001Z"));
+    let listed = store.list_tokens().await.expect("list");
+    assert_eq!(
+        listed
+            .iter()
+            .map(|t| (t.name.as_str(), t.revoked_at.as_deref()))
+            .collect::<Vec<_>>(),
+        [
+            ("Integration", Some("2026-03-01T09:00:00.000000Z")),
+            ("Integration", Some("2026-03-01T09:00:00.000000Z")),
+            ("Board pack", None),
+        ]
+    );
 }
 
 fn user(email: &str) -> User {

@@ -328,6 +328,39 @@ pub struct ApiToken {
     pub role: Role,
     /// SHA-256 of the token, hex.
     pub token_hash: String,
+    /// When it stops working (UTC text); `None` never.
+    pub expires_at: Option<String>,
+    /// When it last authenticated a request (UTC text, recorded at most about once a minute).
+    pub last_used_at: Option<String>,
+    /// When it was revoked (UTC text); a revoked token never works again.
+    pub revoked_at: Option<String>,
+}
+
+impl ApiToken {
+    /// Whether the token may authenticate a request at `now` (UTC text as [`now_utc`] writes it): not
+    /// revoked, and not expired (a token stops working at its expiry instant).
+    pub fn is_usable_at(&self, now: &str) -> bool {
+        self.revoked_at.is_none() && self.expires_at.as_deref().is_none_or(|e| now < e)
+    }
+}
+
+/// An API token as `redress token list` shows it: everything but its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSummary {
+    /// UUID.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// When created (UTC text).
+    pub created_at: String,
+    /// When it last authenticated a request (UTC text).
+    pub last_used_at: Option<String>,
+    /// When it stops working (UTC text); `None` never.
+    pub expires_at: Option<String>,
+    /// When it was revoked (UTC text).
+    pub revoked_at: Option<String>,
 }
 
 /// A signed-in browser session (the secret itself is never stored, only its hash).
@@ -436,8 +469,21 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a token.
     async fn create_token(&self, token: &ApiToken, created_at: &str) -> StoreResult<()>;
 
-    /// A token by the hash of its secret.
+    /// A token by the hash of its secret, whether or not it is still usable (see
+    /// [`ApiToken::is_usable_at`]).
     async fn token_by_hash(&self, token_hash: &str) -> StoreResult<ApiToken>;
+
+    /// Every token, revoked and expired ones too, oldest first (then by name).
+    async fn list_tokens(&self) -> StoreResult<Vec<TokenSummary>>;
+
+    /// Revokes, as of `revoked_at`, every token named exactly `name` that is not revoked yet, and returns
+    /// how many it revoked (0 when all were revoked already; an earlier revocation time is kept). No token
+    /// of that name at all is [`StoreError::NotFound`].
+    async fn revoke_tokens_by_name(&self, name: &str, revoked_at: &str) -> StoreResult<u64>;
+
+    /// Records that a token authenticated a request at `used_at`. Never moves the time backwards; a token
+    /// that no longer exists is not an error.
+    async fn touch_token(&self, id: &str, used_at: &str) -> StoreResult<()>;
 
     /// Refreshes the planner's statistics after a bulk import (the generator, a migration from another
     /// system), so that the work queues keep using their indexes.
@@ -496,11 +542,56 @@ pub fn format_reference(year: i16, n: i64) -> String {
 
 /// UTC now as fixed-width RFC 3339 with microseconds (sorts as text).
 pub fn now_utc() -> String {
-    let ts = jiff::Timestamp::now();
+    utc_text(jiff::Timestamp::now())
+}
+
+/// An instant as fixed-width RFC 3339 UTC text with microseconds, the form every stored instant takes.
+pub fn utc_text(ts: jiff::Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 /// A new UUIDv7 as text.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(expires_at: Option<&str>, revoked_at: Option<&str>) -> ApiToken {
+        ApiToken {
+            id: "t".into(),
+            name: "n".into(),
+            role: Role::Viewer,
+            token_hash: "a".repeat(64),
+            expires_at: expires_at.map(Into::into),
+            last_used_at: None,
+            revoked_at: revoked_at.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn tokens_stop_working_at_their_expiry_and_when_revoked() {
+        let now = "2026-01-05T10:00:00.000000Z";
+        assert!(token(None, None).is_usable_at(now));
+        assert!(token(Some("2026-01-05T10:00:00.000001Z"), None).is_usable_at(now));
+        assert!(
+            !token(Some(now), None).is_usable_at(now),
+            "expired at the instant"
+        );
+        assert!(!token(Some("2026-01-04T10:00:00.000000Z"), None).is_usable_at(now));
+        assert!(!token(None, Some("2026-01-05T09:00:00.000000Z")).is_usable_at(now));
+        assert!(
+            !token(Some("2027-01-01T00:00:00.000000Z"), Some(now)).is_usable_at(now),
+            "revoked before it expired"
+        );
+    }
+
+    #[test]
+    fn instants_are_fixed_width_utc_text() {
+        let ts: jiff::Timestamp = "2026-01-05T10:00:00Z".parse().unwrap();
+        assert_eq!(utc_text(ts), "2026-01-05T10:00:00.000000Z");
+        assert_eq!(now_utc().len(), 27);
+    }
 }

@@ -10,7 +10,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use rand::RngCore;
 use redress_domain::access::{Permission, Role};
-use redress_store::{ApiToken, Store, StoreError, new_id, now_utc};
+use redress_store::{ApiToken, Store, StoreError, new_id, now_utc, utc_text};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -48,8 +48,14 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Creates and stores a new API token; returns the secret, shown once.
-pub async fn create_token(store: &dyn Store, role: Role, name: &str) -> Result<String, StoreError> {
+/// Creates and stores a new API token that stops working at `expires_at` (never, when `None`); returns the
+/// secret, shown once.
+pub async fn create_token(
+    store: &dyn Store,
+    role: Role,
+    name: &str,
+    expires_at: Option<jiff::Timestamp>,
+) -> Result<String, StoreError> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let secret = format!("rdt_{}", hex::encode(bytes));
@@ -58,6 +64,9 @@ pub async fn create_token(store: &dyn Store, role: Role, name: &str) -> Result<S
         name: name.to_owned(),
         role,
         token_hash: hash_token(&secret),
+        expires_at: expires_at.map(utc_text),
+        last_used_at: None,
+        revoked_at: None,
     };
     store.create_token(&token, &now_utc()).await?;
     Ok(secret)
@@ -108,15 +117,38 @@ impl FromRequestParts<Arc<AppState>> for Principal {
         if token.is_empty() || token.len() > 200 {
             return Err(ApiError::Unauthorized);
         }
-        match state.store.token_by_hash(&hash_token(token)).await {
-            Ok(t) => Ok(Principal {
-                id: t.id,
-                name: t.name,
-                role: t.role,
-            }),
-            Err(StoreError::NotFound) => Err(ApiError::Unauthorized),
-            Err(e) => Err(e.into()),
+        let t = match state.store.token_by_hash(&hash_token(token)).await {
+            Ok(t) => t,
+            Err(StoreError::NotFound) => return Err(ApiError::Unauthorized),
+            Err(e) => return Err(e.into()),
+        };
+        let now = now_utc();
+        // Revoked and expired tokens get the same 401 as unknown ones: nothing tells a caller which.
+        if !t.is_usable_at(&now) {
+            return Err(ApiError::Unauthorized);
         }
+        // "Last used" to the minute: the write happens only when the stored time is from an earlier minute
+        // (or there is none), so a busy integration costs at most one small UPDATE a minute, not one a
+        // request. A failed write does not fail the request; it is logged by token id, never the secret.
+        if !same_minute(t.last_used_at.as_deref(), &now)
+            && let Err(e) = state.store.touch_token(&t.id, &now).await
+        {
+            tracing::warn!(token_id = %t.id, error = %e, "could not record the API token's last use");
+        }
+        Ok(Principal {
+            id: t.id,
+            name: t.name,
+            role: t.role,
+        })
+    }
+}
+
+/// Whether a stored instant falls in the same UTC minute as `now` (both fixed-width UTC text, whose first
+/// 16 characters are `YYYY-MM-DDTHH:MM`).
+fn same_minute(stored: Option<&str>, now: &str) -> bool {
+    match (stored.and_then(|s| s.get(..16)), now.get(..16)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
     }
 }
 
@@ -139,5 +171,15 @@ mod tests {
         assert_eq!(hash_token("abc"), hash_token("abc"));
         assert_ne!(hash_token("abc"), hash_token("abd"));
         assert_eq!(random_password().len(), 20);
+    }
+
+    #[test]
+    fn last_use_is_rewritten_only_in_a_new_minute() {
+        let now = "2026-01-05T10:07:59.999999Z";
+        assert!(same_minute(Some("2026-01-05T10:07:00.000000Z"), now));
+        assert!(!same_minute(Some("2026-01-05T10:06:59.999999Z"), now));
+        assert!(!same_minute(Some("2025-01-05T10:07:00.000000Z"), now));
+        assert!(!same_minute(None, now), "never used: record it");
+        assert!(!same_minute(Some("garbage"), now));
     }
 }

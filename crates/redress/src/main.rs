@@ -111,6 +111,21 @@ enum TokenCommand {
         /// What the token is for, e.g. "Housing system integration".
         #[arg(long)]
         name: String,
+        /// When it stops working: hours, days or weeks from now, e.g. 12h, 90d or 2w (default: never).
+        #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+        expires_in: Option<String>,
+    },
+    /// List the API tokens: name, role, when created and last used, expiry and status (never the secret).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke every API token with this name: the API refuses it from then on.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The token's name, exactly as given to `token create` (see `redress token list`).
+        name: String,
     },
 }
 
@@ -309,26 +324,137 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token(TokenCommand::Create { db, role, name }) => {
+        Command::Token(TokenCommand::Create {
+            db,
+            role,
+            name,
+            expires_in,
+        }) => {
             let url = database_url(&db)?;
             let role: Role = role.parse().map_err(Failure)?;
             if name.trim().is_empty() {
                 return Err(Failure("--name must say what the token is for".into()));
             }
+            let expires_at = match expires_in {
+                Some(text) => {
+                    let lasts = redress::parse_expires_in(&text).map_err(Failure)?;
+                    let at = jiff::Timestamp::now().checked_add(lasts).map_err(|_| {
+                        Failure(format!("--expires-in '{text}' is too far in the future"))
+                    })?;
+                    Some(at)
+                }
+                None => None,
+            };
             let token = runtime()?.block_on(async {
                 let store = redress::open_and_migrate(&url)
                     .await
                     .map_err(store_failure)?;
-                redress_web::auth::create_token(store.as_ref(), role, name.trim())
+                redress_web::auth::create_token(store.as_ref(), role, name.trim(), expires_at)
                     .await
                     .map_err(store_failure)
             })?;
-            println!(
-                "Created a {} token named \"{}\". It is shown only once:",
-                role.as_str(),
-                name.trim()
-            );
+            match expires_at {
+                Some(at) => println!(
+                    "Created a {} token named \"{}\" that expires {}. It is shown only once:",
+                    role.as_str(),
+                    name.trim(),
+                    utc_minute(&redress_store::utc_text(at))
+                ),
+                None => println!(
+                    "Created a {} token named \"{}\". It is shown only once:",
+                    role.as_str(),
+                    name.trim()
+                ),
+            }
             println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::List { db }) => {
+            let url = database_url(&db)?;
+            let tokens = runtime()?.block_on(async {
+                let store = redress::open_and_migrate(&url)
+                    .await
+                    .map_err(store_failure)?;
+                store.list_tokens().await.map_err(store_failure)
+            })?;
+            if tokens.is_empty() {
+                println!("There are no API tokens (create one with redress token create).");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let now = redress_store::now_utc();
+            let rows: Vec<[String; 6]> = tokens
+                .iter()
+                .map(|t| {
+                    let status = if t.revoked_at.is_some() {
+                        "revoked"
+                    } else if t.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
+                        "expired"
+                    } else {
+                        "active"
+                    };
+                    [
+                        t.name.clone(),
+                        t.role.as_str().to_owned(),
+                        utc_minute(&t.created_at),
+                        t.last_used_at
+                            .as_deref()
+                            .map_or_else(|| "never".to_owned(), utc_minute),
+                        t.expires_at
+                            .as_deref()
+                            .map_or_else(|| "never".to_owned(), utc_minute),
+                        status.to_owned(),
+                    ]
+                })
+                .collect();
+            let header =
+                ["NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES", "STATUS"].map(str::to_owned);
+            let mut widths = [0usize; 6];
+            for row in std::iter::once(&header).chain(&rows) {
+                for (w, cell) in widths.iter_mut().zip(row) {
+                    *w = (*w).max(cell.chars().count());
+                }
+            }
+            for row in std::iter::once(&header).chain(&rows) {
+                let line: Vec<String> = row
+                    .iter()
+                    .zip(widths)
+                    .map(|(cell, w)| format!("{cell:<w$}"))
+                    .collect();
+                println!("{}", line.join("  ").trim_end());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Revoke { db, name }) => {
+            let url = database_url(&db)?;
+            let name = name.trim().to_owned();
+            if name.is_empty() {
+                return Err(Failure(
+                    "NAME must be the name of a token (see redress token list)".into(),
+                ));
+            }
+            let revoked = runtime()?.block_on(async {
+                let store = redress::open_and_migrate(&url)
+                    .await
+                    .map_err(store_failure)?;
+                store
+                    .revoke_tokens_by_name(&name, &redress_store::now_utc())
+                    .await
+                    .map_err(|e| match e {
+                        redress_store::StoreError::NotFound => Failure(format!(
+                            "no API token is named \"{name}\" (names must match exactly; see redress token list)"
+                        )),
+                        e => store_failure(e),
+                    })
+            })?;
+            match revoked {
+                0 => println!("The token named \"{name}\" was already revoked."),
+                1 => {
+                    println!("Revoked the token named \"{name}\": the API refuses it from now on.")
+                }
+                n => println!(
+                    "Revoked {n} tokens named \"{name}\": the API refuses them from now on."
+                ),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCommand::Add {
@@ -545,6 +671,14 @@ fn database_url(db: &DbArgs) -> Result<String, Failure> {
 /// A storage failure for the terminal: the cause, without any secret in the URL.
 fn store_failure(e: redress_store::StoreError) -> Failure {
     Failure(format!("database: {e}"))
+}
+
+/// A stored instant (fixed-width UTC text) to the minute, as people read it: `2026-01-05 10:00 UTC`.
+fn utc_minute(at: &str) -> String {
+    match at.get(..16) {
+        Some(minute) => format!("{} UTC", minute.replacen('T', " ", 1)),
+        None => at.to_owned(),
+    }
 }
 
 fn parse_date(what: &str, s: &str) -> Result<Date, Failure> {

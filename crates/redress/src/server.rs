@@ -92,7 +92,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
             .create_user(&user, &redress_store::now_utc())
             .await
             .map_err(|e| e.to_string())?;
-        let token = create_token(store.as_ref(), Role::Admin, "First administrator")
+        let token = create_token(store.as_ref(), Role::Admin, "First administrator", None)
             .await
             .map_err(|e| e.to_string())?;
         println!("First start: an administrator has been created. These are shown only once.");

@@ -123,7 +123,7 @@ async fn spawn(store: Arc<dyn Store>) -> TestApp {
     ] {
         tokens.insert(
             who,
-            redress_web::auth::create_token(store.as_ref(), role, who)
+            redress_web::auth::create_token(store.as_ref(), role, who, None)
                 .await
                 .unwrap(),
         );

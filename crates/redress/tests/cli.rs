@@ -313,3 +313,260 @@ fn a_password_in_the_database_url_is_never_printed() {
         );
     }
 }
+
+/// A `redress serve` on a free port of loopback, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(db_url: &str) -> Server {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // Owned by a `Server` from the start, so that a failed start kills and reaps it too.
+    let mut server = Server {
+        child: Command::new(env!("CARGO_BIN_EXE_redress"))
+            .args(["serve", "--database-url", db_url, "--bind", "127.0.0.1:0"])
+            .env("REDRESS_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+        base: String::new(),
+    };
+    let mut lines = BufReader::new(server.child.stdout.take().unwrap()).lines();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not start"
+        );
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.strip_prefix("Redress is listening on ") {
+            server.base = rest.split_whitespace().next().unwrap().to_owned();
+            // Keep draining stdout so the server never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines.by_ref() {});
+            return server;
+        }
+    }
+}
+
+/// The status of `GET /api/v1/policies` with a bearer token.
+async fn policies_status(server: &Server, token: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .get(format!("{}/api/v1/policies", server.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The row of `redress token list` for a token name (names here are unique and padded by spaces).
+fn list_row(list: &str, name: &str) -> String {
+    list.lines()
+        .find(|l| l.starts_with(&format!("{name}  ")))
+        .unwrap_or_else(|| panic!("no row for {name} in\n{list}"))
+        .to_owned()
+}
+
+/// `YYYY-MM-DD HH:MM UTC` for now plus some hours.
+fn utc_minute_in(hours: i64) -> String {
+    jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(hours))
+        .unwrap()
+        .strftime("%Y-%m-%d %H:%M UTC")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_expire_list_without_their_secret_and_once_revoked_are_refused() {
+    let dir = std::env::temp_dir().join(format!("redress-tokens-{}", redress_store::new_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db_url = format!("sqlite://{}/redress.db", dir.display());
+    let create = |name: &str, role: &str, expires_in: Option<&str>| {
+        let mut args = vec![
+            "token",
+            "create",
+            "--database-url",
+            &db_url,
+            "--role",
+            role,
+            "--name",
+            name,
+        ];
+        if let Some(e) = expires_in {
+            args.extend(["--expires-in", e]);
+        }
+        redress(&args)
+    };
+
+    // Bad expiries are refused, naming the option and the value, and create nothing.
+    for bad in ["90", "90x", "0d", "-5d", "1.5d", "d", "4000d"] {
+        let o = create("Bad expiry", "viewer", Some(bad));
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{bad}: {err}");
+        assert!(err.contains("--expires-in"), "{bad}: {err}");
+        assert!(err.contains(&format!("'{bad}'")), "{bad}: {err}");
+    }
+    let o = redress(&["token", "list", "--database-url", &db_url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("There are no API tokens"),
+        "{}",
+        stdout(&o)
+    );
+
+    // With --expires-in the token says when it expires; without, as before, it never does.
+    let before = utc_minute_in(90 * 24);
+    let o = create("Board pack", "viewer", Some("90d"));
+    let after = utc_minute_in(90 * 24);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let expiring = out.lines().last().unwrap().to_owned();
+    assert!(expiring.starts_with("rdt_"), "{out}");
+    assert!(
+        out.contains(&before) || out.contains(&after),
+        "expires in 90 days ({before}): {out}"
+    );
+    let o = create("Housing system", "complaints_officer", None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let forever = stdout(&o).lines().last().unwrap().to_owned();
+    assert!(!stdout(&o).contains("expires"), "{}", stdout(&o));
+    let o = create("Half-day", "viewer", Some("12h"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(&utc_minute_in(12)[..13]),
+        "expires in 12 hours: {}",
+        stdout(&o)
+    );
+
+    // A token that expired a minute ago, as one made 90 days ago with --expires-in 90d would have.
+    let expired = {
+        let store = redress::open_and_migrate(&db_url).await.unwrap();
+        let past = jiff::Timestamp::now()
+            .checked_sub(jiff::SignedDuration::from_mins(1))
+            .unwrap();
+        redress_web::auth::create_token(
+            store.as_ref(),
+            redress_domain::access::Role::Viewer,
+            "Old export",
+            Some(past),
+        )
+        .await
+        .unwrap()
+    };
+
+    // The list shows name, role, created, last used, expiry and status, never a secret or its hash.
+    let o = redress(&["token", "list", "--database-url", &db_url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = stdout(&o);
+    let header = list.lines().next().unwrap();
+    for column in ["NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES", "STATUS"] {
+        assert!(header.contains(column), "{column}: {list}");
+    }
+    for secret in [&expiring, &forever, &expired] {
+        assert!(
+            !list.contains(secret.as_str()),
+            "a secret is listed: {list}"
+        );
+        let hash = redress_web::auth::hash_token(secret);
+        assert!(!list.contains(&hash), "a token hash is listed: {list}");
+    }
+    assert!(!list.contains("rdt_"), "{list}");
+    let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    let row = list_row(&list, "Board pack");
+    assert!(row.contains(" viewer "), "{row}");
+    assert!(row.contains(&today), "created today: {row}");
+    assert!(row.contains("never"), "never used yet: {row}");
+    assert!(
+        row.contains(&before) || row.contains(&after),
+        "expiry: {row}"
+    );
+    assert!(row.ends_with("active"), "{row}");
+    let row = list_row(&list, "Housing system");
+    assert!(row.contains(" complaints_officer "), "{row}");
+    assert_eq!(
+        row.matches("never").count(),
+        2,
+        "never used, never expires: {row}"
+    );
+    assert!(row.ends_with("active"), "{row}");
+    assert!(list_row(&list, "Old export").ends_with("expired"), "{list}");
+
+    // The API takes live tokens and refuses the expired one; use is recorded.
+    let server = serve(&db_url);
+    assert_eq!(
+        policies_status(&server, &expiring).await,
+        reqwest::StatusCode::OK
+    );
+    assert_eq!(
+        policies_status(&server, &forever).await,
+        reqwest::StatusCode::OK
+    );
+    assert_eq!(
+        policies_status(&server, &expired).await,
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+    let o = redress(&["token", "list", "--database-url", &db_url]);
+    let list = stdout(&o);
+    let row = list_row(&list, "Board pack");
+    assert_eq!(
+        row.matches(&today).count(),
+        2,
+        "created and last used today: {row}"
+    );
+    assert!(!row.contains("never"), "used now: {row}");
+    assert!(
+        list_row(&list, "Old export").contains("never"),
+        "a refused token is not recorded as used: {list}"
+    );
+
+    // Revoking by name: the API refuses the token at once, other tokens keep working.
+    let o = redress(&["token", "revoke", "Board pack", "--database-url", &db_url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Revoked"), "{}", stdout(&o));
+    assert_eq!(
+        policies_status(&server, &expiring).await,
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        policies_status(&server, &forever).await,
+        reqwest::StatusCode::OK
+    );
+    let o = redress(&["token", "list", "--database-url", &db_url]);
+    assert!(
+        list_row(&stdout(&o), "Board pack").ends_with("revoked"),
+        "{}",
+        stdout(&o)
+    );
+    // Again: nothing left to revoke, and it says so.
+    let o = redress(&["token", "revoke", "Board pack", "--database-url", &db_url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("already revoked"), "{}", stdout(&o));
+    // An unknown name is an error naming it, and revokes nothing.
+    for unknown in ["No such token", "board pack"] {
+        let o = redress(&["token", "revoke", unknown, "--database-url", &db_url]);
+        assert_eq!(o.status.code(), Some(2), "{unknown}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("no API token is named \"{unknown}\"")),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        policies_status(&server, &forever).await,
+        reqwest::StatusCode::OK
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
