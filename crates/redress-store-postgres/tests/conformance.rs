@@ -161,6 +161,7 @@ async fn concurrent_creations_with_one_idempotency_key_make_one_case() {
     let template = {
         let received = jiff::civil::date(2026, 1, 5);
         redress_store::NewCase {
+            triage: None,
             id: String::new(),
             reference_year: 2026,
             policy_id: "code-2024".into(),
@@ -194,6 +195,7 @@ async fn concurrent_creations_with_one_idempotency_key_make_one_case() {
         .map(|_| {
             let store = store.clone();
             let case = redress_store::NewCase {
+                triage: None,
                 id: redress_store::new_id(),
                 ..template.clone()
             };

@@ -887,6 +887,18 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+    if let Some(triage) = &case.triage {
+        let (kind, payload) = encode_event(triage)?;
+        sqlx::query("INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) VALUES ($1, 2, $2, $3, $4, $5)")
+            .bind(&case.id)
+            .bind(kind)
+            .bind(payload)
+            .bind(&triage.by)
+            .bind(&case.recorded_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+    }
     Ok((reference, true))
 }
 

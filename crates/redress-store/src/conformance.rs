@@ -58,6 +58,7 @@ fn projection(
 
 fn new_case(received_on: Date, policy: &str) -> NewCase {
     NewCase {
+        triage: None,
         id: new_id(),
         reference_year: received_on.year(),
         policy_id: policy.into(),

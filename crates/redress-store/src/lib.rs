@@ -119,7 +119,9 @@ pub struct NewCase {
     pub confidential: bool,
     /// The `received` event.
     pub received: CaseEvent,
-    /// The projection after it.
+    /// The step recorded with the receipt in the same write (the triage at intake), if any: event 2.
+    pub triage: Option<CaseEvent>,
+    /// The projection after them.
     pub projection: Projection,
     /// When it was recorded (UTC, RFC 3339).
     pub recorded_at: String,

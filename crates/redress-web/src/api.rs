@@ -543,7 +543,7 @@ pub async fn create_complaint(
     JsonBody(body): JsonBody<CreateComplaint>,
 ) -> ApiResult<Response> {
     let today = state.today();
-    let (reference, created) = log_complaint(&state, &who, body).await?;
+    let (reference, created) = log_complaint(&state, &who, body, None).await?;
     let record = load_visible(&state, &who, &reference).await?;
     let loaded = state
         .policy(&record.policy_id, Some(record.policy_version))
@@ -563,11 +563,14 @@ pub async fn create_complaint(
 }
 
 /// Logs a complaint for `who`: validates, pins the policy's latest version, stores the case and its receipt.
-/// Returns the reference and whether it was created (false when the idempotency key was used before).
+/// `triage` is a step recorded with the receipt in the same write (the pages' "what is it?"), decided by
+/// the domain first. Returns the reference and whether it was created (false when the idempotency key was
+/// used before).
 pub async fn log_complaint(
     state: &AppState,
     who: &Principal,
     body: CreateComplaint,
+    triage: Option<Event>,
 ) -> ApiResult<(String, bool)> {
     who.require(Permission::CreateCases, "log complaints")?;
     let today = state.today();
@@ -678,7 +681,23 @@ pub async fn log_complaint(
         },
         Some(&who.id),
     );
-    let case = Case::open(&received).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut case = Case::open(&received).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // The triage at intake is decided now and written with the receipt: one write, nothing half-done.
+    let triage = match triage {
+        Some(step) => {
+            let step = case
+                .admit(&loaded.policy, &loaded.calendar, step, Some(&who.id))
+                .map_err(|refused| ApiError::Conflict {
+                    detail: refused.message,
+                    field: refused.field.map(str::to_owned),
+                })?;
+            let recorded = CaseEvent::new(step, Some(&who.id));
+            case.apply(&recorded)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            Some(recorded)
+        }
+        None => None,
+    };
     let complainant = body.complainant.map(|c| Complainant {
         name: c.name,
         email: c.email,
@@ -706,6 +725,7 @@ pub async fn log_complaint(
             confidential: body.confidential,
             projection: project(&case, &loaded, today),
             received,
+            triage,
             recorded_at: now_utc(),
             idempotency_key: body.idempotency_key,
         })

@@ -1149,7 +1149,26 @@ async fn log_complaint(
         confidential: get("confidential").is_some(),
         idempotency_key: get("idempotency_key"),
     };
-    let (reference, created) = match api::log_complaint(&state, &who, body).await {
+    // Triage, recorded with the receipt in the same write.
+    let step = match triage.as_str() {
+        "service_request" => Some(FeedbackType::ServiceRequest),
+        "comment" => Some(FeedbackType::Comment),
+        "compliment" => Some(FeedbackType::Compliment),
+        _ => None,
+    }
+    .map(|feedback_type| Event::Classified {
+        on: received_on,
+        feedback_type,
+        raised_on: None,
+    })
+    .or_else(|| {
+        (triage == "not_accepted").then(|| Event::Excluded {
+            on: received_on,
+            ground: exclusion.clone().unwrap_or_default(),
+            reason: exclusion_reason.clone().unwrap_or_default(),
+        })
+    });
+    let (reference, _created) = match api::log_complaint(&state, &who, body, step).await {
         Ok(r) => r,
         Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
             let errors = api_errors(&e)
@@ -1164,9 +1183,13 @@ async fn log_complaint(
                     if fe.id == "complainant.representative" {
                         fe.id = "representative_name".into();
                     }
-                    if fe.id == "complainant" {
-                        fe.id = "anonymous".into();
-                    }
+                    fe.id = match fe.id.as_str() {
+                        "complainant" => "anonymous".into(),
+                        "feedback_type" => "triage".into(),
+                        "ground" => "exclusion".into(),
+                        "reason" => "exclusion_reason".into(),
+                        _ => fe.id,
+                    };
                     fe.message = complaint_error_message(&fe.id, fe.message);
                     fe
                 })
@@ -1176,51 +1199,6 @@ async fn log_complaint(
         }
         Err(e) => return error_page(&staff, e),
     };
-    // Triage, recorded as the case's next step (only when the case was created by this submission).
-    if created {
-        let today = state.today();
-        let on = received_on.max(today.min(received_on));
-        let step = match triage.as_str() {
-            "service_request" => Some(Event::Classified {
-                on,
-                feedback_type: FeedbackType::ServiceRequest,
-                raised_on: None,
-            }),
-            "comment" => Some(Event::Classified {
-                on,
-                feedback_type: FeedbackType::Comment,
-                raised_on: None,
-            }),
-            "compliment" => Some(Event::Classified {
-                on,
-                feedback_type: FeedbackType::Compliment,
-                raised_on: None,
-            }),
-            "not_accepted" => Some(Event::Excluded {
-                on,
-                ground: exclusion.unwrap_or_default(),
-                reason: exclusion_reason.unwrap_or_default(),
-            }),
-            _ => None,
-        };
-        if let Some(step) = step
-            && let Err(e) = api::record_step(&state, &who, &reference, step, None).await
-        {
-            // The redirect carries a code, never text: the case page shows a fixed sentence for it.
-            let code = match &e {
-                ApiError::Conflict { .. } | ApiError::Invalid { .. } => {
-                    tracing::warn!(%reference, status = e.status().as_u16(), "triage refused");
-                    Problem::TriageRefused
-                }
-                _ => {
-                    tracing::error!(%reference, cause = %e, "triage failed");
-                    Problem::TriageFailed
-                }
-            };
-            return Redirect::to(&format!("/complaints/{reference}?problem={}", code.code()))
-                .into_response();
-        }
-    }
     Redirect::to(&format!("/complaints/{reference}?done=logged")).into_response()
 }
 
@@ -2565,41 +2543,6 @@ async fn case_page_for(
     })
 }
 
-/// A problem one page reports on the next (after a redirect), named by a code in `?problem=`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Problem {
-    /// The complaint was logged, but the policy or lifecycle refused the triage chosen on the form.
-    TriageRefused,
-    /// The complaint was logged, but its triage could not be recorded (a failure on our side).
-    TriageFailed,
-}
-
-impl Problem {
-    const ALL: [Problem; 2] = [Problem::TriageRefused, Problem::TriageFailed];
-
-    fn code(self) -> &'static str {
-        match self {
-            Problem::TriageRefused => "triage_refused",
-            Problem::TriageFailed => "triage_failed",
-        }
-    }
-
-    fn from_code(code: &str) -> Option<Problem> {
-        Problem::ALL.into_iter().find(|p| p.code() == code)
-    }
-
-    fn message(self) -> &'static str {
-        match self {
-            Problem::TriageRefused => {
-                "The complaint has been logged, but the triage chosen on the form was not recorded: the policy does not allow it for this complaint. The case is shown below as it stands."
-            }
-            Problem::TriageFailed => {
-                "The complaint has been logged, but its triage could not be recorded because of a problem on our side. The problem has been logged; the case is shown below as it stands."
-            }
-        }
-    }
-}
-
 async fn case_page(
     State(state): S,
     staff: Staff,
@@ -2610,17 +2553,8 @@ async fn case_page(
         "logged" => "The complaint has been logged.".to_owned(),
         _ => "The step has been recorded.".to_owned(),
     });
-    // Only known codes are shown, as fixed sentences: a crafted link cannot put its own words on the page.
-    let errors = q
-        .get("problem")
-        .and_then(|code| Problem::from_code(code))
-        .map(|p| {
-            vec![FormError {
-                id: "next-steps".into(),
-                message: p.message().to_owned(),
-            }]
-        })
-        .unwrap_or_default();
+    // No message is ever taken from the URL: a crafted link cannot put its own words on the page.
+    let errors = Vec::new();
     match case_page_for(
         &state,
         &staff,
@@ -3369,16 +3303,5 @@ mod tests {
         // Even a store answer that is a 4xx elsewhere is a failure of the page here.
         let r = store_failed(&staff(), "sign out", StoreError::NotFound);
         assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    }
-
-    #[test]
-    fn only_known_problem_codes_are_shown() {
-        for p in Problem::ALL {
-            assert_eq!(Problem::from_code(p.code()), Some(p));
-            assert!(!p.message().is_empty());
-        }
-        assert_eq!(Problem::from_code("Your account is suspended"), None);
-        assert_eq!(Problem::from_code(""), None);
-        assert_eq!(Problem::from_code("TRIAGE_FAILED"), None);
     }
 }

@@ -507,6 +507,7 @@ impl Generator {
         };
         let summary = rng.pick(SUMMARIES).to_string();
         let case = NewCase {
+            triage: None,
             id: new_id(),
             reference_year: received_on.year(),
             policy_id: loaded.record.id.clone(),
