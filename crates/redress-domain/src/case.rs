@@ -148,6 +148,11 @@ pub struct Round {
     pub outcome: Option<Outcome>,
     /// Who handled the stage (assigned officers and whoever recorded the response).
     pub handlers: Vec<String>,
+    /// The officer assigned to this round, last assigned.
+    pub assignee: Option<String>,
+    /// Who decided the stage: its assigned officer when the response was issued, or whoever recorded the
+    /// response when none was assigned (recorded apart from who typed it in).
+    pub decided_by: Option<String>,
     /// Day the resident asked to escalate from this round's response.
     pub escalation_requested_on: Option<Date>,
     /// Reasons the resident gave.
@@ -171,6 +176,8 @@ impl Round {
             responded_on: None,
             outcome: None,
             handlers: Vec::new(),
+            assignee: None,
+            decided_by: None,
             escalation_requested_on: None,
             escalation_reasons: None,
             requested_out_of_time: false,
@@ -589,6 +596,7 @@ impl Case {
             Event::Assigned { officer, .. } => {
                 self.assignee = Some(officer.clone());
                 let round = self.round_mut();
+                round.assignee = Some(officer.clone());
                 if !round.handlers.contains(officer) {
                     round.handlers.push(officer.clone());
                 }
@@ -653,6 +661,7 @@ impl Case {
                     let round = self.round_mut();
                     round.responded_on = Some(on);
                     round.outcome = derived;
+                    round.decided_by = round.assignee.clone().or_else(|| by.map(str::to_owned));
                     self.state = State::Responded;
                     self.note_handler(by);
                     for r in remedies {
@@ -855,6 +864,25 @@ impl Case {
         event: &Event,
         by: Option<&str>,
     ) -> Result<(), Refused> {
+        self.decide_with(policy, calendar, event, by, None)
+    }
+
+    /// [`Case::decide`], with the staff directory for the rules about people: who may approve a contact
+    /// restriction, and people named in messages. Without a directory those rules are not applied and
+    /// people are named by their ids.
+    pub fn decide_with(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        event: &Event,
+        by: Option<&str>,
+        people: Option<&dyn Directory>,
+    ) -> Result<(), Refused> {
+        let name = |id: &str| {
+            people
+                .and_then(|p| p.name_of(id))
+                .unwrap_or_else(|| id.to_owned())
+        };
         let on = event.on();
         if on < self.received_on {
             return refuse_field(
@@ -1009,13 +1037,13 @@ impl Case {
                     && policy
                         .stage(stage)
                         .is_some_and(|s| s.different_decision_maker)
-                    && let Some(earlier) = self.earlier_handler(policy, officer, stage)
+                    && let Some(earlier) = self.earlier_decision(policy, officer, stage)
                 {
                     return refuse_field(
                         "officer",
                         format!(
-                            "The reviewer at {} must not have handled an earlier stage: {officer} handled {}",
-                            stage_name, earlier
+                            "The reviewer at {stage_name} must not have decided an earlier stage: {} decided {earlier}",
+                            name(officer)
                         ),
                     );
                 }
@@ -1207,11 +1235,12 @@ impl Case {
                     && policy
                         .stage(stage)
                         .is_some_and(|s| s.different_decision_maker)
-                    && let Some(by) = by
-                    && let Some(earlier) = self.earlier_handler(policy, by, stage)
+                    && let Some(decider) = round.assignee.as_deref().or(by)
+                    && let Some(earlier) = self.earlier_decision(policy, decider, stage)
                 {
                     return refuse(format!(
-                        "The {stage_name} response must come from someone who did not handle an earlier stage: {by} handled {earlier}"
+                        "The {stage_name} response must be decided by someone who did not decide an earlier stage: {} decided {earlier}",
+                        name(decider)
                     ));
                 }
                 Ok(())
@@ -1462,6 +1491,30 @@ impl Case {
                         format!("A restriction needs approval by {who}"),
                     );
                 }
+                if let Some(people) = people {
+                    let needed = policy.roles.restriction_approver_role();
+                    let held = people.role_of(approved_by);
+                    if held != Some(needed) {
+                        let titled = policy
+                            .roles
+                            .contact_restrictions_approver
+                            .as_deref()
+                            .map(|t| format!(" ({t}, in the policy's words)"))
+                            .unwrap_or_default();
+                        return refuse_field(
+                            "approved_by",
+                            format!(
+                                "A restriction must be approved by a {}{titled}: {} is {}",
+                                needed.display_name().to_lowercase(),
+                                name(approved_by),
+                                held.map_or("not a user of Redress".to_owned(), |r| format!(
+                                    "a {}",
+                                    r.display_name().to_lowercase()
+                                ))
+                            ),
+                        );
+                    }
+                }
                 let months = policy.roles.restriction_review_months();
                 let latest = on
                     .checked_add(jiff::Span::new().months(i64::from(months)))
@@ -1589,7 +1642,19 @@ impl Case {
         event: Event,
         by: Option<&str>,
     ) -> Result<Event, Refused> {
-        self.decide(policy, calendar, &event, by)?;
+        self.admit_with(policy, calendar, event, by, None)
+    }
+
+    /// [`Case::admit`] with the staff directory (see [`Case::decide_with`]).
+    pub fn admit_with(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        event: Event,
+        by: Option<&str>,
+        people: Option<&dyn Directory>,
+    ) -> Result<Event, Refused> {
+        self.decide_with(policy, calendar, &event, by, people)?;
         Ok(match event {
             Event::EscalationRequested { on, reasons, .. } => Event::EscalationRequested {
                 on,
@@ -1616,12 +1681,12 @@ impl Case {
         crate::intake::outside_time_limit(policy, self.matter_arose_on?, self.received_on)
     }
 
-    fn earlier_handler(&self, policy: &Policy, officer: &str, stage: u8) -> Option<String> {
-        (1..stage).find_map(|s| {
-            self.handlers_of(s)
-                .any(|h| h == officer)
-                .then(|| policy.stage_name(s))
-        })
+    /// The name of an earlier stage that `officer` decided, if any.
+    fn earlier_decision(&self, policy: &Policy, officer: &str, stage: u8) -> Option<String> {
+        self.rounds
+            .iter()
+            .find(|r| r.stage < stage && r.decided_by.as_deref() == Some(officer))
+            .map(|r| policy.stage_name(r.stage))
     }
 
     /// Extra time on a service request: only with the resident's recorded agreement, before its reply is
@@ -2153,6 +2218,14 @@ impl Case {
         }
         out
     }
+}
+
+/// Who is who among staff: the service knows its users, the domain does not.
+pub trait Directory {
+    /// The name people read for a user id.
+    fn name_of(&self, id: &str) -> Option<String>;
+    /// The role a user holds, if the id is a user.
+    fn role_of(&self, id: &str) -> Option<crate::access::Role>;
 }
 
 /// Steps that must wait until a late request to escalate has been accepted or refused.

@@ -84,18 +84,22 @@ fn the_stage_2_reviewer_must_not_have_investigated_stage_1() {
             on: d("2026-03-12"),
             officer: "asha".into()
         }),
-        "The reviewer at Stage 2 must not have handled an earlier stage: asha handled Stage 1"
+        "The reviewer at Stage 2 must not have decided an earlier stage: asha decided Stage 1"
+    );
+    s.ack("2026-03-13");
+    // With no reviewer assigned, whoever records the response decides it: not Asha.
+    assert_eq!(
+        s.refused_by(responded("2026-03-20", Outcome::NotUpheld), Some("asha")),
+        "The Stage 2 response must be decided by someone who did not decide an earlier stage: asha decided Stage 1"
     );
     s.then(Event::Assigned {
-        on: d("2026-03-12"),
+        on: d("2026-03-16"),
         officer: "ben".into(),
     });
-    s.ack("2026-03-13");
-    assert!(
-        s.refused_by(responded("2026-03-20", Outcome::NotUpheld), Some("asha"))
-            .contains("asha handled Stage 1")
-    );
-    s.then_by(responded("2026-03-20", Outcome::NotUpheld), Some("ben"));
+    // Asha may type in the decision of Ben, the assigned reviewer: the decision-maker is Ben.
+    s.then_by(responded("2026-03-20", Outcome::NotUpheld), Some("asha"));
+    assert_eq!(s.case.round().decided_by.as_deref(), Some("ben"));
+    assert_eq!(s.case.rounds[0].decided_by.as_deref(), Some("asha"));
     assert_eq!(s.case.state, State::Responded);
     assert_eq!(s.case.stage(), 2);
 }

@@ -219,7 +219,7 @@ fn easter_2025_resolution_review_and_panel() {
             on: d("2025-04-25"),
             officer: "n.officer".into(),
         }),
-        "The reviewer at Review must not have handled an earlier stage: n.officer handled Resolution"
+        "The reviewer at Review must not have decided an earlier stage: n.officer decided Resolution"
     );
     s.then(Event::Assigned {
         on: d("2025-04-25"),
@@ -285,7 +285,7 @@ fn easter_2025_resolution_review_and_panel() {
             on: d("2025-05-15"),
             officer: "ops.manager".into(),
         }),
-        "The reviewer at Panel must not have handled an earlier stage: ops.manager handled Review"
+        "The reviewer at Panel must not have decided an earlier stage: ops.manager decided Review"
     );
     s.then(Event::Assigned {
         on: d("2025-05-15"),

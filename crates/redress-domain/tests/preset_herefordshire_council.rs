@@ -205,7 +205,7 @@ fn easter_2026_escalation_on_the_last_day_and_the_complaints_team_review() {
             on: d("2026-04-07"),
             officer: "j.morgan".into(),
         }),
-        "The reviewer at Stage 2 must not have handled an earlier stage: j.morgan handled Stage 1"
+        "The reviewer at Stage 2 must not have decided an earlier stage: j.morgan decided Stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-04-07"),

@@ -194,7 +194,7 @@ fn easter_2026_independent_review_by_a_senior_manager() {
     });
     assert_eq!(
         msg,
-        "The reviewer at Stage 2 must not have handled an earlier stage: a.khan handled Stage 1"
+        "The reviewer at Stage 2 must not have decided an earlier stage: a.khan decided Stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-04-07"),
@@ -227,21 +227,7 @@ fn easter_2026_independent_review_by_a_senior_manager() {
         msg,
         "This extension needs the resident's recorded agreement: the policy allows 20 extra working days without it and 20 have been used"
     );
-    // The response must come from the reviewer, not the stage 1 handler.
-    let msg = s.refused_by(
-        Event::Responded {
-            on: d("2026-06-03"),
-            outcome: Some(Outcome::PartlyUpheld),
-            heads: vec![],
-            remedies: vec![],
-            outstanding_actions: vec![],
-        },
-        Some("a.khan"),
-    );
-    assert_eq!(
-        msg,
-        "The Stage 2 response must come from someone who did not handle an earlier stage: a.khan handled Stage 1"
-    );
+    // The response is the reviewer's decision, whoever records it.
     s.then_by(
         Event::Responded {
             on: d("2026-06-03"),

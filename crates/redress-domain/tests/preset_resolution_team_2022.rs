@@ -133,7 +133,7 @@ fn christmas_complaint_then_an_easter_review_with_a_thirty_day_extension() {
             on: d("2026-03-24"),
             officer: "r.team".into(),
         }),
-        "The reviewer at Stage 2 review must not have handled an earlier stage: r.team handled Stage 1"
+        "The reviewer at Stage 2 review must not have decided an earlier stage: r.team decided Stage 1"
     );
     s.then(Event::Assigned {
         on: d("2026-03-24"),

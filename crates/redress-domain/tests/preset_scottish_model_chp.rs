@@ -142,7 +142,7 @@ fn christmas_and_the_second_of_january_then_an_easter_investigation() {
             on: d("2026-03-17"),
             officer: "f.line".into(),
         }),
-        "The reviewer at Investigation must not have handled an earlier stage: f.line handled Frontline resolution"
+        "The reviewer at Investigation must not have decided an earlier stage: f.line decided Frontline resolution"
     );
     s.then(Event::Assigned {
         on: d("2026-03-17"),

@@ -10,16 +10,16 @@ use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
-use redress_domain::access::Permission;
-use redress_domain::case::{Case, Deadline, Warning};
+use redress_domain::access::{Permission, Role};
+use redress_domain::case::{Case, Deadline, Directory, Warning};
 use redress_domain::compliance::{self, Finding};
 use redress_domain::event::{CaseEvent, Channel, Event, Relationship};
 use redress_domain::intake::{Intake, check_intake};
 use redress_domain::policy::Policy;
 use redress_domain::presets;
 use redress_store::{
-    CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Projection, Sort, new_id,
-    now_utc,
+    CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Projection, Sort, User,
+    new_id, now_utc,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -876,8 +876,15 @@ pub async fn record_step(
     let events: Vec<CaseEvent> = record.events.iter().map(|e| e.event.clone()).collect();
     let mut case = Case::fold(&events)
         .map_err(|e| ApiError::Internal(format!("case {reference} does not fold: {e}")))?;
+    let (event, people) = resolve_people(state, event).await?;
     let event = case
-        .admit(&loaded.policy, &loaded.calendar, event, Some(&who.id))
+        .admit_with(
+            &loaded.policy,
+            &loaded.calendar,
+            event,
+            Some(&who.id),
+            Some(&people),
+        )
         .map_err(|refused| ApiError::Conflict {
             detail: refused.message,
             field: refused.field.map(str::to_owned),
@@ -899,6 +906,82 @@ pub async fn record_step(
         .await?;
     tracing::info!(%reference, event = kind, "step recorded");
     Ok(())
+}
+
+/// The staff the domain asks about when a rule concerns people (names in messages, approvers' roles).
+pub struct StaffDirectory(Vec<User>);
+
+impl Directory for StaffDirectory {
+    fn name_of(&self, id: &str) -> Option<String> {
+        self.0.iter().find(|u| u.id == id).map(|u| u.name.clone())
+    }
+
+    fn role_of(&self, id: &str) -> Option<Role> {
+        self.0.iter().find(|u| u.id == id).map(|u| u.role)
+    }
+}
+
+impl StaffDirectory {
+    /// Loads every user.
+    pub async fn load(state: &AppState) -> ApiResult<StaffDirectory> {
+        Ok(StaffDirectory(state.store.users().await?))
+    }
+
+    /// The user a person field names, by id or by email address (any case).
+    fn find(&self, field: &str, value: &str) -> ApiResult<&User> {
+        let wanted = value.trim();
+        self.0
+            .iter()
+            .find(|u| u.id == wanted || u.email.eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    field,
+                    "is not a member of staff: give a user's email address or id",
+                )
+            })
+    }
+}
+
+/// Replaces the people an event names (by email or id) with their user ids, refusing anyone unknown, and
+/// returns the directory for the domain's rules about people.
+async fn resolve_people(state: &AppState, event: Event) -> ApiResult<(Event, StaffDirectory)> {
+    let people = StaffDirectory::load(state).await?;
+    let event = match event {
+        Event::Assigned { on, officer } => {
+            let user = people.find("officer", &officer)?;
+            if !user.role.can(Permission::RecordEvents) {
+                return Err(ApiError::invalid(
+                    "officer",
+                    format!(
+                        "{} is a {} and cannot handle complaints",
+                        user.name,
+                        user.role.display_name().to_lowercase()
+                    ),
+                ));
+            }
+            Event::Assigned {
+                on,
+                officer: user.id.clone(),
+            }
+        }
+        Event::ContactRestricted {
+            on,
+            restriction,
+            approved_by,
+            review_on,
+        } => Event::ContactRestricted {
+            on,
+            restriction,
+            approved_by: if approved_by.trim().is_empty() {
+                approved_by
+            } else {
+                people.find("approved_by", &approved_by)?.id.clone()
+            },
+            review_on,
+        },
+        other => other,
+    };
+    Ok((event, people))
 }
 
 /// A row of a complaint list.

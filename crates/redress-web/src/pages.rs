@@ -1575,7 +1575,8 @@ fn describe_event(
             vec![
                 restriction.clone(),
                 format!(
-                    "Approved by {approved_by}; review by {}",
+                    "Approved by {}; review by {}",
+                    name_of(approved_by),
                     human_date(*review_on)
                 ),
             ],
@@ -2286,13 +2287,31 @@ fn steps_for(
                     &v("restrict-contact"),
                     errors,
                 ),
-                field(
-                    "restrict-contact",
-                    "approved_by",
-                    "Approved by",
-                    "text",
-                    &v("restrict-contact"),
-                    errors,
+                with_options(
+                    field(
+                        "restrict-contact",
+                        "approved_by",
+                        &format!(
+                            "Approved by ({})",
+                            policy
+                                .roles
+                                .contact_restrictions_approver
+                                .clone()
+                                .unwrap_or_else(|| policy
+                                    .roles
+                                    .restriction_approver_role()
+                                    .display_name()
+                                    .to_owned())
+                        ),
+                        "select",
+                        &v("restrict-contact"),
+                        errors,
+                    ),
+                    users
+                        .iter()
+                        .filter(|u| u.role == policy.roles.restriction_approver_role())
+                        .map(|u| (u.id.clone(), u.name.clone()))
+                        .collect(),
                 ),
                 field(
                     "restrict-contact",

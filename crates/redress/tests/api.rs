@@ -129,6 +129,29 @@ async fn spawn(store: Arc<dyn Store>) -> TestApp {
         );
     }
     tokens.insert("stranger", "rdt_0000".to_owned());
+    // Staff the cases name: assigned officers and approvers are users.
+    for (id, name, role) in [
+        ("investigator-1", "Priya Shah", Role::Investigator),
+        ("asha", "Asha Begum", Role::ComplaintsOfficer),
+        ("ben", "Ben Okafor", Role::Reviewer),
+        ("tom", "Tom Reed", Role::Investigator),
+        ("mgr", "Morag Hill", Role::ComplaintsManager),
+        ("board", "Bea Lowe", Role::Viewer),
+    ] {
+        store
+            .create_user(
+                &redress_store::User {
+                    id: id.into(),
+                    email: format!("{id}@example.org"),
+                    name: name.into(),
+                    role,
+                    password_hash: String::new(),
+                },
+                "2026-01-01T00:00:00Z",
+            )
+            .await
+            .unwrap();
+    }
     let mut state = AppState::new(store.clone());
     state.today = Arc::new(|| TODAY);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -279,25 +302,49 @@ async fn complaint_through_both_stages(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{case}");
     assert_eq!(case["stage"], 2);
     assert_eq!(due(&case, "stage2_acknowledge"), "2026-04-07");
-    let (s, case) = app
+    let (s, _) = app
         .event(&r, json!({"type": "acknowledged", "on": "2026-04-07"}))
         .await;
     assert_eq!(s, StatusCode::CREATED);
-    // The officer who answered stage 1 may not answer stage 2; the reviewer may.
+    // Whoever decided stage 1 may not review it, and the refusal names the person.
     let (s, p) = app
         .event(
             &r,
-            json!({"type": "responded", "on": "2026-04-08", "outcome": "upheld"}),
+            json!({"type": "assigned", "on": "2026-04-07", "officer": "investigator-1@example.org"}),
         )
         .await;
-    assert_eq!(s, StatusCode::CONFLICT);
-    assert!(
-        p["detail"]
-            .as_str()
-            .unwrap()
-            .contains("did not handle an earlier stage"),
-        "{p}"
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
+    assert_eq!(
+        p["detail"],
+        "The reviewer at Stage 2 must not have decided an earlier stage: Priya Shah decided Stage 1"
     );
+    // Someone who is not on the staff cannot be assigned.
+    let (s, p) = app
+        .event(
+            &r,
+            json!({"type": "assigned", "on": "2026-04-07", "officer": "nobody@example.org"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "officer");
+    // Nor can the board's read-only viewer.
+    let (s, p) = app
+        .event(
+            &r,
+            json!({"type": "assigned", "on": "2026-04-07", "officer": "board"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "officer");
+    // A reviewer by email address: stored as the user's id.
+    let (s, case) = app
+        .event(
+            &r,
+            json!({"type": "assigned", "on": "2026-04-07", "officer": "BEN@example.org"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(case["assignee"], "ben");
     // 20 WD after 7 Apr, skipping the early May bank holiday (4 May): 6 May.
     assert_eq!(due(&case, "stage2_response"), "2026-05-06");
     let (s, case) = app
@@ -316,7 +363,7 @@ async fn complaint_through_both_stages(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{case}");
     assert_eq!(case["state"], "closed");
-    assert_eq!(case["events"].as_array().unwrap().len(), 10);
+    assert_eq!(case["events"].as_array().unwrap().len(), 11);
     // Every event records who recorded it.
     assert!(
         case["events"]
@@ -591,7 +638,7 @@ async fn every_role_against_every_endpoint(app: TestApp) {
         (
             "POST",
             format!("/api/v1/complaints/{r}/events"),
-            Some(json!({"type": "assigned", "on": "2026-03-03", "officer": "x"})),
+            Some(json!({"type": "assigned", "on": "2026-03-03", "officer": "asha"})),
             [201, 201, 201, 201, 201, 403, 401, 401],
         ),
         (
@@ -911,6 +958,24 @@ async fn intake_applies_the_policy(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{case}");
     assert!(!warning_codes(&case).contains(&"outside_time_limit".to_owned()));
+    // A contact restriction is approved by a user holding the role the policy names.
+    let restrict = |approver: &str| {
+        json!({"type": "contact_restricted", "on": "2026-03-04", "approved_by": approver,
+               "restriction": "Contact through the complaints team by email only", "review_on": "2026-09-04"})
+    };
+    let (s, p) = app.event(&r, restrict("asha")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
+    assert_eq!(
+        p["detail"],
+        "A restriction must be approved by a complaints manager: Asha Begum is a complaints officer"
+    );
+    let (s, p) = app.event(&r, restrict("someone@example.org")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "approved_by");
+    let (s, case) = app.event(&r, restrict("mgr@example.org")).await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    let last = case["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["approved_by"], "mgr");
     // Every list filter is validated.
     let (s, p) = app.get("officer", "/api/v1/complaints?state=lost").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
