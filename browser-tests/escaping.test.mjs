@@ -15,6 +15,8 @@ const dialogs = [];
 
 before(async () => {
   server = await startServer();
+  // The approver of a contact restriction is a complaints manager, here with a hostile name.
+  server.addUser({ email: 'approver@example.org', name: payload('approver'), role: 'complaints_manager', password: 'correct horse battery staple' });
   browser = await launch();
   const context = await newContext(browser);
   page = await context.newPage();
@@ -175,10 +177,11 @@ test('markup in every free-text field of the step forms is shown literally', asy
   await expectShownLiterally('adjustments', 'the case page');
   await recordStep(page, 'restrict-contact', {
     restriction: payload('restriction'),
-    approved_by: payload('approved-by'),
+    approved_by: { label: payload('approver') },
     review_on: '2027-01-04',
   });
   await expectShownLiterally('restriction', 'the case page');
+  await expectShownLiterally('approver', 'the timeline');
 
   // The outcome select for head 1 is labelled with the head's (hostile) summary.
   await openStep(page, 'respond');

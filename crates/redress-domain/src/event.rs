@@ -640,6 +640,36 @@ pub enum Event {
 }
 
 impl Event {
+    /// The wire name of every event type.
+    pub const KINDS: [&'static str; 26] = [
+        "received",
+        "relationship_recorded",
+        "time_limit_discretion_used",
+        "classified",
+        "excluded",
+        "acknowledged",
+        "assigned",
+        "complaint_defined",
+        "extended",
+        "adverse_findings_shared",
+        "responded",
+        "escalation_requested",
+        "escalation_accepted",
+        "escalation_refused",
+        "resolved_confirmed",
+        "closed",
+        "reopened",
+        "returned_to_stage1",
+        "issue_merged",
+        "issue_split_out",
+        "referred_to_ombudsman",
+        "ombudsman_determined",
+        "adjustments_recorded",
+        "contact_restricted",
+        "contact_restriction_challenged",
+        "remedy_completed",
+    ];
+
     /// A receipt with nothing recorded about who is complaining or when the matter arose.
     pub fn received(on: Date, channel: Channel) -> Event {
         Event::Received {

@@ -7,6 +7,7 @@
 //! - [`policy`]: a landlord's complaints policy as validated configuration; [`presets`] ship seven.
 //! - [`event`] and [`case`]: a case is its events; state, decisions, clocks and warnings are derived.
 //! - [`intake`]: whether a complaint may be logged under a policy, and its time limit.
+//! - [`privacy`]: which event fields are personal data, and their redaction.
 //! - [`compliance`]: where a policy breaks the Complaint Handling Code 2024.
 #![forbid(unsafe_code)]
 
@@ -18,6 +19,7 @@ pub mod event;
 pub mod intake;
 pub mod policy;
 pub mod presets;
+pub mod privacy;
 
 pub use calendar::{BankHolidays, Calendar, CalendarError, Division};
 pub use case::{Case, ClockKind, ClockStatus, Deadline, FoldError, Refused, State, Warning};

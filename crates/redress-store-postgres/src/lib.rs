@@ -307,7 +307,7 @@ impl Store for PostgresStore {
             "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
              created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
              next_due_clock, due_key, is_open, late_acknowledged_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $19, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(&case.id)
         .bind(&reference)
@@ -327,6 +327,7 @@ impl Store for PostgresStore {
         .bind(due_key(p.next_due_on))
         .bind(p.is_open)
         .bind(p.late_acknowledged_on.map(date_text))
+        .bind(1 + i64::from(case.triage.is_some()))
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {

@@ -839,7 +839,7 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
         "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
          created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
          next_due_clock, due_key, is_open, late_acknowledged_on) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $19, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(&case.id)
     .bind(&reference)
@@ -859,6 +859,7 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
     .bind(due_key(p.next_due_on))
     .bind(i64::from(p.is_open))
     .bind(p.late_acknowledged_on.map(date_text))
+        .bind(1 + i64::from(case.triage.is_some()))
     .execute(&mut *tx)
     .await
     .map_err(unique_as("the case id or idempotency key"))?;
@@ -1012,7 +1013,17 @@ async fn write_batch_at_once(
                 if let Some(k) = other {
                     first_with_key.insert(k, fresh.len());
                 }
-                fresh.push((case.clone(), Vec::new()));
+                // The triage recorded with the receipt is the case's event 2.
+                let later = case
+                    .triage
+                    .iter()
+                    .map(|e| StoredEvent {
+                        seq: 2,
+                        event: e.clone(),
+                        recorded_at: case.recorded_at.clone(),
+                    })
+                    .collect();
+                fresh.push((case.clone(), later));
                 Slot::New(fresh.len() - 1)
             }
         };

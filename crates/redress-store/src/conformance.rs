@@ -23,6 +23,7 @@ where
 {
     policies_are_versioned(&fresh().await).await;
     cases_round_trip_with_their_events_and_personal_data(&fresh().await).await;
+    a_case_is_created_with_its_triage_in_one_write(&fresh().await).await;
     references_count_up_per_year_and_idempotency_keys_never_create_twice(&fresh().await).await;
     append_checks_the_expected_version_and_writes_nothing_on_conflict(&fresh().await).await;
     two_writers_at_once_one_wins_one_conflicts(&fresh().await).await;
@@ -88,6 +89,53 @@ fn new_case(received_on: Date, policy: &str) -> NewCase {
         recorded_at: AT.into(),
         idempotency_key: None,
     }
+}
+
+/// A case logged with its triage is written whole, in one write: the receipt and the triage, at version 2,
+/// and the next step appends after them.
+pub async fn a_case_is_created_with_its_triage_in_one_write(store: &dyn Store) {
+    let mut case = new_case(date(2026, 3, 2), "code-2024");
+    case.triage = Some(CaseEvent::new(
+        Event::Classified {
+            on: date(2026, 3, 2),
+            feedback_type: redress_domain::event::FeedbackType::ServiceRequest,
+            raised_on: None,
+        },
+        Some("officer-1"),
+    ));
+    let projection = case.projection.clone();
+    let (reference, created) = store.create_case(case.clone()).await.expect("create");
+    assert!(created);
+    let record = store.case_by_reference(&reference).await.expect("read");
+    assert_eq!(record.events.len(), 2);
+    assert_eq!(record.events[1].seq, 2);
+    assert_eq!(Some(&record.events[1].event), case.triage.as_ref());
+    assert_eq!(record.version(), 2);
+    let next = CaseEvent::new(
+        Event::Acknowledged {
+            on: date(2026, 3, 3),
+        },
+        Some("officer-1"),
+    );
+    assert!(matches!(
+        store
+            .append(&record.id, 1, std::slice::from_ref(&next), AT, &projection)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    store
+        .append(&record.id, 2, std::slice::from_ref(&next), AT, &projection)
+        .await
+        .expect("the next step appends after the triage");
+    assert_eq!(
+        store
+            .case_by_reference(&reference)
+            .await
+            .expect("read")
+            .events
+            .len(),
+        3
+    );
 }
 
 /// Policies: versions count up from 1; the latest is returned unless a version is asked for.

@@ -457,7 +457,22 @@ pub async fn load_visible(
     if record.confidential && !who.role.can(Permission::ReadConfidential) {
         return Err(not_found());
     }
-    Ok(record)
+    Ok(if who.sees_personal_data() {
+        record
+    } else {
+        without_personal_data(record)
+    })
+}
+
+/// The case as a role without the personal-data permission may see it: the domain withholds every personal
+/// field of every event, and the complainant and the complaint text are dropped.
+fn without_personal_data(mut record: CaseRecord) -> CaseRecord {
+    for e in &mut record.events {
+        e.event.event = redress_domain::privacy::redact(&e.event.event);
+    }
+    record.complainant = None;
+    record.summary = redress_domain::privacy::WITHHELD.to_owned();
+    record
 }
 
 // ------------------------------------------------------------------------------------------------------

@@ -244,6 +244,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         }),
     )
     .route("/healthz", axum::routing::get(api::healthz))
+    // API answers may carry personal data: no cache keeps them.
+    .layer(axum::middleware::map_response(no_store))
     .merge(pages::router())
     .fallback(api::not_found)
     .with_state(state)
@@ -258,6 +260,15 @@ pub fn app(state: Arc<AppState>) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
         }),
     )
+}
+
+/// Marks an answer as not to be stored by any cache, unless it says otherwise.
+async fn no_store(mut response: axum::response::Response) -> axum::response::Response {
+    response
+        .headers_mut()
+        .entry(axum::http::header::CACHE_CONTROL)
+        .or_insert(axum::http::HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Serves the application on a bound listener until `shutdown` completes (graceful: in-flight requests
