@@ -1,22 +1,37 @@
-//! Where a landlord's policy breaks the Housing Ombudsman's Complaint Handling Code 2024.
+//! Where a landlord's policy departs from the complaint-handling framework that governs it.
 //!
-//! [`check`] compares a resolved [`Policy`] with the Code and returns [`Finding`]s: the severity, the Code
-//! provision, a plain-English message and the policy key at fault. A stricter policy (a shorter clock, a
-//! smaller extension) is not a finding: the Code sets ceilings, and a landlord may do better.
+//! [`check`] compares a resolved [`Policy`] with its [`Framework`] and returns [`Finding`]s: the severity,
+//! the framework and its provision, a plain-English message and the policy key at fault. A stricter policy
+//! (a shorter clock, a smaller extension) is not a finding: the frameworks set ceilings, and a landlord may do
+//! better.
 //!
-//! The Code's figures live in [`CODE_2024`], in one place.
+//! Which framework governs follows the policy's `calendar` division ([`Framework::for_division`]):
+//!
+//! - England and Wales, and Northern Ireland: the Housing Ombudsman's Complaint Handling Code 2024, as
+//!   before. (Welsh landlords answer to the Public Services Ombudsman for Wales and Northern Irish ones to
+//!   NIPSO; neither model is encoded, so they are checked against the Code as they always were.)
+//! - Scotland: the Scottish Public Services Ombudsman's Model Complaints Handling Procedure (MCHP) for
+//!   registered social landlords. The English Code does not apply there, so no Code breach is reported.
+//!
+//! The Code's figures live in [`CODE_2024`] and the MCHP's in [`SPSO_MCHP`], each in one place. The MCHP
+//! figures come from shared/reference/complaint-handling-code-2024.md §6 (secondary sources); the stage 1
+//! extension cap there is recalled, not confirmed, so its finding is only a warning. SPSO provisions are
+//! named by the MCHP's part ("SPSO MCHP stage 2"), not by paragraph numbers, which the reference does not
+//! give.
 
 use serde::Serialize;
 
+use crate::calendar::Division;
 use crate::policy::{ClockStart, CodeBasis, Period, Policy, Stage};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
-    /// The policy breaks a requirement of the Code.
+    /// The policy breaks a requirement of its framework.
     Error,
-    /// Not a breach in itself, but a known risk: the Ombudsman has criticised it, or it invites a breach.
+    /// Not a breach in itself, but a known risk: the ombudsman has criticised it, it invites a breach, or the
+    /// requirement is not confirmed.
     Warning,
 }
 
@@ -30,14 +45,63 @@ impl Severity {
     }
 }
 
-/// One way a policy departs from the Code.
+/// The complaint-handling framework a policy is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Framework {
+    /// The Housing Ombudsman's Complaint Handling Code 2024 (England; also applied, as before, to policies on
+    /// the Northern Ireland calendar).
+    #[serde(rename = "hos-code-2024")]
+    HousingOmbudsmanCode2024,
+    /// The Scottish Public Services Ombudsman's Model Complaints Handling Procedure for registered social
+    /// landlords (in use from April 2021).
+    #[serde(rename = "spso-mchp")]
+    SpsoMchp,
+}
+
+impl Framework {
+    /// The framework that governs landlords using this calendar division.
+    pub fn for_division(division: Division) -> Framework {
+        match division {
+            Division::Scotland => Framework::SpsoMchp,
+            Division::EnglandAndWales | Division::NorthernIreland => {
+                Framework::HousingOmbudsmanCode2024
+            }
+        }
+    }
+
+    /// The framework that governs this policy.
+    pub fn of(policy: &Policy) -> Framework {
+        Framework::for_division(policy.calendar)
+    }
+
+    /// The wire name: `hos-code-2024`, `spso-mchp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::HousingOmbudsmanCode2024 => "hos-code-2024",
+            Framework::SpsoMchp => "spso-mchp",
+        }
+    }
+
+    /// The name a person reads.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Framework::HousingOmbudsmanCode2024 => "Housing Ombudsman Complaint Handling Code 2024",
+            Framework::SpsoMchp => "SPSO Model Complaints Handling Procedure",
+        }
+    }
+}
+
+/// One way a policy departs from its framework.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// How serious.
     pub severity: Severity,
-    /// The Code provision, e.g. "6.12".
+    /// The framework the provision belongs to.
+    pub framework: Framework,
+    /// The provision: a Code number, e.g. "6.12", or for the SPSO MCHP the part concerned, always starting
+    /// "SPSO MCHP", e.g. "SPSO MCHP stage 2".
     pub provision: &'static str,
-    /// What is wrong and what the Code says, in plain English.
+    /// What is wrong and what the framework says, in plain English.
     pub message: String,
     /// The policy key at fault, e.g. `stages.stage2.escalation.reasons_required`.
     pub key: String,
@@ -73,6 +137,41 @@ pub const CODE_2024: CodeLimits = CodeLimits {
     time_limit_months: 12,
 };
 
+/// The SPSO Model Complaints Handling Procedure's limits (working days unless stated).
+#[derive(Debug, Clone, Copy)]
+pub struct SpsoLimits {
+    /// Stage 1 (frontline resolution) response, from receipt.
+    pub stage1_respond: u32,
+    /// The most a frontline response may take in all, from receipt, with an exceptional extension
+    /// [recalled, unconfirmed: findings against it are warnings].
+    pub stage1_with_extension: u32,
+    /// Stage 2 (investigation) acknowledgement, from receipt at stage 2.
+    pub stage2_acknowledge: u32,
+    /// Stage 2 response, from receipt at stage 2 (not from acknowledgement); longer only exceptionally, with
+    /// revised time limits agreed with the customer.
+    pub stage2_respond: u32,
+    /// Months from the customer first knowing of the problem within which complaints are made, special
+    /// circumstances aside.
+    pub time_limit_months: u32,
+    /// Months after the stage 1 reply within which stage 2 may be asked for (or 6 months from the event, if
+    /// later).
+    pub stage2_request_months: u32,
+    /// Months within which the customer may take the complaint to the SPSO (normally from first knowing of
+    /// the problem); quoted in messages, not checked: the policy model has no key for it.
+    pub spso_referral_months: u32,
+}
+
+/// The SPSO Model Complaints Handling Procedure for registered social landlords (April 2021).
+pub const SPSO_MCHP: SpsoLimits = SpsoLimits {
+    stage1_respond: 5,
+    stage1_with_extension: 10,
+    stage2_acknowledge: 3,
+    stage2_respond: 20,
+    time_limit_months: 6,
+    stage2_request_months: 2,
+    spso_referral_months: 12,
+};
+
 /// The longest a period can run, in working days, when compared with a working-day limit. A calendar-day
 /// period of N days never spans more than N working days, so N stands for it.
 fn upper_working_days(p: Period) -> Option<u32> {
@@ -82,7 +181,8 @@ fn upper_working_days(p: Period) -> Option<u32> {
     }
 }
 
-fn f(
+/// A finding against the Code 2024.
+fn code(
     severity: Severity,
     provision: &'static str,
     key: impl Into<String>,
@@ -90,21 +190,51 @@ fn f(
 ) -> Finding {
     Finding {
         severity,
+        framework: Framework::HousingOmbudsmanCode2024,
         provision,
         message: message.into(),
         key: key.into(),
     }
 }
 
-/// Compares a policy with the Code 2024.
+/// A finding against the SPSO MCHP.
+fn spso(
+    severity: Severity,
+    provision: &'static str,
+    key: impl Into<String>,
+    message: impl Into<String>,
+) -> Finding {
+    Finding {
+        severity,
+        framework: Framework::SpsoMchp,
+        provision,
+        message: message.into(),
+        key: key.into(),
+    }
+}
+
+/// Compares a policy with the framework that governs it ([`Framework::of`]).
 pub fn check(policy: &Policy) -> Vec<Finding> {
-    let code = CODE_2024;
+    match Framework::of(policy) {
+        Framework::HousingOmbudsmanCode2024 => check_code_2024(policy),
+        Framework::SpsoMchp => check_spso_mchp(policy),
+    }
+}
+
+/// Whether a stage allows its response to be extended at all.
+fn extends_at_all(stage: &Stage) -> bool {
+    stage.extension.without_agreement_working_days > 0 || stage.extension.further_with_agreement
+}
+
+/// Compares a policy with the Code 2024, whatever its calendar.
+pub fn check_code_2024(policy: &Policy) -> Vec<Finding> {
+    let limits = CODE_2024;
     let mut out = Vec::new();
 
     // Stages (5.2, 5.3).
     if policy.stages.len() > 2 {
         let names: Vec<&str> = policy.stages.iter().map(|s| s.name.as_str()).collect();
-        out.push(f(
+        out.push(code(
             Severity::Error,
             "5.3",
             "stages.stage3",
@@ -115,9 +245,17 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
             ),
         ));
     }
+    if policy.feedback.informal_complaints {
+        out.push(code(
+            Severity::Error,
+            "5.2",
+            "feedback.informal_complaints",
+            "The policy handles some complaints informally before stage 1 (an 'informal complaint' or 'quick fix' tier); the Code permits no extra stage such as 'stage 0' or 'informal complaint': a complaint resolved at first contact is still a stage 1 complaint",
+        ));
+    }
     for s in &policy.stages {
         if s.informal {
-            out.push(f(
+            out.push(code(
                 Severity::Error,
                 "5.2",
                 format!("stages.{}.informal", s.key()),
@@ -133,9 +271,9 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         check_stage(
             &mut out,
             s1,
-            code.stage1_acknowledge,
-            code.stage1_respond,
-            code.stage1_extension,
+            limits.stage1_acknowledge,
+            limits.stage1_respond,
+            limits.stage1_extension,
             ("6.2", "6.3", "6.4"),
         );
     }
@@ -143,17 +281,37 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         check_stage(
             &mut out,
             s2,
-            code.stage2_acknowledge,
-            code.stage2_respond,
-            code.stage2_extension,
+            limits.stage2_acknowledge,
+            limits.stage2_respond,
+            limits.stage2_extension,
             ("6.11", "6.14", "6.15"),
         );
         if !s2.different_decision_maker {
-            out.push(f(
+            out.push(code(
                 Severity::Error,
                 "6.13",
                 "stages.stage2.different_decision_maker",
                 "The policy does not require the stage 2 decision to be made by someone other than the stage 1 handler",
+            ));
+        }
+    }
+
+    // The Ombudsman's details when a response is extended (6.5, 6.16).
+    if !policy.ombudsman.details_in_extension_letters {
+        let stage1 = policy.stage(1).is_some_and(extends_at_all);
+        let stage2 = policy.stage(2).is_some_and(extends_at_all);
+        let provision = match (stage1, stage2) {
+            (true, true) => Some("6.5, 6.16"),
+            (true, false) => Some("6.5"),
+            (false, true) => Some("6.16"),
+            (false, false) => None,
+        };
+        if let Some(provision) = provision {
+            out.push(code(
+                Severity::Error,
+                provision,
+                "ombudsman.details_in_extension_letters",
+                "The policy's extension notices do not give the Housing Ombudsman's contact details; the Code requires them whenever a stage 1 or stage 2 response is extended",
             ));
         }
     }
@@ -163,7 +321,7 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         let Some(e) = &s.escalation else { continue };
         let key = format!("stages.{}.escalation", s.key());
         if e.reasons_required {
-            out.push(f(
+            out.push(code(
                 Severity::Error,
                 "6.12",
                 format!("{key}.reasons_required"),
@@ -175,7 +333,7 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         }
         if let Some(w) = e.window {
             if e.late_requests_discretion {
-                out.push(f(
+                out.push(code(
                     Severity::Warning,
                     "6.10",
                     format!("{key}.window"),
@@ -186,7 +344,7 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
                     ),
                 ));
             } else {
-                out.push(f(
+                out.push(code(
                     Severity::Error,
                     "5.11",
                     format!("{key}.window"),
@@ -200,7 +358,7 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         }
         for (i, g) in e.refusal_grounds.iter().enumerate() {
             if !g.is_exclusion {
-                out.push(f(
+                out.push(code(
                     Severity::Error,
                     "5.11",
                     format!("{key}.refusal_grounds[{i}]"),
@@ -213,9 +371,10 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         }
     }
 
-    // Exclusions and time limits (2.2, 2.3, 2.5).
+    // Exclusions and time limits (2.2, 2.3, 2.5). Survey feedback is not a complaint (1.6): excluding it is
+    // never a finding.
     if policy.exclusions.is_empty() {
-        out.push(f(
+        out.push(code(
             Severity::Error,
             "2.2",
             "exclusions",
@@ -224,7 +383,7 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
     }
     for (i, e) in policy.exclusions.iter().enumerate() {
         if e.code_basis == CodeBasis::Other && !e.discretion {
-            out.push(f(
+            out.push(code(
                 Severity::Warning,
                 "2.5",
                 format!("exclusions[{i}]"),
@@ -236,19 +395,19 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         }
     }
     if let Some(m) = policy.time_bar.months {
-        if m < code.time_limit_months {
-            out.push(f(
+        if m < limits.time_limit_months {
+            out.push(code(
                 Severity::Error,
                 "2.3",
                 "time_bar.months",
                 format!(
                     "The policy accepts complaints only within {m} months; the Code requires accepting them within {} months of the issue or of the resident becoming aware of it",
-                    code.time_limit_months
+                    limits.time_limit_months
                 ),
             ));
         }
         if !policy.time_bar.discretion {
-            out.push(f(
+            out.push(code(
                 Severity::Error,
                 "2.3",
                 "time_bar.discretion",
@@ -256,7 +415,7 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
             ));
         }
         if !policy.time_bar.from_awareness {
-            out.push(f(
+            out.push(code(
                 Severity::Warning,
                 "2.3",
                 "time_bar.from_awareness",
@@ -265,22 +424,40 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         }
     }
     if let Some(m) = policy.eligibility.former_tenant_within_months
-        && m < code.time_limit_months
+        && m < limits.time_limit_months
     {
-        out.push(f(
+        out.push(code(
                 Severity::Warning,
                 "2.3",
                 "who_may_complain.former_tenant_within_months",
                 format!(
                     "Former tenants may complain only within {m} months of their tenancy ending: in effect a time limit shorter than the Code's {} months",
-                    code.time_limit_months
+                    limits.time_limit_months
                 ),
             ));
     }
 
+    // Who may complain (1.2, 1.3).
+    if !policy.eligibility.representative {
+        out.push(code(
+            Severity::Error,
+            "1.3",
+            "who_may_complain.representative",
+            "The policy does not accept complaints made through a representative (an advocate, friend, relative, MP or councillor acting with the resident's consent); the Code requires complaints from third parties and representatives to be handled under the same policy",
+        ));
+    }
+    if !policy.eligibility.anonymous {
+        out.push(code(
+            Severity::Warning,
+            "1.2",
+            "who_may_complain.anonymous",
+            "The policy does not accept anonymous complaints; the Code's definition covers dissatisfaction however made, and a complaint may be declined only for a valid reason (2.1): record anonymous complaints and investigate where there is enough to go on",
+        ));
+    }
+
     // Service requests (1.4).
     if !policy.feedback.service_requests {
-        out.push(f(
+        out.push(code(
             Severity::Warning,
             "1.4",
             "feedback.service_requests",
@@ -290,7 +467,7 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
 
     // The Ombudsman route (democratic filter ended 1 October 2022).
     if policy.ombudsman.designated_person {
-        out.push(f(
+        out.push(code(
             Severity::Error,
             "3.7",
             "ombudsman.designated_person",
@@ -298,7 +475,7 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         ));
     }
     if let Some(w) = policy.ombudsman.wait_weeks {
-        out.push(f(
+        out.push(code(
             Severity::Error,
             "3.7",
             "ombudsman.wait_weeks",
@@ -308,9 +485,17 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
         ));
     }
 
-    // Remedies (7.4 and the Ombudsman's remedies guidance).
+    // Remedies (7.2, 7.4 and the Ombudsman's remedies guidance).
+    if policy.remedies.compensation_only_for_financial_loss {
+        out.push(code(
+            Severity::Warning,
+            "7.2",
+            "remedies.compensation_only_for_financial_loss",
+            "The policy offers compensation only for financial loss; the Code requires a remedy to reflect the impact of the failure on the resident, and the Ombudsman's remedies guidance also compensates distress and inconvenience, and time and trouble",
+        ));
+    }
     if policy.remedies.offset_against_arrears {
-        out.push(f(
+        out.push(code(
             Severity::Warning,
             "7.4",
             "remedies.offset_against_arrears",
@@ -336,43 +521,49 @@ fn check_stage(
     } else {
         "the escalation request"
     };
-    if let Some(n) = upper_working_days(stage.acknowledge.period)
+    if !stage.acknowledgement_step {
+        out.push(code(
+            Severity::Error,
+            p_ack,
+            format!("{key}.acknowledgement_step"),
+            format!(
+                "{} has no acknowledgement step; the Code requires the complaint to be acknowledged, defined and logged within {ack_limit} working days of {entry} (Redress still runs that clock)",
+                stage.name
+            ),
+        ));
+    } else if let Some(n) = upper_working_days(stage.acknowledge.period)
         && n > ack_limit
     {
-        out.push(f(
-                Severity::Error,
-                p_ack,
-                format!("{key}.acknowledge"),
-                format!(
-                    "{} is acknowledged within {} of {entry}; the Code requires {ack_limit} working days",
-                    stage.name,
-                    stage.acknowledge.period.describe()
-                ),
-            ));
+        out.push(code(
+            Severity::Error,
+            p_ack,
+            format!("{key}.acknowledge"),
+            format!(
+                "{} is acknowledged within {} of {entry}; the Code requires {ack_limit} working days",
+                stage.name,
+                stage.acknowledge.period.describe()
+            ),
+        ));
     }
     if let Some(n) = upper_working_days(stage.respond.period) {
         // A clock from receipt (or the request) ends no later than the same clock from acknowledgement, so
         // both compare with the Code's limit from acknowledgement.
         if n > respond_limit {
-            let from = match stage.respond.from {
-                ClockStart::Acknowledged => "acknowledgement",
-                ClockStart::Received => "receipt",
-                ClockStart::EscalationRequested => "the escalation request",
-            };
-            out.push(f(
+            out.push(code(
                 Severity::Error,
                 p_respond,
                 format!("{key}.respond"),
                 format!(
-                    "{} is answered within {} of {from}; the Code requires a response within {respond_limit} working days of acknowledgement",
+                    "{} is answered within {} of {}; the Code requires a response within {respond_limit} working days of acknowledgement",
                     stage.name,
-                    stage.respond.period.describe()
+                    stage.respond.period.describe(),
+                    stage.respond.from.phrase()
                 ),
             ));
         }
     }
     if stage.extension.without_agreement_working_days > extension_limit {
-        out.push(f(
+        out.push(code(
             Severity::Error,
             p_ext,
             format!("{key}.extension.without_agreement_working_days"),
@@ -381,5 +572,584 @@ fn check_stage(
                 stage.name, stage.extension.without_agreement_working_days
             ),
         ));
+    }
+}
+
+/// The longest a stage's response can take from the stage's entry (receipt, or the escalation request), in
+/// working days: a clock from acknowledgement may start as late as the acknowledgement limit.
+fn respond_from_entry(stage: &Stage) -> Option<u32> {
+    let respond = upper_working_days(stage.respond.period)?;
+    match stage.respond.from {
+        ClockStart::Received | ClockStart::EscalationRequested => Some(respond),
+        ClockStart::Acknowledged => {
+            upper_working_days(stage.acknowledge.period).map(|a| a.saturating_add(respond))
+        }
+    }
+}
+
+/// Whether a window after a stage's response is certainly shorter than `months` calendar months. Calendar
+/// days are compared with the shortest such span (28 days a month less a day's slack); working days with
+/// 20 a month. A window near the limit is not reported.
+fn shorter_than_months(window: Period, months: u32) -> bool {
+    match window {
+        Period::Months(m) => m < months,
+        Period::CalendarDays(n) => n < months.saturating_mul(29).saturating_add(1),
+        Period::WorkingDays(n) => n < months.saturating_mul(20),
+    }
+}
+
+/// Compares a policy with the SPSO Model Complaints Handling Procedure, whatever its calendar.
+///
+/// Not checked under the MCHP, for want of a confirmed requirement: reasons for asking for stage 2 (the
+/// MCHP has the investigator confirm the points of complaint, which is not the English 6.12 rule); a
+/// different stage 2 decision-maker; the Ombudsman's details in extension notices; the English remedies
+/// guidance (offsetting against arrears, compensation only for financial loss: the MCHP treats
+/// compensation claims as claims, not complaints).
+pub fn check_spso_mchp(policy: &Policy) -> Vec<Finding> {
+    let limits = SPSO_MCHP;
+    let mut out = Vec::new();
+
+    // Two stages: frontline resolution and investigation.
+    if policy.stages.len() > 2 {
+        let names: Vec<&str> = policy.stages.iter().map(|s| s.name.as_str()).collect();
+        out.push(spso(
+            Severity::Error,
+            "SPSO MCHP two stages",
+            "stages.stage3",
+            format!(
+                "The policy has {} stages ({}); the SPSO model procedure has two, frontline resolution and investigation, after which the customer may go to the SPSO",
+                policy.stages.len(),
+                names.join(", ")
+            ),
+        ));
+    }
+    for s in &policy.stages {
+        if s.informal {
+            out.push(spso(
+                Severity::Error,
+                "SPSO MCHP two stages",
+                format!("stages.{}.informal", s.key()),
+                format!(
+                    "'{}' is described as an informal stage; the SPSO model procedure has two stages, frontline resolution and investigation, and no informal stage",
+                    s.name
+                ),
+            ));
+        }
+    }
+    if policy.feedback.informal_complaints {
+        out.push(spso(
+            Severity::Warning,
+            "SPSO MCHP stage 1",
+            "feedback.informal_complaints",
+            "The policy handles some complaints informally, outside its stages; under the SPSO model procedure a complaint resolved on the spot is a frontline (stage 1) complaint, and is recorded as one",
+        ));
+    }
+
+    // Stage 1: frontline resolution within 5 working days of receipt; exceptionally up to 10 in all.
+    if let Some(s1) = policy.stage(1) {
+        if let Some(n) = respond_from_entry(s1)
+            && n > limits.stage1_respond
+        {
+            out.push(spso(
+                Severity::Error,
+                "SPSO MCHP stage 1",
+                "stages.stage1.respond",
+                format!(
+                    "{} may be answered up to {n} working days after receipt ({} of {}); the SPSO model procedure gives a frontline response within {} working days of receipt",
+                    s1.name,
+                    s1.respond.period.describe(),
+                    s1.respond.from.phrase(),
+                    limits.stage1_respond
+                ),
+            ));
+        }
+        if let Some(n) = respond_from_entry(s1) {
+            let total = n.saturating_add(s1.extension.total_cap());
+            if total > limits.stage1_with_extension {
+                let key = if n.saturating_add(s1.extension.without_agreement_working_days)
+                    > limits.stage1_with_extension
+                {
+                    "stages.stage1.extension.without_agreement_working_days"
+                } else {
+                    "stages.stage1.extension.further_with_agreement"
+                };
+                out.push(spso(
+                    Severity::Warning,
+                    "SPSO MCHP stage 1",
+                    key,
+                    format!(
+                        "{} may be extended beyond {} working days from receipt in all; the SPSO model procedure allows a frontline extension only exceptionally, to {} working days in all (a cap recalled, not confirmed), after which the complaint goes to investigation",
+                        s1.name,
+                        limits.stage1_with_extension,
+                        limits.stage1_with_extension
+                    ),
+                ));
+            }
+        }
+        // No separate acknowledgement at the frontline: neither a missing step nor its limit is a finding.
+    }
+
+    // Stage 2: investigation, acknowledged within 3 and answered within 20 working days of receipt.
+    if let Some(s2) = policy.stage(2) {
+        if !s2.acknowledgement_step {
+            out.push(spso(
+                Severity::Error,
+                "SPSO MCHP stage 2",
+                "stages.stage2.acknowledgement_step",
+                format!(
+                    "{} has no acknowledgement step; the SPSO model procedure acknowledges a stage 2 complaint within {} working days of receipt",
+                    s2.name, limits.stage2_acknowledge
+                ),
+            ));
+        } else if let Some(n) = upper_working_days(s2.acknowledge.period)
+            && n > limits.stage2_acknowledge
+        {
+            out.push(spso(
+                Severity::Error,
+                "SPSO MCHP stage 2",
+                "stages.stage2.acknowledge",
+                format!(
+                    "{} is acknowledged within {} of the request; the SPSO model procedure acknowledges within {} working days of receipt at stage 2",
+                    s2.name,
+                    s2.acknowledge.period.describe(),
+                    limits.stage2_acknowledge
+                ),
+            ));
+        }
+        if let Some(n) = respond_from_entry(s2)
+            && n > limits.stage2_respond
+        {
+            out.push(spso(
+                Severity::Error,
+                "SPSO MCHP stage 2",
+                "stages.stage2.respond",
+                format!(
+                    "{} may be answered up to {n} working days after the request ({} of {}); the SPSO model procedure gives a full response within {} working days of receipt at stage 2",
+                    s2.name,
+                    s2.respond.period.describe(),
+                    s2.respond.from.phrase(),
+                    limits.stage2_respond
+                ),
+            ));
+        }
+        if s2.extension.without_agreement_working_days > 0 {
+            out.push(spso(
+                Severity::Warning,
+                "SPSO MCHP stage 2",
+                "stages.stage2.extension.without_agreement_working_days",
+                format!(
+                    "{} may be extended by {} working days without the customer's agreement; the SPSO model procedure allows a response after {} working days only exceptionally, with revised time limits agreed with the customer",
+                    s2.name, s2.extension.without_agreement_working_days, limits.stage2_respond
+                ),
+            ));
+        }
+    }
+
+    // Asking for stage 2: within 2 months of the stage 1 reply, or 6 months of the event if later.
+    for s in policy.stages.iter().skip(1) {
+        let Some(e) = &s.escalation else { continue };
+        let key = format!("stages.{}.escalation", s.key());
+        if let Some(w) = e.window
+            && shorter_than_months(w, limits.stage2_request_months)
+        {
+            out.push(spso(
+                if e.late_requests_discretion {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                },
+                "SPSO MCHP stage 2",
+                format!("{key}.window"),
+                format!(
+                    "The policy allows {} after the previous response for asking for {}{}; the SPSO model procedure allows {} months from the stage 1 reply, or {} months from the event if later",
+                    w.describe(),
+                    s.name,
+                    if e.late_requests_discretion {
+                        ", with discretion for later requests"
+                    } else {
+                        ", with no discretion"
+                    },
+                    limits.stage2_request_months,
+                    limits.time_limit_months
+                ),
+            ));
+        }
+        for (i, g) in e.refusal_grounds.iter().enumerate() {
+            if !g.is_exclusion {
+                out.push(spso(
+                    Severity::Warning,
+                    "SPSO MCHP stage 2",
+                    format!("{key}.refusal_grounds[{i}]"),
+                    format!(
+                        "The policy may refuse {} because \"{}\"; under the SPSO model procedure a customer still dissatisfied after stage 1 may ask for stage 2, and a request is declined only where it is out of time or not a complaint",
+                        s.name,
+                        g.text.trim_end_matches('.')
+                    ),
+                ));
+            }
+        }
+    }
+
+    // What is not a complaint. Survey feedback is never a finding.
+    if policy.exclusions.is_empty() {
+        out.push(spso(
+            Severity::Warning,
+            "SPSO MCHP what is not a complaint",
+            "exclusions",
+            "The policy lists nothing that is not a complaint; the SPSO model procedure sets out what is not (first-time service requests, claims, matters with their own appeal route, court matters, reopening concluded complaints)",
+        ));
+    }
+    for (i, e) in policy.exclusions.iter().enumerate() {
+        if e.code_basis == CodeBasis::Other && !e.discretion {
+            out.push(spso(
+                Severity::Warning,
+                "SPSO MCHP what is not a complaint",
+                format!("exclusions[{i}]"),
+                format!(
+                    "The exclusion \"{}\" is not among the SPSO model procedure's examples of what is not a complaint and is applied without discretion: it risks excluding complaints as a class",
+                    e.text.trim_end_matches('.')
+                ),
+            ));
+        }
+    }
+    if !policy.feedback.service_requests {
+        out.push(spso(
+            Severity::Warning,
+            "SPSO MCHP what is not a complaint",
+            "feedback.service_requests",
+            "The policy does not distinguish service requests from complaints; under the SPSO model procedure a routine first-time request for a service is not a complaint",
+        ));
+    }
+
+    // Time limit: 6 months from first knowing of the problem, special circumstances aside.
+    if let Some(m) = policy.time_bar.months {
+        if m < limits.time_limit_months {
+            out.push(spso(
+                Severity::Error,
+                "SPSO MCHP time limit",
+                "time_bar.months",
+                format!(
+                    "The policy accepts complaints only within {m} months; the SPSO model procedure accepts them within {} months of the customer first knowing of the problem",
+                    limits.time_limit_months
+                ),
+            ));
+        }
+        if !policy.time_bar.discretion {
+            out.push(spso(
+                Severity::Error,
+                "SPSO MCHP time limit",
+                "time_bar.discretion",
+                "The policy gives no discretion to accept older complaints; the SPSO model procedure accepts them where there are special circumstances",
+            ));
+        }
+        if !policy.time_bar.from_awareness {
+            out.push(spso(
+                Severity::Warning,
+                "SPSO MCHP time limit",
+                "time_bar.from_awareness",
+                "The time limit runs only from the event itself; the SPSO model procedure counts from when the customer first knew of the problem",
+            ));
+        }
+    }
+    if let Some(m) = policy.eligibility.former_tenant_within_months
+        && m < limits.time_limit_months
+    {
+        out.push(spso(
+            Severity::Warning,
+            "SPSO MCHP time limit",
+            "who_may_complain.former_tenant_within_months",
+            format!(
+                "Former tenants may complain only within {m} months of their tenancy ending: in effect a time limit shorter than the SPSO model procedure's {} months",
+                limits.time_limit_months
+            ),
+        ));
+    }
+
+    // Who may complain.
+    if !policy.eligibility.representative {
+        out.push(spso(
+            Severity::Warning,
+            "SPSO MCHP who can complain",
+            "who_may_complain.representative",
+            "The policy does not accept complaints made on a customer's behalf; the SPSO model procedure accepts complaints from a representative acting with the customer's consent",
+        ));
+    }
+    if !policy.eligibility.anonymous {
+        out.push(spso(
+            Severity::Warning,
+            "SPSO MCHP who can complain",
+            "who_may_complain.anonymous",
+            "The policy does not accept anonymous complaints; the SPSO model procedure records them and investigates where there is enough information to do so",
+        ));
+    }
+
+    // The SPSO route: after the stage 2 response, directly.
+    if policy.ombudsman.designated_person {
+        out.push(spso(
+            Severity::Error,
+            "SPSO MCHP referral to the SPSO",
+            "ombudsman.designated_person",
+            format!(
+                "The policy refers customers to a 'designated person' before the ombudsman, an English rule that never applied in Scotland; after the stage 2 response the customer may go to the SPSO directly, normally within {} months",
+                limits.spso_referral_months
+            ),
+        ));
+    }
+    if let Some(w) = policy.ombudsman.wait_weeks {
+        out.push(spso(
+            Severity::Error,
+            "SPSO MCHP referral to the SPSO",
+            "ombudsman.wait_weeks",
+            format!(
+                "The policy tells customers to wait {w} weeks before going to the ombudsman; after the stage 2 response the customer may go to the SPSO directly, normally within {} months",
+                limits.spso_referral_months
+            ),
+        ));
+    }
+
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets::preset_lookup;
+
+    /// A policy extending the Code, with `over` (top-level keys first, then tables) on top.
+    fn policy(over: &str) -> Policy {
+        let text =
+            format!("id = \"t\"\nname = \"T\"\nversion = \"1\"\nextends = \"code-2024\"\n{over}");
+        Policy::resolve(&text, &preset_lookup).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    }
+
+    fn only(findings: &[Finding], key: &str) -> Finding {
+        let matching: Vec<&Finding> = findings.iter().filter(|f| f.key == key).collect();
+        match matching.as_slice() {
+            [one] => (*one).clone(),
+            _ => panic!("expected one finding at {key}: {findings:?}"),
+        }
+    }
+
+    #[test]
+    fn the_framework_follows_the_calendar() {
+        assert_eq!(
+            Framework::for_division(Division::Scotland),
+            Framework::SpsoMchp
+        );
+        assert_eq!(
+            Framework::for_division(Division::EnglandAndWales),
+            Framework::HousingOmbudsmanCode2024
+        );
+        assert_eq!(
+            Framework::for_division(Division::NorthernIreland),
+            Framework::HousingOmbudsmanCode2024
+        );
+        assert_eq!(Framework::SpsoMchp.as_str(), "spso-mchp");
+        let json = serde_json::to_value(Framework::HousingOmbudsmanCode2024)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(json, "hos-code-2024");
+    }
+
+    #[test]
+    fn an_informal_stage_and_an_informal_tier_are_5_2_errors() {
+        let found = check(&policy("[stages.stage1]\ninformal = true\n"));
+        let f = only(&found, "stages.stage1.informal");
+        assert_eq!((f.provision, f.severity), ("5.2", Severity::Error));
+
+        let found = check(&policy("[feedback]\ninformal_complaints = true\n"));
+        let f = only(&found, "feedback.informal_complaints");
+        assert_eq!((f.provision, f.severity), ("5.2", Severity::Error));
+        assert!(f.message.contains("informal complaint"), "{}", f.message);
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+
+    #[test]
+    fn extension_notices_without_the_ombudsman_are_6_5_and_6_16() {
+        let p = policy("[ombudsman]\ndetails_in_extension_letters = false\n");
+        let f = only(&check(&p), "ombudsman.details_in_extension_letters");
+        assert_eq!((f.provision, f.severity), ("6.5, 6.16", Severity::Error));
+        assert!(f.message.contains("Ombudsman's contact details"));
+
+        // Only stage 1 may be extended: only 6.5.
+        let p = policy(
+            "[ombudsman]\ndetails_in_extension_letters = false\n[stages.stage2.extension]\nwithout_agreement_working_days = 0\nfurther_with_agreement = false\n",
+        );
+        assert_eq!(
+            only(&check(&p), "ombudsman.details_in_extension_letters").provision,
+            "6.5"
+        );
+
+        // No extension at either stage: there is no extension notice to fault.
+        let p = policy(
+            "[ombudsman]\ndetails_in_extension_letters = false\n[stages.stage1.extension]\nwithout_agreement_working_days = 0\nfurther_with_agreement = false\n[stages.stage2.extension]\nwithout_agreement_working_days = 0\nfurther_with_agreement = false\n",
+        );
+        assert!(check(&p).is_empty(), "{:?}", check(&p));
+
+        // The default is the Code's: the details are given.
+        assert!(policy("").ombudsman.details_in_extension_letters);
+    }
+
+    #[test]
+    fn anonymous_complaints_refused_is_a_1_2_warning_and_representatives_barred_a_1_3_error() {
+        let found = check(&policy("[who_may_complain]\nanonymous = false\n"));
+        let f = only(&found, "who_may_complain.anonymous");
+        assert_eq!((f.provision, f.severity), ("1.2", Severity::Warning));
+        assert_eq!(found.len(), 1);
+
+        let found = check(&policy("[who_may_complain]\nrepresentative = false\n"));
+        let f = only(&found, "who_may_complain.representative");
+        assert_eq!((f.provision, f.severity), ("1.3", Severity::Error));
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn a_stage_without_an_acknowledgement_step_is_6_2_or_6_11() {
+        let found = check(&policy(
+            "[stages.stage1]\nacknowledgement_step = false\n[stages.stage2]\nacknowledgement_step = false\n",
+        ));
+        let f = only(&found, "stages.stage1.acknowledgement_step");
+        assert_eq!((f.provision, f.severity), ("6.2", Severity::Error));
+        let f = only(&found, "stages.stage2.acknowledgement_step");
+        assert_eq!((f.provision, f.severity), ("6.11", Severity::Error));
+        assert_eq!(found.len(), 2);
+
+        // Acknowledging the same day is stricter than the Code, not a missing step.
+        let found = check(&policy(
+            "[stages.stage1]\nacknowledge = { working_days = 0, from = \"received\" }\n",
+        ));
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn compensation_only_for_financial_loss_is_a_7_2_warning() {
+        let found = check(&policy(
+            "[remedies]\ncompensation_only_for_financial_loss = true\n",
+        ));
+        let f = only(&found, "remedies.compensation_only_for_financial_loss");
+        assert_eq!((f.provision, f.severity), ("7.2", Severity::Warning));
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn excluding_survey_feedback_is_never_a_finding() {
+        let exclusions = |basis: &str| {
+            format!(
+                "[[exclusions]]\nid = \"time-limit\"\ntext = \"Older than twelve months.\"\ncode_basis = \"time_limit\"\ndiscretion = true\n[[exclusions]]\nid = \"survey-feedback\"\ntext = \"Dissatisfaction expressed in a satisfaction survey.\"\ncode_basis = \"{basis}\"\n[stages.stage2.escalation]\nrefusal_grounds = [\"time-limit\"]\n"
+            )
+        };
+        let p = policy(&exclusions("survey_feedback"));
+        assert!(check(&p).is_empty(), "{:?}", check(&p));
+        let mut scottish = p.clone();
+        scottish.calendar = Division::Scotland;
+        assert!(
+            check(&scottish)
+                .iter()
+                .all(|f| f.key != "exclusions[1]" && !f.message.contains("survey")),
+            "{:?}",
+            check(&scottish)
+        );
+        // The same ground stated as 'other' with no discretion is the 2.5 warning.
+        let found = check(&policy(&exclusions("other")));
+        assert_eq!(only(&found, "exclusions[1]").provision, "2.5");
+    }
+
+    #[test]
+    fn a_scottish_policy_is_checked_against_the_spso_model_not_the_code() {
+        // The MCHP's own rules: 6 months, stage 2 within 2 months of the stage 1 reply.
+        let p = policy(
+            "calendar = \"scotland\"\n[stages.stage1]\nacknowledgement_step = false\nrespond = { working_days = 5, from = \"received\" }\nextension = { without_agreement_working_days = 5, further_with_agreement = false }\n[stages.stage2]\nacknowledge = { working_days = 3, from = \"escalation_requested\" }\nrespond = { working_days = 20, from = \"escalation_requested\" }\nextension = { without_agreement_working_days = 0, further_with_agreement = true }\n[stages.stage2.escalation]\nwindow = { months = 2 }\n[time_bar]\nmonths = 6\n",
+        );
+        assert!(check(&p).is_empty(), "{:?}", check(&p));
+        // The same policy in England breaks the Code (2.3, 6.10).
+        let english = check_code_2024(&p);
+        assert_eq!(only(&english, "time_bar.months").provision, "2.3");
+        assert_eq!(
+            only(&english, "stages.stage2.escalation.window").provision,
+            "6.10"
+        );
+
+        // A shorter limit than the MCHP's is framed against the MCHP.
+        let p = policy("calendar = \"scotland\"\n[time_bar]\nmonths = 3\n");
+        let found = check(&p);
+        assert!(found.iter().all(|f| f.framework == Framework::SpsoMchp
+            && f.provision.starts_with("SPSO MCHP")));
+        let f = only(&found, "time_bar.months");
+        assert_eq!(
+            (f.provision, f.severity),
+            ("SPSO MCHP time limit", Severity::Error)
+        );
+        assert!(f.message.contains("6 months"), "{}", f.message);
+        assert!(!f.message.contains("Code"), "{}", f.message);
+    }
+
+    #[test]
+    fn the_code_s_clocks_are_too_long_for_the_spso_model() {
+        // The Code itself, on the Scottish calendar.
+        let found = check(&policy("calendar = \"scotland\"\n"));
+        let keys: Vec<(&str, &str, Severity)> = found
+            .iter()
+            .map(|f| (f.key.as_str(), f.provision, f.severity))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                // 10 WD from acknowledgement (up to 15 from receipt) against 5 from receipt.
+                (
+                    "stages.stage1.respond",
+                    "SPSO MCHP stage 1",
+                    Severity::Error
+                ),
+                // 10 more WD without agreement, and more with it, against 10 in all (recalled).
+                (
+                    "stages.stage1.extension.without_agreement_working_days",
+                    "SPSO MCHP stage 1",
+                    Severity::Warning
+                ),
+                // 5 WD against 3.
+                (
+                    "stages.stage2.acknowledge",
+                    "SPSO MCHP stage 2",
+                    Severity::Error
+                ),
+                // 20 WD from acknowledgement (up to 25 from the request) against 20 from receipt.
+                (
+                    "stages.stage2.respond",
+                    "SPSO MCHP stage 2",
+                    Severity::Error
+                ),
+                // 20 WD without agreement against 'only exceptionally, with revised limits agreed'.
+                (
+                    "stages.stage2.extension.without_agreement_working_days",
+                    "SPSO MCHP stage 2",
+                    Severity::Warning
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_english_ombudsman_route_is_framed_against_the_spso() {
+        let found = check(&policy(
+            "calendar = \"scotland\"\n[stages.stage1]\nrespond = { working_days = 5, from = \"received\" }\nextension = { without_agreement_working_days = 0, further_with_agreement = false }\n[stages.stage2]\nacknowledge = { working_days = 3, from = \"escalation_requested\" }\nrespond = { working_days = 20, from = \"escalation_requested\" }\nextension = { without_agreement_working_days = 0, further_with_agreement = true }\n[stages.stage2.escalation]\nwindow = { working_days = 10 }\nlate_requests_discretion = false\n[ombudsman]\ndesignated_person = true\nwait_weeks = 8\ndetails_in_extension_letters = false\n[who_may_complain]\nrepresentative = false\nanonymous = false\n",
+        ));
+        let f = only(&found, "ombudsman.wait_weeks");
+        assert_eq!(f.provision, "SPSO MCHP referral to the SPSO");
+        assert!(f.message.contains("12 months"), "{}", f.message);
+        let f = only(&found, "stages.stage2.escalation.window");
+        assert_eq!(
+            (f.provision, f.severity),
+            ("SPSO MCHP stage 2", Severity::Error)
+        );
+        assert_eq!(
+            only(&found, "who_may_complain.representative").severity,
+            Severity::Warning
+        );
+        // The English 6.5/6.16 rule is not applied in Scotland.
+        assert!(
+            found
+                .iter()
+                .all(|f| f.key != "ombudsman.details_in_extension_letters")
+        );
+        assert!(found.iter().all(|f| f.framework == Framework::SpsoMchp));
     }
 }

@@ -8,7 +8,8 @@
 //! - [`event`] and [`case`]: a case is its events; state, decisions, clocks and warnings are derived.
 //! - [`intake`]: whether a complaint may be logged under a policy, and its time limit.
 //! - [`privacy`]: which event fields are personal data, and their redaction.
-//! - [`compliance`]: where a policy breaks the Complaint Handling Code 2024.
+//! - [`compliance`]: where a policy departs from its framework: the Complaint Handling Code 2024, or in
+//!   Scotland the SPSO Model Complaints Handling Procedure.
 #![forbid(unsafe_code)]
 
 pub mod access;
@@ -23,6 +24,6 @@ pub mod privacy;
 
 pub use calendar::{BankHolidays, Calendar, CalendarError, Division};
 pub use case::{Case, ClockKind, ClockStatus, Deadline, FoldError, Refused, State, Warning};
-pub use compliance::{Finding, Severity, check};
+pub use compliance::{Finding, Framework, Severity, check};
 pub use event::{CaseEvent, Channel, CloseReason, Event, FeedbackType, Outcome, Relationship};
 pub use policy::{Policy, PolicyError, PolicyErrors};

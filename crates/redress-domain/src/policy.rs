@@ -229,6 +229,10 @@ pub struct Stage {
     pub escalation: Option<EscalationRule>,
     /// Whether the policy describes this stage as informal (a "stage 0" or "informal complaint").
     pub informal: bool,
+    /// Whether the policy has an acknowledgement step at this stage (`acknowledgement_step`, default true).
+    /// A policy that goes straight to the response says `false`; Redress still runs the acknowledgement
+    /// clock it inherits, but the compliance check reports the missing step (Code 6.2, 6.11).
+    pub acknowledgement_step: bool,
     /// Whether the stage is held only at the resident's request after the internal process is complete
     /// (Harrogate's panel): the previous stage's response is then a final response.
     pub optional: bool,
@@ -260,6 +264,9 @@ pub enum CodeBasis {
     /// Another route is the right one (insurance claims, tribunal, ASB policy): fair and reasonable if
     /// applied case by case (Code 2.2, 2.5).
     OtherRoute,
+    /// Dissatisfaction expressed in a satisfaction survey: not a complaint (Code 1.6), though the
+    /// respondent should be told how to complain. Never a finding.
+    SurveyFeedback,
     /// A ground the Code gives no example of; it must be fair and reasonable and never blanket.
     Other,
 }
@@ -349,6 +356,9 @@ pub struct FeedbackTypes {
     pub comments: bool,
     /// Compliments are recorded.
     pub compliments: bool,
+    /// The policy handles some complaints informally ("informal complaint", "quick fix") outside and
+    /// before its stages (`informal_complaints`, default false). Code 5.2 permits no such tier.
+    pub informal_complaints: bool,
 }
 
 /// Closing a case the resident did not answer.
@@ -429,6 +439,10 @@ pub struct OmbudsmanRoute {
     pub designated_person: bool,
     /// The policy still tells residents to wait this many weeks before going to the Ombudsman.
     pub wait_weeks: Option<u32>,
+    /// When a response is extended, the resident is given the Ombudsman's contact details
+    /// (`details_in_extension_letters`, default true as the Code requires: 6.5, 6.16). `false` where the
+    /// policy's extension notices leave them out.
+    pub details_in_extension_letters: bool,
 }
 
 /// Remedies.
@@ -436,6 +450,9 @@ pub struct OmbudsmanRoute {
 pub struct Remedies {
     /// The policy offsets compensation against rent arrears or other debts.
     pub offset_against_arrears: bool,
+    /// The policy pays compensation only (or, in effect, only) for financial loss, not for distress,
+    /// inconvenience, or time and trouble (`compensation_only_for_financial_loss`, default false).
+    pub compensation_only_for_financial_loss: bool,
 }
 
 /// A landlord's complaints policy, resolved and validated.
@@ -556,6 +573,8 @@ struct FeedbackFile {
     comments: bool,
     #[serde(default)]
     compliments: bool,
+    #[serde(default)]
+    informal_complaints: bool,
 }
 
 #[derive(Deserialize)]
@@ -569,6 +588,8 @@ struct StageFile {
     escalation: Option<EscalationFile>,
     #[serde(default)]
     informal: bool,
+    #[serde(default = "yes")]
+    acknowledgement_step: bool,
     #[serde(default)]
     optional: bool,
     #[serde(default = "yes")]
@@ -707,6 +728,8 @@ struct OmbudsmanFile {
     designated_person: bool,
     #[serde(default)]
     wait_weeks: Option<u32>,
+    #[serde(default = "yes")]
+    details_in_extension_letters: bool,
 }
 
 #[derive(Deserialize)]
@@ -714,6 +737,8 @@ struct OmbudsmanFile {
 struct RemediesFile {
     #[serde(default)]
     offset_against_arrears: bool,
+    #[serde(default)]
+    compensation_only_for_financial_loss: bool,
 }
 
 /// Largest number of days any single limit may state; a guard against typing mistakes (e.g. 2000).
@@ -1314,6 +1339,7 @@ impl PolicyFile {
                 },
                 escalation,
                 informal: s.informal,
+                acknowledgement_step: s.acknowledgement_step,
                 optional: s.optional,
                 different_decision_maker: s.different_decision_maker,
                 handled_by: s.handled_by.clone(),
@@ -1390,6 +1416,7 @@ impl PolicyFile {
                 service_request_response: service_request,
                 comments: self.feedback.comments,
                 compliments: self.feedback.compliments,
+                informal_complaints: self.feedback.informal_complaints,
             },
             stages,
             exclusions,
@@ -1424,15 +1451,24 @@ impl PolicyFile {
                 OmbudsmanRoute {
                     designated_person: false,
                     wait_weeks: None,
+                    details_in_extension_letters: true,
                 },
                 |o| OmbudsmanRoute {
                     designated_person: o.designated_person,
                     wait_weeks: o.wait_weeks,
+                    details_in_extension_letters: o.details_in_extension_letters,
                 },
             ),
-            remedies: Remedies {
-                offset_against_arrears: self.remedies.is_some_and(|r| r.offset_against_arrears),
-            },
+            remedies: self.remedies.map_or(
+                Remedies {
+                    offset_against_arrears: false,
+                    compensation_only_for_financial_loss: false,
+                },
+                |r| Remedies {
+                    offset_against_arrears: r.offset_against_arrears,
+                    compensation_only_for_financial_loss: r.compensation_only_for_financial_loss,
+                },
+            ),
             response_clock_after_late_acknowledgement: self
                 .response_clock_after_late_acknowledgement,
             notes: self.notes,

@@ -12,7 +12,8 @@ mod common;
 use common::*;
 use redress_domain::case::{ClockKind, ClockStatus, State};
 use redress_domain::event::{CloseReason, Event, Outcome};
-use redress_domain::policy::{ClockStart, Period};
+use redress_domain::policy::{ClockStart, CodeBasis, Period};
+use redress_domain::{Framework, Severity};
 
 const ID: &str = "harrogate-ha";
 
@@ -88,6 +89,9 @@ fn the_policy_loads_and_its_findings_are_known() {
     assert_eq!(
         finding_keys(ID),
         [
+            // 5.2 error: the 'Informal complaint / Quick fix' tier before the Resolution stage (5.2.1,
+            // l.161-167).
+            "feedback.informal_complaints",
             // 7.4 warning: goodwill payments and compensation are offset against rent arrears (l.244).
             "remedies.offset_against_arrears",
             // 6.12 error: a review is asked for "giving the reasons why they are dissatisfied" (l.179).
@@ -101,7 +105,53 @@ fn the_policy_loads_and_its_findings_are_known() {
             "stages.stage3",
             // 2.3 warning: "more than 12 months before we received the complaint" counts from the event only.
             "time_bar.from_awareness",
+            // 1.2 warning: "Complaints which are submitted anonymously" are not registered (l.70).
+            "who_may_complain.anonymous",
+            // Not here: the survey-feedback exclusion (l.71; Code 1.6); the Ombudsman's details go with every
+            // extension letter (l.175); representatives are accepted (l.92).
         ]
+    );
+}
+
+#[test]
+fn the_new_findings_name_their_provisions() {
+    let p = policy(ID);
+    assert!(p.feedback.informal_complaints);
+    assert!(p.ombudsman.details_in_extension_letters);
+    assert!(p.eligibility.representative);
+    let survey = p.exclusion("survey-feedback").unwrap();
+    assert_eq!(survey.code_basis, CodeBasis::SurveyFeedback);
+    let all = findings(ID);
+    assert!(
+        all.iter()
+            .all(|f| f.framework == Framework::HousingOmbudsmanCode2024)
+    );
+    let informal = all
+        .iter()
+        .find(|f| f.key == "feedback.informal_complaints")
+        .unwrap();
+    assert_eq!(
+        (informal.provision, informal.severity),
+        ("5.2", Severity::Error)
+    );
+    let anonymous = all
+        .iter()
+        .find(|f| f.key == "who_may_complain.anonymous")
+        .unwrap();
+    assert_eq!(
+        (anonymous.provision, anonymous.severity),
+        ("1.2", Severity::Warning)
+    );
+    // Excluding survey feedback is never a finding, under any key.
+    let survey_index = p
+        .exclusions
+        .iter()
+        .position(|e| e.id == "survey-feedback")
+        .unwrap();
+    assert!(
+        all.iter().all(
+            |f| f.key != format!("exclusions[{survey_index}]") && !f.message.contains("survey")
+        )
     );
 }
 

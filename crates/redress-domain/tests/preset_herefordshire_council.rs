@@ -61,8 +61,13 @@ fn the_policy_loads_and_its_findings_are_known() {
         [
             // 2.5 warning: 'internal complaints' is an 'other' ground applied without discretion.
             "exclusions[4]",
+            // 5.2 error: "Any informal complaints ... resolved by the service area" outside the stages (l.82).
+            "feedback.informal_complaints",
             // 3.7 error: "refer the matter to a designated person" (l.118).
             "ombudsman.designated_person",
+            // 6.5, 6.16 error: an extension is told as "an explanation and a date" (l.104, l.114), and the
+            // Ombudsman only after stage 2 (l.118).
+            "ombudsman.details_in_extension_letters",
             // 3.7 error: "or wait 8 weeks" (l.118).
             "ombudsman.wait_weeks",
             // 6.12 error: "When you ask for your complaint to be escalated you must explain why" (l.112).
@@ -71,6 +76,8 @@ fn the_policy_loads_and_its_findings_are_known() {
             "stages.stage2.escalation.window",
             // 2.3 warning: "more than one year ago" counts from the issue, not from awareness (l.89).
             "time_bar.from_awareness",
+            // 1.3 error: tenants only; MPs and councillors only as designated persons afterwards (l.122-134).
+            "who_may_complain.representative",
         ]
     );
     let errors: Vec<String> = findings(ID)
@@ -78,7 +85,19 @@ fn the_policy_loads_and_its_findings_are_known() {
         .filter(|f| f.severity == Severity::Error)
         .map(|f| f.provision.to_owned())
         .collect();
-    assert_eq!(errors, ["6.12", "5.11", "3.7", "3.7"]);
+    assert_eq!(
+        errors,
+        ["5.2", "6.5, 6.16", "6.12", "5.11", "1.3", "3.7", "3.7"]
+    );
+    let representative = findings(ID)
+        .into_iter()
+        .find(|f| f.key == "who_may_complain.representative")
+        .unwrap();
+    assert!(representative.message.contains("representative"));
+    assert_eq!(
+        representative.framework,
+        redress_domain::Framework::HousingOmbudsmanCode2024
+    );
 }
 
 #[test]

@@ -26,6 +26,9 @@ fn findings_against_the_code_are_exactly_these() {
             // Exclusion 8, staff conduct investigated internally (L79): not a Code example, no discretion
             // (2.5 warning).
             "exclusions[7]",
+            // The Ombudsman's contact details go only to a client who disputes a further extension (L112,
+            // L127), not with the first extension of up to 10 WD (L110, L127) (6.5, 6.16 error).
+            "ombudsman.details_in_extension_letters",
             // Refusal ground "upheld at Stage 1 with a proportionate resolution offered" (L121): not an
             // exclusion (5.11 error).
             "stages.stage2.escalation.refusal_grounds[7]",
@@ -38,6 +41,21 @@ fn findings_against_the_code_are_exactly_these() {
             // The 12-month limit (L72) has no discretion (2.3 error).
             "time_bar.discretion",
         ]
+    );
+}
+
+#[test]
+fn the_ombudsman_details_go_only_with_a_disputed_further_extension() {
+    let p = policy(ID);
+    assert!(!p.ombudsman.details_in_extension_letters);
+    let f = findings(ID)
+        .into_iter()
+        .find(|f| f.key == "ombudsman.details_in_extension_letters")
+        .unwrap();
+    // Both stages may be extended, so both provisions.
+    assert_eq!(
+        (f.provision, f.severity),
+        ("6.5, 6.16", redress_domain::Severity::Error)
     );
 }
 

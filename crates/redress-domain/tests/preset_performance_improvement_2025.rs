@@ -68,9 +68,8 @@ fn the_policy_loads_and_its_findings_are_known() {
     assert_eq!(
         finding_keys(ID),
         [
-            // 2.5 warning: 'survey feedback' is an 'other' ground applied without discretion.
-            "exclusions[2]",
-            // 2.5 warning: 'services not authorised by us', likewise.
+            // Not exclusions[2]: survey feedback is not a complaint (Code 1.6), so excluding it is no finding.
+            // 2.5 warning: 'services not authorised by us' is an 'other' ground applied without discretion.
             "exclusions[3]",
             // 2.3 warning: twelve months from the service only, not from the resident's awareness.
             "time_bar.from_awareness",
@@ -78,6 +77,21 @@ fn the_policy_loads_and_its_findings_are_known() {
             "who_may_complain.former_tenant_within_months",
         ]
     );
+    // E3 (l.25): survey feedback is excluded as what it is (Code 1.6), and nothing reports it.
+    let survey = p.exclusion("survey-feedback").unwrap();
+    assert_eq!(
+        survey.code_basis,
+        redress_domain::policy::CodeBasis::SurveyFeedback
+    );
+    assert!(!survey.discretion);
+    assert!(
+        findings(ID)
+            .iter()
+            .all(|f| f.key != "exclusions[2]" && !f.message.to_lowercase().contains("survey"))
+    );
+    // Silent on the extension notice, but tenants may go to the Ombudsman at any point (5.4, l.127): the
+    // Code's default is kept, so no 6.5/6.16 finding.
+    assert!(p.ombudsman.details_in_extension_letters);
     // No errors: the clocks are within the Code's, escalation needs no reasons and has no deadline.
     assert!(
         findings(ID)

@@ -26,8 +26,17 @@ fn findings_against_the_code_are_exactly_these() {
             "feedback.service_requests",
             // "ask a 'designated person' (MP or a local councillor)" (L126): ended 1 Oct 2022 (3.7 error).
             "ombudsman.designated_person",
+            // Extensions (L36, L42) without the Ombudsman's details; the Ombudsman only after the process
+            // (L126) (6.5, 6.16 error).
+            "ombudsman.details_in_extension_letters",
             // "or wait eight weeks" (L126): ended 1 Oct 2022 (3.7 error).
             "ombudsman.wait_weeks",
+            // "we rarely offer compensation unless the customer has suffered financial loss" (L74) (7.2
+            // warning).
+            "remedies.compensation_only_for_financial_loss",
+            // No acknowledgement step at either stage (6.2, 6.11 errors); the Code's clocks still run.
+            "stages.stage1.acknowledgement_step",
+            "stages.stage2.acknowledgement_step",
             // "a further 30 days" at stage 2 (L42), read as 30 WD without agreement; the Code allows 20
             // (6.15 error).
             "stages.stage2.extension.without_agreement_working_days",
@@ -43,12 +52,14 @@ fn the_policy_reads_as_written() {
     assert_eq!(p.version, "January 2022");
     // No acknowledgement step: the Code's 5 WD from receipt and from the request are inherited.
     let s1 = p.stage(1).unwrap();
+    assert!(!s1.acknowledgement_step);
     assert_eq!(s1.acknowledge.period, Period::WorkingDays(5));
     assert_eq!(s1.acknowledge.from, ClockStart::Received);
     assert_eq!(s1.respond.period, Period::WorkingDays(10));
     assert_eq!(s1.respond.from, ClockStart::Received);
     let s2 = p.stage(2).unwrap();
     assert_eq!(s2.name, "Stage 2 review");
+    assert!(!s2.acknowledgement_step);
     assert_eq!(s2.acknowledge.period, Period::WorkingDays(5));
     assert_eq!(s2.respond.from, ClockStart::EscalationRequested);
     assert_eq!(s2.extension.without_agreement_working_days, 30);
@@ -69,6 +80,25 @@ fn the_policy_reads_as_written() {
     assert_eq!(p.roles.contact_restrictions_review_months, Some(12));
     assert!(p.ombudsman.designated_person);
     assert_eq!(p.ombudsman.wait_weeks, Some(8));
+    assert!(!p.ombudsman.details_in_extension_letters);
+    // L74: compensation "rarely ... unless the customer has suffered financial loss".
+    assert!(p.remedies.compensation_only_for_financial_loss);
+    let f = findings(ID)
+        .into_iter()
+        .find(|f| f.key == "remedies.compensation_only_for_financial_loss")
+        .unwrap();
+    assert_eq!(
+        (f.provision, f.severity),
+        ("7.2", redress_domain::Severity::Warning)
+    );
+    let f = findings(ID)
+        .into_iter()
+        .find(|f| f.key == "stages.stage1.acknowledgement_step")
+        .unwrap();
+    assert_eq!(
+        (f.provision, f.severity),
+        ("6.2", redress_domain::Severity::Error)
+    );
 }
 
 #[test]

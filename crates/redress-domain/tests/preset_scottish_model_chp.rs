@@ -10,25 +10,86 @@
 
 mod common;
 use common::*;
+use redress_domain::compliance::check_code_2024;
 use redress_domain::event::{Event, FeedbackType, Outcome};
 use redress_domain::policy::{CodeBasis, Period};
-use redress_domain::{Calendar, ClockStatus, Division};
+use redress_domain::{
+    Calendar, ClockStatus, Division, Framework, Policy, Severity, check, presets,
+};
 
 const ID: &str = "scottish-model-chp";
 
 #[test]
-fn findings_against_the_code_are_exactly_these() {
-    // The English Code does not apply in Scotland; these two differences are expected.
+fn it_is_checked_against_the_spso_model_and_meets_it() {
+    // The calendar is Scotland's, so the framework is the SPSO MCHP, not the English Code.
+    let p = policy(ID);
+    assert_eq!(Framework::of(&p), Framework::SpsoMchp);
+    // The model procedure has no findings against itself: the 6-month time limit and the 2-month window for
+    // asking for stage 2 are its own rules, and no English-Code breach (2.3, 6.10) is reported.
+    assert!(findings(ID).is_empty(), "{:?}", findings(ID));
+    // Held to the English Code, these differences would be breaches; the check no longer does that.
+    let english: Vec<(String, &str)> = check_code_2024(&p)
+        .into_iter()
+        .map(|f| (f.key, f.provision))
+        .collect();
     assert_eq!(
-        finding_keys(ID),
-        vec![
-            // Stage 2 within 2 months of the stage 1 reply, late requests at discretion (6.10 warning).
-            "stages.stage2.escalation.window",
-            // Complaints within 6 months, not 12 (2.3 error).
-            "time_bar.months",
-            // Not here: every SPSO clock is shorter than the Code's (5, 3, 20 WD; extensions 5 and 0); the
-            // exclusions are all Code examples or other routes; service requests are recognised.
+        english,
+        [
+            // The frontline has no separate acknowledgement: fine under the MCHP, not under the Code.
+            ("stages.stage1.acknowledgement_step".to_owned(), "6.2"),
+            ("stages.stage2.escalation.window".to_owned(), "6.10"),
+            ("time_bar.months".to_owned(), "2.3"),
         ]
+    );
+}
+
+#[test]
+fn a_landlord_departing_from_the_model_gets_spso_findings() {
+    // A Scottish landlord's policy on the model, with a 3-month time limit, a 5-working-day stage 2
+    // acknowledgement, a month to ask for stage 2 with no discretion (tables merge key by key,
+    // so the window stays in months) and no representatives.
+    let text = "id = \"our-scottish-policy\"\nname = \"Ours\"\nversion = \"1\"\nextends = \"scottish-model-chp\"\n[stages.stage2]\nacknowledge = { working_days = 5, from = \"escalation_requested\" }\n[stages.stage2.escalation]\nwindow = { months = 1 }\nlate_requests_discretion = false\n[time_bar]\nmonths = 3\n[who_may_complain]\nrepresentative = false\n";
+    let p = Policy::resolve(text, &presets::preset_lookup).unwrap();
+    assert_eq!(p.calendar, Division::Scotland);
+    let found: Vec<(String, &str, Severity)> = check(&p)
+        .into_iter()
+        .map(|f| {
+            assert_eq!(f.framework, Framework::SpsoMchp);
+            (f.key, f.provision, f.severity)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "stages.stage2.acknowledge".to_owned(),
+                "SPSO MCHP stage 2",
+                Severity::Error
+            ),
+            (
+                "stages.stage2.escalation.window".to_owned(),
+                "SPSO MCHP stage 2",
+                Severity::Error
+            ),
+            (
+                "time_bar.months".to_owned(),
+                "SPSO MCHP time limit",
+                Severity::Error
+            ),
+            (
+                "who_may_complain.representative".to_owned(),
+                "SPSO MCHP who can complain",
+                Severity::Warning
+            ),
+        ]
+    );
+    let time_limit = check(&p)
+        .into_iter()
+        .find(|f| f.key == "time_bar.months")
+        .unwrap();
+    assert_eq!(
+        time_limit.message,
+        "The policy accepts complaints only within 3 months; the SPSO model procedure accepts them within 6 months of the customer first knowing of the problem"
     );
 }
 
@@ -40,10 +101,13 @@ fn the_procedure_reads_as_configured() {
     assert_eq!(s1.name, "Frontline resolution");
     assert_eq!(s1.respond.period, Period::WorkingDays(5));
     assert_eq!(s1.acknowledge.period, Period::WorkingDays(5));
+    // No separate acknowledgement at the frontline; the clock falls due with the response.
+    assert!(!s1.acknowledgement_step);
     assert_eq!(s1.extension.without_agreement_working_days, 5);
     assert!(!s1.extension.further_with_agreement);
     let s2 = p.stage(2).unwrap();
     assert_eq!(s2.name, "Investigation");
+    assert!(s2.acknowledgement_step);
     assert_eq!(s2.acknowledge.period, Period::WorkingDays(3));
     assert_eq!(s2.extension.without_agreement_working_days, 0);
     let esc = s2.escalation.as_ref().unwrap();
