@@ -1246,7 +1246,9 @@ pub struct PolicyView {
 pub struct FindingView {
     /// `error` (breaks the Code) or `warning` (a known risk).
     pub severity: &'static str,
-    /// The Code provision.
+    /// The framework the provision belongs to: `hos-code-2024` (England) or `spso-mchp` (Scotland).
+    pub framework: &'static str,
+    /// The provision: a Code number such as `6.12`, or an SPSO MCHP part such as `SPSO MCHP stage 2`.
     pub provision: &'static str,
     /// What is wrong.
     pub message: String,
@@ -1258,6 +1260,7 @@ impl From<Finding> for FindingView {
     fn from(f: Finding) -> Self {
         FindingView {
             severity: f.severity.as_str(),
+            framework: f.framework.as_str(),
             provision: f.provision,
             message: f.message,
             key: f.key,

@@ -3077,7 +3077,7 @@ struct PoliciesPage {
 
 struct FindingRow {
     severity: &'static str,
-    provision: &'static str,
+    provision: String,
     message: String,
     key: String,
 }
@@ -3085,6 +3085,7 @@ struct FindingRow {
 #[derive(Template)]
 #[template(path = "policy.html")]
 struct PolicyPage {
+    framework: &'static str,
     page: Page,
     id: String,
     name: String,
@@ -3138,13 +3139,18 @@ async fn policy_page(State(state): S, staff: Staff, Path(id): Path<String>) -> R
         .into_iter()
         .map(|f| FindingRow {
             severity: f.severity.as_str(),
-            provision: f.provision,
+            provision: if f.provision.starts_with("SPSO") {
+                f.provision.to_owned()
+            } else {
+                format!("Code {}", f.provision)
+            },
             message: f.message,
             key: f.key,
         })
         .collect();
     render(
         &PolicyPage {
+            framework: compliance::Framework::of(&loaded.policy).display_name(),
             page: Page::new(loaded.record.name.clone(), Some(&staff), "policies"),
             id: loaded.record.id.clone(),
             name: loaded.record.name.clone(),

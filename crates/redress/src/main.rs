@@ -562,15 +562,22 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 CheckFormat::Text => {
                     if findings.is_empty() {
                         println!(
-                            "{}: no findings against the Complaint Handling Code 2024",
-                            policy.id
+                            "{}: no findings against the {}",
+                            policy.id,
+                            compliance::Framework::of(&policy).display_name()
                         );
                     }
                     for f in &findings {
+                        // Code provisions are numbers ("6.12"); SPSO ones name themselves.
+                        let provision = if f.provision.starts_with("SPSO") {
+                            f.provision.to_owned()
+                        } else {
+                            format!("Code {}", f.provision)
+                        };
                         println!(
-                            "{:<7} Code {:<5} {}: {}",
+                            "{:<7} {:<10} {}: {}",
                             f.severity.as_str(),
-                            f.provision,
+                            provision,
                             f.key,
                             f.message
                         );
