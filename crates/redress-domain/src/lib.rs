@@ -8,6 +8,7 @@
 //! - [`event`] and [`case`]: a case is its events; state, decisions, clocks and warnings are derived.
 //! - [`intake`]: whether a complaint may be logged under a policy, and its time limit.
 //! - [`privacy`]: which event fields are personal data, and their redaction.
+//! - [`text`]: the one rule for free text (length per kind, no control characters).
 //! - [`compliance`]: where a policy departs from its framework: the Complaint Handling Code 2024, or in
 //!   Scotland the SPSO Model Complaints Handling Procedure.
 #![forbid(unsafe_code)]
@@ -21,6 +22,7 @@ pub mod intake;
 pub mod policy;
 pub mod presets;
 pub mod privacy;
+pub mod text;
 
 pub use calendar::{BankHolidays, Calendar, CalendarError, Division};
 pub use case::{Case, ClockKind, ClockStatus, Deadline, FoldError, Refused, State, Warning};

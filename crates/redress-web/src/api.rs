@@ -17,6 +17,7 @@ use redress_domain::event::{CaseEvent, Channel, Event, Relationship};
 use redress_domain::intake::{Intake, check_intake};
 use redress_domain::policy::Policy;
 use redress_domain::presets;
+use redress_domain::text::{self, TextKind};
 use redress_store::{
     CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Projection, Sort, User,
     new_id, now_utc,
@@ -518,20 +519,11 @@ pub struct CreateComplaint {
     pub idempotency_key: Option<String>,
 }
 
-fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
-    if value.chars().count() > max {
+fn check_text(field: &str, value: &str, kind: TextKind, errors: &mut Vec<FieldError>) {
+    if let Some(detail) = text::problem(value, kind) {
         errors.push(FieldError {
             field: field.into(),
-            detail: format!("is longer than {max} characters"),
-        });
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        errors.push(FieldError {
-            field: field.into(),
-            detail: "contains control characters".into(),
+            detail,
         });
     }
 }
@@ -608,16 +600,32 @@ pub async fn log_complaint(
             detail: "describe the complaint".into(),
         });
     }
-    check_text("summary", &body.summary, 20_000, &mut errors);
+    check_text("summary", &body.summary, TextKind::Document, &mut errors);
     if let Some(c) = &body.complainant {
         for (field, value, max) in [
-            ("complainant.name", &c.name, 200),
-            ("complainant.email", &c.email, 254),
-            ("complainant.phone", &c.phone, 40),
-            ("complainant.address", &c.address, 500),
+            ("complainant.name", &c.name, TextKind::Name),
+            ("complainant.email", &c.email, TextKind::Email),
+            ("complainant.phone", &c.phone, TextKind::Phone),
+            ("complainant.address", &c.address, TextKind::Line),
         ] {
             if let Some(v) = value {
                 check_text(field, v, max, &mut errors);
+            }
+        }
+        if let Some(r) = &c.representative {
+            check_text(
+                "complainant.representative.name",
+                &r.name,
+                TextKind::Name,
+                &mut errors,
+            );
+            if let Some(rel) = &r.relationship {
+                check_text(
+                    "complainant.representative.relationship",
+                    rel,
+                    TextKind::Name,
+                    &mut errors,
+                );
             }
         }
         if let Some(email) = &c.email {
@@ -891,6 +899,19 @@ pub async fn record_step(
     let events: Vec<CaseEvent> = record.events.iter().map(|e| e.event.clone()).collect();
     let mut case = Case::fold(&events)
         .map_err(|e| ApiError::Internal(format!("case {reference} does not fold: {e}")))?;
+    let problems = text::event_text_problems(&event);
+    if !problems.is_empty() {
+        let errors: Vec<FieldError> = problems
+            .into_iter()
+            .map(|(field, detail)| FieldError { field, detail })
+            .collect();
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.detail))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(ApiError::Invalid { detail, errors });
+    }
     let (event, people) = resolve_people(state, event).await?;
     let event = case
         .admit_with(

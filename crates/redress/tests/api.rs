@@ -976,6 +976,35 @@ async fn intake_applies_the_policy(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{case}");
     let last = case["events"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["approved_by"], "mgr");
+    // One rule for free text, on every event and at intake: no control characters but newlines and tabs,
+    // and a length for each kind of field.
+    let (s, p) = app
+        .event(
+            &r,
+            json!({"type": "extended", "on": "2026-03-04", "working_days": 2, "reason": "Surveyor\u{7} away\r\nback on Friday", "resident_agreed": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "reason");
+    assert_eq!(p["errors"][0]["detail"], "contains control characters");
+    let (s, p) = app
+        .event(
+            &r,
+            json!({"type": "responded", "on": "2026-03-04", "outcome": "upheld",
+                   "remedies": [{"kind": "apology", "description": "x".repeat(1001)}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "remedies[0].description");
+    let (s, p) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            complaint(json!({"complainant": {"name": "Sam Patel", "representative": {"name": "J\u{1b}o", "consent_recorded": true}}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "complainant.representative.name");
     // Every list filter is validated.
     let (s, p) = app.get("officer", "/api/v1/complaints?state=lost").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");

@@ -1,0 +1,321 @@
+//! Free text: one rule for every free-text field, at intake and on every event.
+//!
+//! A field's text is at most its kind's length, in characters, and holds no control characters other than
+//! newlines (LF, or CRLF as browsers send them) and tabs. [`event_text`] lists every free-text field of every
+//! event with its kind, destructuring each event with no `..`, so a new field does not compile until it has a
+//! limit.
+
+use crate::event::{Event, Head, HeadOutcome, OutstandingAction, Remedy};
+
+/// Kinds of free text, each with its length limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// A telephone number.
+    Phone,
+    /// An email address (RFC 5321's limit).
+    Email,
+    /// A name, an id, a reference or a ground: one short line.
+    Name,
+    /// A line of contact detail or a short phrase (an address, a remedy, a head of complaint).
+    Line,
+    /// Reasons, explanations, descriptions: a few paragraphs.
+    Paragraphs,
+    /// The complaint in the resident's words.
+    Document,
+}
+
+impl TextKind {
+    /// The most characters the kind allows.
+    pub const fn max_chars(self) -> usize {
+        match self {
+            TextKind::Phone => 40,
+            TextKind::Email => 254,
+            TextKind::Name => 200,
+            TextKind::Line => 1_000,
+            TextKind::Paragraphs => 5_000,
+            TextKind::Document => 20_000,
+        }
+    }
+}
+
+/// What is wrong with a free-text value, if anything, in words that complete "<field> …".
+pub fn problem(value: &str, kind: TextKind) -> Option<String> {
+    let max = kind.max_chars();
+    if value.chars().count() > max {
+        return Some(format!("is longer than {max} characters"));
+    }
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = match c {
+            '\n' | '\t' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            c => !c.is_control(),
+        };
+        if !allowed {
+            return Some("contains control characters".into());
+        }
+    }
+    None
+}
+
+/// Every free-text field of the event: its name (as the API spells it), its value and its kind.
+pub fn event_text<'a>(event: &'a Event) -> Vec<(String, &'a str, TextKind)> {
+    use TextKind::{Line, Name, Paragraphs};
+    let mut out: Vec<(String, &'a str, TextKind)> = Vec::new();
+    let mut add =
+        |field: &str, value: &'a str, kind: TextKind| out.push((field.into(), value, kind));
+    fn remedies<'a>(
+        field: &str,
+        list: &'a [Remedy],
+        add: &mut impl FnMut(&str, &'a str, TextKind),
+    ) {
+        for (i, r) in list.iter().enumerate() {
+            let Remedy {
+                kind: _,
+                description,
+                amount_pence: _,
+                due_on: _,
+            } = r;
+            add(&format!("{field}[{i}].description"), description, Line);
+        }
+    }
+    match event {
+        Event::Received {
+            on: _,
+            channel: _,
+            relationship: _,
+            tenancy_ended_on: _,
+            matter_arose_on: _,
+        }
+        | Event::RelationshipRecorded {
+            on: _,
+            relationship: _,
+            tenancy_ended_on: _,
+        }
+        | Event::Classified {
+            on: _,
+            feedback_type: _,
+            raised_on: _,
+        }
+        | Event::Acknowledged { on: _ }
+        | Event::AdverseFindingsShared { on: _ }
+        | Event::ResolvedConfirmed { on: _ } => {}
+        Event::TimeLimitDiscretionUsed { on: _, reason }
+        | Event::EscalationAccepted { on: _, reason }
+        | Event::Reopened { on: _, reason }
+        | Event::ReturnedToStage1 { on: _, reason } => add("reason", reason, Paragraphs),
+        Event::Excluded {
+            on: _,
+            ground,
+            reason,
+        } => {
+            add("ground", ground, Name);
+            add("reason", reason, Paragraphs);
+        }
+        Event::Assigned { on: _, officer } => add("officer", officer, Name),
+        Event::ComplaintDefined {
+            on: _,
+            heads,
+            not_responsible_for,
+        } => {
+            for (i, h) in heads.iter().enumerate() {
+                let Head {
+                    summary,
+                    outcome_sought,
+                } = h;
+                add(&format!("heads[{i}].summary"), summary, Line);
+                if let Some(o) = outcome_sought {
+                    add(&format!("heads[{i}].outcome_sought"), o, Line);
+                }
+            }
+            for (i, n) in not_responsible_for.iter().enumerate() {
+                add(&format!("not_responsible_for[{i}]"), n, Line);
+            }
+        }
+        Event::Extended {
+            on: _,
+            working_days: _,
+            reason,
+            resident_agreed: _,
+        } => add("reason", reason, Paragraphs),
+        Event::Responded {
+            on: _,
+            outcome: _,
+            heads,
+            remedies: offered,
+            outstanding_actions,
+        } => {
+            for (i, h) in heads.iter().enumerate() {
+                let HeadOutcome {
+                    head: _,
+                    outcome: _,
+                    reasons,
+                } = h;
+                if let Some(r) = reasons {
+                    add(&format!("heads[{i}].reasons"), r, Paragraphs);
+                }
+            }
+            remedies("remedies", offered, &mut add);
+            for (i, a) in outstanding_actions.iter().enumerate() {
+                let OutstandingAction {
+                    description,
+                    due_on: _,
+                } = a;
+                add(
+                    &format!("outstanding_actions[{i}].description"),
+                    description,
+                    Line,
+                );
+            }
+        }
+        Event::EscalationRequested {
+            on: _,
+            reasons,
+            out_of_time: _,
+        } => {
+            if let Some(r) = reasons {
+                add("reasons", r, Paragraphs);
+            }
+        }
+        Event::EscalationRefused {
+            on: _,
+            ground,
+            explanation,
+        } => {
+            add("ground", ground, Name);
+            if let Some(e) = explanation {
+                add("explanation", e, Paragraphs);
+            }
+        }
+        Event::Closed {
+            on: _,
+            reason: _,
+            explanation,
+        } => {
+            if let Some(e) = explanation {
+                add("explanation", e, Paragraphs);
+            }
+        }
+        Event::IssueMerged {
+            on: _,
+            summary,
+            from_reference,
+        } => {
+            add("summary", summary, Paragraphs);
+            if let Some(r) = from_reference {
+                add("from_reference", r, Name);
+            }
+        }
+        Event::IssueSplitOut {
+            on: _,
+            summary,
+            to_reference,
+        } => {
+            add("summary", summary, Paragraphs);
+            if let Some(r) = to_reference {
+                add("to_reference", r, Name);
+            }
+        }
+        Event::ReferredToOmbudsman {
+            on: _,
+            ombudsman_reference,
+        } => {
+            if let Some(r) = ombudsman_reference {
+                add("ombudsman_reference", r, Name);
+            }
+        }
+        Event::OmbudsmanDetermined {
+            on: _,
+            findings,
+            orders,
+        } => {
+            for (i, f) in findings.iter().enumerate() {
+                add(&format!("findings[{i}].element"), &f.element, Line);
+            }
+            remedies("orders", orders, &mut add);
+        }
+        Event::AdjustmentsRecorded {
+            on: _,
+            needs,
+            adjustments,
+            review_on: _,
+        } => {
+            add("needs", needs, Paragraphs);
+            add("adjustments", adjustments, Paragraphs);
+        }
+        Event::ContactRestricted {
+            on: _,
+            restriction,
+            approved_by,
+            review_on: _,
+        } => {
+            add("restriction", restriction, Paragraphs);
+            add("approved_by", approved_by, Name);
+        }
+        Event::ContactRestrictionChallenged {
+            on: _,
+            outcome: _,
+            explanation,
+        } => add("explanation", explanation, Paragraphs),
+        Event::RemedyCompleted { on: _, remedy } => add("remedy", remedy, Name),
+    }
+    out
+}
+
+/// Every problem with the event's free text, as (field, what is wrong).
+pub fn event_text_problems(event: &Event) -> Vec<(String, String)> {
+    event_text(event)
+        .into_iter()
+        .filter_map(|(field, value, kind)| problem(value, kind).map(|p| (field, p)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newlines_and_tabs_are_text_other_control_characters_are_not() {
+        assert_eq!(
+            problem("Line one\nline two\r\n\tindented", TextKind::Line),
+            None
+        );
+        for bad in [
+            "a\u{0}b",
+            "bell\u{7}",
+            "lone\rreturn",
+            "esc\u{1b}[31m",
+            "next\u{85}line",
+        ] {
+            assert_eq!(
+                problem(bad, TextKind::Line).as_deref(),
+                Some("contains control characters"),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_kind_has_its_length() {
+        let at = "é".repeat(TextKind::Name.max_chars());
+        assert_eq!(problem(&at, TextKind::Name), None);
+        assert_eq!(
+            problem(&format!("{at}x"), TextKind::Name).as_deref(),
+            Some("is longer than 200 characters")
+        );
+    }
+
+    #[test]
+    fn every_free_text_field_of_every_event_is_checked() {
+        let marker = "\u{7}";
+        for event in crate::privacy::examples(marker) {
+            let problems = event_text_problems(&event);
+            // Every personal field of the examples starts with the marker, so each must be found.
+            let personal = serde_json::to_string(&event)
+                .unwrap()
+                .matches("\\u0007")
+                .count();
+            assert_eq!(problems.len(), personal, "{}: {problems:?}", event.kind());
+        }
+    }
+}
