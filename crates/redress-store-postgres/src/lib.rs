@@ -18,8 +18,8 @@ use redress_store::codec::{
 };
 use redress_store::{
     ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, NewCase, Page, PolicyRecord,
-    Projection, QueueCounts, Session, Sort, Store, StoreError, StoreResult, StoredEvent,
-    TokenSummary, User, format_reference,
+    Projection, QueueCounts, Session, SignInScope, Sort, Store, StoreError, StoreResult,
+    StoredEvent, TokenSummary, User, format_reference,
 };
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, Postgres, Row, Type};
@@ -1093,6 +1093,74 @@ impl Store for PostgresStore {
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        account: &str,
+        address: &str,
+        at: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sign_in_failures (account, address, at) VALUES ($1, $2, $3)")
+            .bind(account)
+            .bind(address)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn recent_sign_in_failures(
+        &self,
+        scope: SignInScope<'_>,
+        since: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        let (sql, key) = match scope {
+            SignInScope::Account(account) => (
+                "SELECT at FROM sign_in_failures WHERE account = $1 AND at >= $2 \
+                 ORDER BY at DESC LIMIT $3",
+                Some(account),
+            ),
+            SignInScope::Address(address) => (
+                "SELECT at FROM sign_in_failures WHERE address = $1 AND at >= $2 \
+                 ORDER BY at DESC LIMIT $3",
+                Some(address),
+            ),
+            SignInScope::Overall => (
+                "SELECT at FROM sign_in_failures WHERE at >= $1 ORDER BY at DESC LIMIT $2",
+                None,
+            ),
+        };
+        let mut query = sqlx::query_scalar::<_, String>(sql);
+        if let Some(key) = key {
+            query = query.bind(key);
+        }
+        query
+            .bind(since)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)
+    }
+
+    async fn clear_sign_in_failures(&self, account: &str) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sign_in_failures WHERE account = $1")
+            .bind(account)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn prune_sign_in_failures(&self, before: &str) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
     }
 
     async fn open_cases_of(

@@ -111,6 +111,7 @@ async fn the_store_lives_in_its_own_schema() {
             "policies",
             "reference_counters",
             "sessions",
+            "sign_in_failures",
             "users"
         ]
     );

@@ -10,8 +10,8 @@ use redress_domain::access::Role;
 use redress_domain::event::{CaseEvent, Channel, CloseReason, Event, Outcome};
 
 use crate::{
-    ApiToken, CaseFilter, Complainant, NewCase, Projection, Session, Sort, Store, StoreError,
-    StoredEvent, TokenSummary, User, format_reference, new_id,
+    ApiToken, CaseFilter, Complainant, NewCase, Projection, Session, SignInScope, Sort, Store,
+    StoreError, StoredEvent, TokenSummary, User, format_reference, new_id,
 };
 
 /// Runs every conformance test, each on a fresh store from `fresh`.
@@ -33,6 +33,10 @@ where
     tokens_expire_are_revoked_by_name_and_record_their_use(&fresh().await).await;
     sessions_expire_and_end(&fresh().await).await;
     duplicates_and_queue_counts(&fresh().await).await;
+    sign_in_failures_are_counted_by_account_address_and_overall_then_cleared_and_pruned(
+        &fresh().await,
+    )
+    .await;
 }
 
 const AT: &str = "2026-01-05T10:00:00.000000Z";
@@ -1176,4 +1180,104 @@ pub async fn duplicates_and_queue_counts(store: &dyn Store) {
             acknowledged_late_this_month: 0
         }
     );
+}
+
+/// Failed sign-ins: counted per account, per address and overall within a window (its start included),
+/// newest first and no more than asked for; an account's are forgotten when it signs in, and old ones pruned.
+pub async fn sign_in_failures_are_counted_by_account_address_and_overall_then_cleared_and_pruned(
+    store: &dyn Store,
+) {
+    use SignInScope::{Account, Address, Overall};
+    let t = |minute: u32| format!("2026-01-05T10:{minute:02}:00.000000Z");
+    for (account, address, minute) in [
+        ("acct-a", "192.0.2.1", 0),
+        ("acct-a", "192.0.2.1", 5),
+        ("acct-a", "2001:db8::/64", 6),
+        ("acct-b", "192.0.2.1", 7),
+        ("acct-a", "192.0.2.1", 9),
+        // The same instant twice counts twice.
+        ("acct-b", "192.0.2.1", 9),
+    ] {
+        store
+            .record_sign_in_failure(account, address, &t(minute))
+            .await
+            .expect("record a failed sign-in");
+    }
+    let recent = |scope: SignInScope<'static>, since: String, limit: u32| async move {
+        store
+            .recent_sign_in_failures(scope, &since, limit)
+            .await
+            .expect("recent failures")
+    };
+    assert_eq!(
+        recent(Account("acct-a"), t(0), 10).await,
+        vec![t(9), t(6), t(5), t(0)],
+        "an account's failures, newest first, the window's start included"
+    );
+    assert_eq!(
+        recent(Account("acct-a"), t(1), 10).await,
+        vec![t(9), t(6), t(5)],
+        "failures before the window do not count"
+    );
+    assert_eq!(
+        recent(Account("acct-a"), t(0), 2).await,
+        vec![t(9), t(6)],
+        "no more than the limit, the newest"
+    );
+    assert!(
+        recent(Account("ACCT-A"), t(0), 10).await.is_empty(),
+        "account keys are compared exactly"
+    );
+    assert!(recent(Account("acct-c"), t(0), 10).await.is_empty());
+    assert_eq!(
+        recent(Address("192.0.2.1"), t(0), 10).await,
+        vec![t(9), t(9), t(7), t(5), t(0)],
+        "an address's failures, whichever account"
+    );
+    assert_eq!(recent(Address("2001:db8::/64"), t(0), 10).await, vec![t(6)]);
+    assert_eq!(
+        recent(Overall, t(6), 10).await,
+        vec![t(9), t(9), t(7), t(6)]
+    );
+    assert_eq!(recent(Overall, t(0), 3).await, vec![t(9), t(9), t(7)]);
+
+    // Signing in forgets that account's failures, and only those.
+    assert_eq!(
+        store.clear_sign_in_failures("acct-a").await.expect("clear"),
+        4
+    );
+    assert!(recent(Account("acct-a"), t(0), 10).await.is_empty());
+    assert_eq!(recent(Account("acct-b"), t(0), 10).await, vec![t(9), t(7)]);
+    assert_eq!(
+        recent(Address("192.0.2.1"), t(0), 10).await,
+        vec![t(9), t(7)]
+    );
+    assert_eq!(
+        store
+            .clear_sign_in_failures("acct-a")
+            .await
+            .expect("clear again"),
+        0,
+        "clearing an account with no failures is fine"
+    );
+
+    // Pruning forgets what came before the instant, keeping the instant itself.
+    store
+        .record_sign_in_failure("acct-c", "192.0.2.9", &t(20))
+        .await
+        .expect("record");
+    assert_eq!(
+        store.prune_sign_in_failures(&t(9)).await.expect("prune"),
+        1,
+        "only the failure at 10:07 is older"
+    );
+    assert_eq!(recent(Overall, t(0), 10).await, vec![t(20), t(9)]);
+    assert_eq!(
+        store
+            .prune_sign_in_failures(&t(30))
+            .await
+            .expect("prune all"),
+        2
+    );
+    assert!(recent(Overall, t(0), 10).await.is_empty());
 }

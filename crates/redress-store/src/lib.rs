@@ -8,7 +8,10 @@
 //!   for the work queues;
 //! - complainants' personal data, kept apart from the events so that it can be redacted without breaking
 //!   the log;
-//! - users and API tokens (hashed).
+//! - users and API tokens (hashed);
+//! - failed sign-ins, briefly, for throttling: a key for the account (the web layer passes a hash of the
+//!   lower-cased email, never the email), the client's address, and when. Rows are pruned once they are
+//!   older than the longest throttling window.
 #![forbid(unsafe_code)]
 
 pub mod codec;
@@ -395,6 +398,17 @@ pub struct QueueCounts {
     pub acknowledged_late_this_month: i64,
 }
 
+/// Which failed sign-ins to count: those against one account, those from one client address, or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInScope<'a> {
+    /// Failures against this account key (as given to [`Store::record_sign_in_failure`]).
+    Account(&'a str),
+    /// Failures from this client address.
+    Address(&'a str),
+    /// Every failure.
+    Overall,
+}
+
 /// The storage port. Every method is one transaction.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -516,6 +530,32 @@ pub trait Store: Send + Sync + 'static {
 
     /// Ends a session (sign-out). Ending one that does not exist is not an error.
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    /// Records a failed sign-in at `at` (UTC text as [`now_utc`] writes it). `account` is an opaque key for
+    /// the account tried (whether or not it exists), `address` the client's address; the store compares both
+    /// exactly.
+    async fn record_sign_in_failure(
+        &self,
+        account: &str,
+        address: &str,
+        at: &str,
+    ) -> StoreResult<()>;
+
+    /// The instants of the newest failed sign-ins in `scope` recorded at or after `since`, newest first, at
+    /// most `limit` of them: as many as there are, up to the limit a throttle needs to know was reached, and
+    /// with it the `limit`-th newest, whose leaving the window brings the count below the limit.
+    async fn recent_sign_in_failures(
+        &self,
+        scope: SignInScope<'_>,
+        since: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<String>>;
+
+    /// Forgets every failed sign-in against `account` (after it signed in). Returns how many it forgot.
+    async fn clear_sign_in_failures(&self, account: &str) -> StoreResult<u64>;
+
+    /// Forgets every failed sign-in recorded before `before`. Returns how many it forgot.
+    async fn prune_sign_in_failures(&self, before: &str) -> StoreResult<u64>;
 
     /// References of open cases whose complainant has this email address or exactly this name
     /// (case-insensitive): the duplicate warning when logging a complaint.

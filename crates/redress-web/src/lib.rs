@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod pages;
 pub mod session;
+pub mod throttle;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -56,15 +57,9 @@ pub struct AppState {
     /// asking the database every time. A version installed by another instance is seen within
     /// [`LATEST_POLICY_TTL`]; one installed here at once.
     latest: RwLock<HashMap<String, (i64, std::time::Instant)>>,
-    /// Failed sign-ins by email address: how many, and when the first of the current run happened.
-    sign_in_failures: std::sync::Mutex<HashMap<String, (u32, std::time::Instant)>>,
+    /// How many failed sign-ins are allowed per account, per address and overall (counted in the store).
+    pub sign_in_limits: throttle::SignInLimits,
 }
-
-/// Failed sign-ins allowed for one email address within [`SIGN_IN_WINDOW`] before it is locked out for the
-/// rest of the window.
-pub const SIGN_IN_ATTEMPTS: u32 = 5;
-/// The sign-in lock-out window.
-pub const SIGN_IN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// How long the latest version of a policy is trusted before it is read again.
 pub const LATEST_POLICY_TTL: Duration = Duration::from_secs(5);
@@ -90,7 +85,7 @@ impl AppState {
             secure_cookies: false,
             policies: RwLock::new(HashMap::new()),
             latest: RwLock::new(HashMap::new()),
-            sign_in_failures: std::sync::Mutex::new(HashMap::new()),
+            sign_in_limits: throttle::SignInLimits::default(),
         }
     }
 
@@ -98,37 +93,6 @@ impl AppState {
     pub fn note_latest(&self, id: &str, version: i64) {
         if let Ok(mut latest) = self.latest.write() {
             latest.insert(id.to_owned(), (version, std::time::Instant::now()));
-        }
-    }
-
-    /// Minutes until `email` may try to sign in again, if it is locked out after too many failures.
-    pub fn sign_in_locked(&self, email: &str) -> Option<u64> {
-        let failures = self.sign_in_failures.lock().ok()?;
-        let (count, since) = failures.get(email)?;
-        let elapsed = since.elapsed();
-        (*count >= SIGN_IN_ATTEMPTS && elapsed < SIGN_IN_WINDOW)
-            .then(|| (SIGN_IN_WINDOW - elapsed).as_secs().div_ceil(60).max(1))
-    }
-
-    /// Records a sign-in attempt: a failure counts towards the lock-out, a success clears it.
-    pub fn note_sign_in(&self, email: &str, ok: bool) {
-        let Ok(mut failures) = self.sign_in_failures.lock() else {
-            return;
-        };
-        if ok {
-            failures.remove(email);
-            return;
-        }
-        let entry = failures
-            .entry(email.to_owned())
-            .or_insert((0, std::time::Instant::now()));
-        if entry.1.elapsed() >= SIGN_IN_WINDOW {
-            *entry = (0, std::time::Instant::now());
-        }
-        entry.0 += 1;
-        // Keep the table small: forget runs that have expired.
-        if failures.len() > 10_000 {
-            failures.retain(|_, (_, since)| since.elapsed() < SIGN_IN_WINDOW);
         }
     }
 
@@ -272,13 +236,16 @@ async fn no_store(mut response: axum::response::Response) -> axum::response::Res
 }
 
 /// Serves the application on a bound listener until `shutdown` completes (graceful: in-flight requests
-/// finish).
+/// finish). Each connection's peer address is recorded for sign-in throttling per address.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -27,6 +27,7 @@ use crate::api::{self, ComplainantBody, CreateComplaint, RepresentativeBody};
 use crate::auth::{Principal, verify_password};
 use crate::error::{ApiError, FieldError};
 use crate::session::{self, Staff};
+use crate::throttle::{self, ClientAddr};
 use crate::{AppState, LoadedPolicy};
 
 type S = State<Arc<AppState>>;
@@ -327,7 +328,12 @@ async fn sign_in_form(Query(q): Query<HashMap<String, String>>) -> Response {
     )
 }
 
-async fn sign_in(State(state): S, headers: HeaderMap, Form(form): FormData) -> Response {
+async fn sign_in(
+    State(state): S,
+    client: ClientAddr,
+    headers: HeaderMap,
+    Form(form): FormData,
+) -> Response {
     let form = form_map(&form);
     let email = form
         .get("email")
@@ -356,92 +362,119 @@ async fn sign_in(State(state): S, headers: HeaderMap, Form(form): FormData) -> R
             message: "Enter your password".into(),
         });
     }
-    if page.errors.is_empty()
-        && let Some(minutes) = state.sign_in_locked(&email)
-    {
-        tracing::warn!("sign-in refused: too many failed attempts");
+    if !page.errors.is_empty() {
+        return render(
+            &SignInPage { page, email, next },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let sorry = || {
+        message(
+            None,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Sorry, there is a problem",
+            "Try again later.",
+        )
+    };
+    // Neither the email nor the address is ever logged.
+    let account = throttle::account_key(&email);
+    let address = throttle::address_key(client.0);
+    let limits = &state.sign_in_limits;
+    let now = jiff::Timestamp::now();
+    match throttle::check(state.store.as_ref(), limits, &account, &address, now).await {
+        Ok(None) => {}
+        Ok(Some(wait)) => {
+            // Refused before the password is looked at, in the same words whether or not the account
+            // exists (unknown accounts are counted just the same).
+            tracing::warn!(
+                scope = wait.scope.as_str(),
+                retry_after = wait.retry_after,
+                "sign-in refused: too many failed attempts"
+            );
+            let minutes = wait.minutes();
+            page.errors.push(FormError {
+                id: "email".into(),
+                message: format!(
+                    "Too many attempts to sign in. Wait {minutes} minute{} and try again, or ask an administrator to help",
+                    if minutes == 1 { "" } else { "s" }
+                ),
+            });
+            let mut resp = render(
+                &SignInPage { page, email, next },
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(wait.retry_after));
+            }
+            return resp;
+        }
+        Err(e) => {
+            tracing::error!(cause = %e, "sign-in throttle check failed");
+            return sorry();
+        }
+    }
+    let user = match state.store.user_by_email(&email).await {
+        Ok(u) => Some(u),
+        Err(StoreError::NotFound) => None,
+        Err(e) => {
+            tracing::error!(cause = %e, "sign-in lookup failed");
+            return sorry();
+        }
+    };
+    // Hash even for unknown users, so that timing does not reveal who has an account.
+    let user = match user {
+        Some(u) if verify_password(&password, &u.password_hash) => Some(u),
+        Some(_) => None,
+        None => {
+            let _ = verify_password(
+                &password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$2Wq3hgqgQ3ZkPpUM5yEtXq1dE8Yxq2H6X0hN0UuHq1w",
+            );
+            None
+        }
+    };
+    let Some(user) = user else {
+        if let Err(e) =
+            throttle::failed(state.store.as_ref(), limits, &account, &address, now).await
+        {
+            // Unrecorded, the failure would not count: refuse rather than let guesses through uncounted.
+            tracing::error!(cause = %e, "recording a failed sign-in failed");
+            return sorry();
+        }
         page.errors.push(FormError {
             id: "email".into(),
-            message: format!(
-                "Too many attempts to sign in with this email address. Try again in {minutes} minute{}, or ask an administrator to help",
-                if minutes == 1 { "" } else { "s" }
-            ),
+            message: "The email address or password is not right".into(),
         });
         return render(
             &SignInPage { page, email, next },
-            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::UNPROCESSABLE_ENTITY,
         );
+    };
+    if let Err(e) = throttle::succeeded(state.store.as_ref(), &account).await {
+        // The earlier failures stay counted until they age out; the sign-in itself is good.
+        tracing::error!(cause = %e, user = %user.id, "clearing failed sign-ins failed");
     }
-    if page.errors.is_empty() {
-        let user = match state.store.user_by_email(&email).await {
-            Ok(u) => Some(u),
-            Err(StoreError::NotFound) => None,
-            Err(e) => {
-                tracing::error!(cause = %e, "sign-in lookup failed");
-                return message(
-                    None,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Sorry, there is a problem",
-                    "Try again later.",
-                );
-            }
-        };
-        // Hash even for unknown users, so that timing does not reveal who has an account.
-        let ok = match &user {
-            Some(u) => verify_password(&password, &u.password_hash),
-            None => {
-                let _ = verify_password(
-                    &password,
-                    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$2Wq3hgqgQ3ZkPpUM5yEtXq1dE8Yxq2H6X0hN0UuHq1w",
-                );
-                false
-            }
-        };
-        state.note_sign_in(&email, ok && user.is_some());
-        match (ok, user) {
-            (true, Some(user)) => {
-                // `safe_next` leaves only header-safe paths; should one slip through, go home.
-                let location =
-                    HeaderValue::from_str(&next).unwrap_or_else(|_| HeaderValue::from_static("/"));
-                match session::start(state.store.as_ref(), &user, state.secure_cookies).await {
-                    Ok(cookie) => {
-                        let Ok(cookie) = HeaderValue::from_str(&cookie) else {
-                            tracing::error!("session cookie is not a header value");
-                            return message(
-                                None,
-                                StatusCode::INTERNAL_SERVER_ERROR,
-                                "Sorry, there is a problem",
-                                "Try again later.",
-                            );
-                        };
-                        tracing::info!(user = %user.id, "signed in");
-                        return (
-                            StatusCode::SEE_OTHER,
-                            [(header::LOCATION, location), (header::SET_COOKIE, cookie)],
-                        )
-                            .into_response();
-                    }
-                    Err(e) => {
-                        tracing::error!(cause = %e, "session start failed");
-                        return message(
-                            None,
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "Sorry, there is a problem",
-                            "Try again later.",
-                        );
-                    }
-                }
-            }
-            _ => page.errors.push(FormError {
-                id: "email".into(),
-                message: "The email address or password is not right".into(),
-            }),
+    // `safe_next` leaves only header-safe paths; should one slip through, go home.
+    let location = HeaderValue::from_str(&next).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    match session::start(state.store.as_ref(), &user, state.secure_cookies).await {
+        Ok(cookie) => {
+            let Ok(cookie) = HeaderValue::from_str(&cookie) else {
+                tracing::error!("session cookie is not a header value");
+                return sorry();
+            };
+            tracing::info!(user = %user.id, "signed in");
+            (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, location), (header::SET_COOKIE, cookie)],
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(cause = %e, "session start failed");
+            sorry()
         }
     }
-    render(
-        &SignInPage { page, email, next },
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
 }
 
 async fn sign_out(

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use jiff::civil::date;
 use redress_domain::access::Role;
 use redress_web::AppState;
+use redress_web::throttle::SignInLimits;
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 
@@ -15,28 +16,53 @@ struct App {
     client: Client,
     /// The SQLite database, to look at what the pages stored.
     url: String,
+    /// Stops the server and waits for it to finish (its state, store and all, dropped).
+    server: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    )>,
 }
 
 impl App {
     /// Sessions stored, however they ended up there.
     async fn sessions(&self) -> i64 {
+        self.count("SELECT COUNT(*) FROM sessions").await
+    }
+
+    async fn cases(&self) -> i64 {
+        self.count("SELECT COUNT(*) FROM cases").await
+    }
+
+    async fn count(&self, sql: &'static str) -> i64 {
         let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
-        let n = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let n = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
         pool.close().await;
         n
     }
 
-    async fn cases(&self) -> i64 {
-        let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
-        let n = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-            .fetch_one(&pool)
+    /// The same server, reached from another loopback address (Linux routes all of 127.0.0.0/8 to `lo`).
+    fn reached_from(&self, ip: &str) -> App {
+        App {
+            base: self.base.clone(),
+            client: Client::builder()
+                .redirect(Policy::none())
+                .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+                .build()
+                .unwrap(),
+            url: self.url.clone(),
+            server: None,
+        }
+    }
+
+    /// Shuts the server down, as a restart would.
+    async fn stop(mut self) {
+        let (stop, done) = self.server.take().unwrap();
+        stop.send(()).unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(30), done)
             .await
+            .expect("the server stops")
+            .unwrap()
             .unwrap();
-        pool.close().await;
-        n
     }
 }
 
@@ -44,7 +70,14 @@ async fn spawn() -> App {
     let dir = std::env::temp_dir().join("redress-page-tests");
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}/{}.db", dir.display(), redress_store::new_id());
-    let store = redress::open_and_migrate(&url).await.unwrap();
+    spawn_on(&url, SignInLimits::default()).await
+}
+
+/// A server (new state, new router, new store) on the SQLite database at `url`, with the two staff users
+/// when it is new.
+async fn spawn_on(url: &str, limits: SignInLimits) -> App {
+    let store = redress::open_and_migrate(url).await.unwrap();
+    let seed = store.count_users().await.unwrap() == 0;
     for (email, name, role) in [
         (
             "officer@example.org",
@@ -53,6 +86,9 @@ async fn spawn() -> App {
         ),
         ("viewer@example.org", "Vic Viewer", Role::Viewer),
     ] {
+        if !seed {
+            break;
+        }
         let user = redress_store::User {
             id: redress_store::new_id(),
             email: email.into(),
@@ -67,17 +103,18 @@ async fn spawn() -> App {
     }
     let mut state = AppState::new(store);
     state.today = Arc::new(|| date(2026, 6, 1));
+    state.sign_in_limits = limits;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(redress_web::serve(
-        listener,
-        Arc::new(state),
-        std::future::pending(),
-    ));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let done = tokio::spawn(redress_web::serve(listener, Arc::new(state), async move {
+        let _ = stopped.await;
+    }));
     App {
         base,
         client: Client::builder().redirect(Policy::none()).build().unwrap(),
-        url,
+        url: url.to_owned(),
+        server: Some((stop, done)),
     }
 }
 
@@ -548,4 +585,160 @@ async fn a_sign_out_that_failed_does_not_look_done() {
     assert!(!body.contains("injected failure"), "the cause is not shown");
     let (status, _) = get(&app, &cookie, "/").await;
     assert_eq!(status, StatusCode::OK, "and the page says so truthfully");
+}
+
+/// One sign-in attempt.
+async fn attempt(app: &App, email: &str, password: &str) -> reqwest::Response {
+    post_form(
+        app,
+        None,
+        "/sign-in",
+        &[("email", email), ("password", password), ("next", "/")],
+    )
+    .await
+}
+
+/// A refusal: 429, no session, a `Retry-After` within `(0, max]` seconds, and the same words whoever was
+/// tried. Returns the page's message with the email taken out.
+async fn assert_throttled(resp: reqwest::Response, email: &str, max: u64) -> String {
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().get("set-cookie").is_none());
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= max, "Retry-After: {retry}");
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("Too many attempts to sign in. Wait"),
+        "{html}"
+    );
+    assert!(!html.contains("not right"), "{html}");
+    html.replace(email, "EMAIL")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_throttling_per_account_survives_a_restart_and_says_nothing_of_who_exists() {
+    let first = spawn().await;
+    let url = first.url.clone();
+    for _ in 0..5 {
+        let resp = attempt(&first, "Officer@Example.org", "guess").await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // An account that does not exist is counted just the same.
+    for _ in 0..5 {
+        let resp = attempt(&first, "nobody@example.org", "guess").await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    first.stop().await;
+
+    // A new server (new state, router and store) on the same database still refuses, even the right
+    // password, without checking it.
+    let second = spawn_on(&url, SignInLimits::default()).await;
+    let real = assert_throttled(
+        attempt(&second, "officer@example.org", "correct horse battery").await,
+        "officer@example.org",
+        15 * 60,
+    )
+    .await;
+    let unknown = assert_throttled(
+        attempt(&second, "nobody@example.org", "guess").await,
+        "nobody@example.org",
+        15 * 60,
+    )
+    .await;
+    assert_eq!(
+        real, unknown,
+        "the same page whether or not the account exists"
+    );
+    assert_eq!(second.sessions().await, 0);
+    // Refused attempts are not stored as failures; nothing stored names the email.
+    assert_eq!(
+        second.count("SELECT COUNT(*) FROM sign_in_failures").await,
+        10
+    );
+    assert_eq!(
+        second
+            .count(
+                "SELECT COUNT(*) FROM sign_in_failures \
+                 WHERE account LIKE '%@%' OR account LIKE '%officer%' OR account LIKE '%nobody%'"
+            )
+            .await,
+        0
+    );
+
+    // Another account is not affected; a success clears that account's count.
+    for _ in 0..4 {
+        let resp = attempt(&second, "viewer@example.org", "guess").await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    sign_in(&second, "viewer@example.org").await;
+    for _ in 0..4 {
+        let resp = attempt(&second, "viewer@example.org", "guess").await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the four failures before the sign-in were forgotten"
+        );
+    }
+    sign_in(&second, "viewer@example.org").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_throttling_per_address_covers_every_account_tried_from_it() {
+    let app = spawn().await;
+    // Twenty addresses guessed once each, from one client address.
+    for i in 0..20 {
+        let resp = attempt(&app, &format!("guess{i}@example.org"), "guess").await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {i}"
+        );
+    }
+    // From that address, even an account never tried is refused.
+    assert_throttled(
+        attempt(&app, "officer@example.org", "correct horse battery").await,
+        "officer@example.org",
+        15 * 60,
+    )
+    .await;
+    // From another address, the same account signs in.
+    let elsewhere = app.reached_from("127.0.0.2");
+    sign_in(&elsewhere, "officer@example.org").await;
+    assert_eq!(app.sessions().await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_throttling_has_an_overall_ceiling_across_addresses() {
+    let dir = std::env::temp_dir().join("redress-page-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/{}.db", dir.display(), redress_store::new_id());
+    let limits = SignInLimits {
+        overall: 3,
+        ..SignInLimits::default()
+    };
+    let app = spawn_on(&url, limits).await;
+    for (i, ip) in ["127.0.0.1", "127.0.0.2", "127.0.0.3"].iter().enumerate() {
+        let resp = attempt(
+            &app.reached_from(ip),
+            &format!("guess{i}@example.org"),
+            "guess",
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{ip}");
+    }
+    // A fourth address, a fourth account: the ceiling is reached, for a minute.
+    assert_throttled(
+        attempt(
+            &app.reached_from("127.0.0.4"),
+            "officer@example.org",
+            "correct horse battery",
+        )
+        .await,
+        "officer@example.org",
+        60,
+    )
+    .await;
 }
