@@ -112,6 +112,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         Ok(v) => {
             de.end()
                 .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+            if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+                check_dates(&value, "")?;
+            }
             Ok(v)
         }
         Err(e) => {
@@ -662,7 +665,7 @@ pub async fn log_complaint(
         .unwrap_or_else(|| state.default_policy.clone());
     let loaded = state.policy(&policy_id, None).await.map_err(|e| match e {
         ApiError::NotFound(_) => {
-            ApiError::invalid("policy", format!("there is no policy '{policy_id}'"))
+            ApiError::NotFound(format!("policy: there is no policy '{policy_id}'"))
         }
         e => e,
     })?;
@@ -767,12 +770,58 @@ pub struct CaseQuery {
 }
 
 fn parse_date_param(name: &str, value: &str) -> ApiResult<Date> {
-    value.parse::<Date>().map_err(|_| {
+    strict_date(value).ok_or_else(|| {
         ApiError::invalid(
             name,
             format!("'{value}' is not a real date written YYYY-MM-DD"),
         )
     })
+}
+
+/// A date written exactly `YYYY-MM-DD` (jiff alone also reads `20260105` and date-times).
+pub fn strict_date(value: &str) -> Option<Date> {
+    let shaped = value.len() == 10
+        && value.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    shaped.then(|| value.parse::<Date>().ok()).flatten()
+}
+
+/// Every date in a JSON body (the fields `on` and `…_on`) is written exactly `YYYY-MM-DD`.
+fn check_dates(value: &serde_json::Value, path: &str) -> ApiResult<()> {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                let here = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if (key == "on" || key.ends_with("_on"))
+                    && let serde_json::Value::String(text) = v
+                    && strict_date(text).is_none()
+                {
+                    return Err(ApiError::invalid(
+                        &here,
+                        format!("'{text}' is not a date written YYYY-MM-DD"),
+                    ));
+                }
+                check_dates(v, &here)?;
+            }
+            Ok(())
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                check_dates(v, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A complaint with its events, clocks and warnings.
@@ -1294,13 +1343,13 @@ impl From<Finding> for FindingView {
     get,
     path = "/api/v1/policies",
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<PolicySummary>), (status = 401, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = PolicyList), (status = 401, body = Problem, content_type = "application/problem+json")),
     tag = "policies"
 )]
 pub async fn list_policies(
     State(state): AppStateRef,
     who: Principal,
-) -> ApiResult<Json<Vec<PolicySummary>>> {
+) -> ApiResult<Json<PolicyList>> {
     who.require(Permission::ReadPolicies, "read policies")?;
     let mut out = Vec::new();
     for record in state.store.policies().await? {
@@ -1312,7 +1361,20 @@ pub async fn list_policies(
             findings: compliance::check(&loaded.policy).len(),
         });
     }
-    Ok(Json(out))
+    Ok(Json(PolicyList {
+        items: out,
+        next_cursor: None,
+    }))
+}
+
+/// The installed policies, in the envelope every list shares (they fit on one page: no `next_cursor`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyList {
+    /// The policies.
+    pub items: Vec<PolicySummary>,
+    /// Always absent: every policy is on the one page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A policy (latest version, or `?version=N`).

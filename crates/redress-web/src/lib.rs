@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod openapi;
 pub mod pages;
 pub mod session;
 pub mod throttle;
@@ -194,7 +195,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     use tower_http::timeout::TimeoutLayer;
     use tower_http::trace::TraceLayer;
     let (api, openapi) = api::router().split_for_parts();
-    let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_else(|_| "{}".into()));
+    let openapi_json = Arc::new(openapi::document(&openapi));
     api.route(
         "/api/v1/openapi.json",
         axum::routing::get(move || {
@@ -213,6 +214,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     .merge(pages::router())
     .fallback(api::not_found)
     .with_state(state)
+    .layer(axum::middleware::from_fn(api_errors_as_problems))
     .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
     .layer(TimeoutLayer::with_status_code(
         axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -224,6 +226,58 @@ pub fn app(state: Arc<AppState>) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
         }),
     )
+}
+
+/// Every error the API answers is `application/problem+json`, including those axum makes itself (405 for a
+/// method a path does not have, 400 for a path that cannot be read, 408 on timeout, 413 over the limit).
+async fn api_errors_as_problems(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let is_api = {
+        let path = request.uri().path();
+        path.starts_with("/api/") || path == "/healthz"
+    };
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_api || is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let detail = if text.is_empty() || status.is_server_error() {
+        status
+            .canonical_reason()
+            .unwrap_or("The request failed")
+            .to_owned()
+    } else {
+        text
+    };
+    let problem = error::Problem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").into(),
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+    };
+    let mut response = axum::response::Response::from_parts(
+        parts,
+        axum::body::Body::from(serde_json::to_vec(&problem).unwrap_or_default()),
+    );
+    let headers = response.headers_mut();
+    headers.remove(axum::http::header::CONTENT_LENGTH);
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    response
 }
 
 /// Marks an answer as not to be stored by any cache, unless it says otherwise.

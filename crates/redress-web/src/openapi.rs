@@ -1,0 +1,557 @@
+//! The OpenAPI document, finished so that it states exactly what the server accepts and answers.
+//!
+//! utoipa generates the paths and most schemas from the handlers. What it cannot say is added here, once:
+//! the event body as the union of the event types with their fields, the limits of every free-text field
+//! (the domain's [`TextKind`]s), strict `YYYY-MM-DD` dates, the enums, every error status as
+//! `application/problem+json`, and `/healthz`. Tests check the event schemas against the domain's own
+//! examples of every event type, so the two cannot drift apart unnoticed.
+
+use redress_domain::event::Event;
+use redress_domain::text::TextKind;
+use serde_json::{Map, Value, json};
+
+/// A strict calendar date.
+pub const DATE_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+
+/// Free text with no control characters but newlines and tabs (the domain's text rule).
+const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// Text with at least one character that is not white space.
+const NOT_BLANK_PATTERN: &str = "\\S";
+
+/// Policy and exclusion ids.
+pub const ID_PATTERN: &str = "^[a-z0-9][a-z0-9-]{0,63}$";
+
+fn date() -> Value {
+    json!({"type": "string", "format": "date", "pattern": DATE_PATTERN})
+}
+
+fn text(kind: TextKind) -> Value {
+    json!({"type": "string", "maxLength": kind.max_chars(), "pattern": TEXT_PATTERN})
+}
+
+/// Text that must say something.
+fn required_text(kind: TextKind) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": kind.max_chars(),
+           "allOf": [{"pattern": TEXT_PATTERN}, {"pattern": NOT_BLANK_PATTERN}]})
+}
+
+/// A member of staff, by email address or user id (`format: staff-user`, so that a client or a test
+/// generator knows it must name a real user).
+fn staff() -> Value {
+    let mut s = required_text(TextKind::Name);
+    s["format"] = Value::String("staff-user".into());
+    s
+}
+
+fn strings<T: serde::Serialize>(values: &[T]) -> Vec<Value> {
+    values
+        .iter()
+        .filter_map(|v| serde_json::to_value(v).ok())
+        .collect()
+}
+
+fn one_of<T: serde::Serialize>(values: &[T]) -> Value {
+    json!({"type": "string", "enum": strings(values)})
+}
+
+fn nullable(schema: Value) -> Value {
+    json!({"oneOf": [schema, {"type": "null"}]})
+}
+
+fn object(required: &[&str], properties: Value, closed: bool) -> Value {
+    let mut o = json!({"type": "object", "required": required, "properties": properties});
+    if closed {
+        o["additionalProperties"] = Value::Bool(false);
+    }
+    o
+}
+
+fn remedy() -> Value {
+    use redress_domain::event::RemedyKind as K;
+    object(
+        &["kind", "description"],
+        json!({
+            "kind": one_of(&[K::Apology, K::Explanation, K::Action, K::DecisionChanged, K::RecordAmended,
+                             K::Compensation, K::PolicyChange, K::Other]),
+            "description": required_text(TextKind::Line),
+            "amount_pence": nullable(json!({"type": "integer", "minimum": 0, "maximum": 100_000_000_000u64})),
+            "due_on": nullable(date()),
+        }),
+        true,
+    )
+}
+
+fn outcome() -> Value {
+    use redress_domain::event::Outcome as O;
+    one_of(&[O::Upheld, O::PartlyUpheld, O::NotUpheld])
+}
+
+/// Each event type's fields, beside `type` and `on`: (name, schema, required).
+fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
+    use redress_domain::event::{
+        ChallengeOutcome, Channel, CloseReason as C, FeedbackType as F, OmbudsmanFinding as OF,
+        Relationship,
+    };
+    let reason = |kind| ("reason", required_text(kind), true);
+    match kind {
+        "received" => vec![
+            ("channel", one_of(&Channel::ALL), true),
+            ("relationship", one_of(&Relationship::ALL), false),
+            ("tenancy_ended_on", date(), false),
+            ("matter_arose_on", date(), false),
+        ],
+        "relationship_recorded" => vec![
+            ("relationship", one_of(&Relationship::ALL), true),
+            ("tenancy_ended_on", date(), false),
+        ],
+        "time_limit_discretion_used"
+        | "escalation_accepted"
+        | "reopened"
+        | "returned_to_stage1" => vec![reason(TextKind::Paragraphs)],
+        "classified" => vec![
+            (
+                "feedback_type",
+                one_of(&[F::Complaint, F::ServiceRequest, F::Comment, F::Compliment]),
+                true,
+            ),
+            ("raised_on", nullable(date()), false),
+        ],
+        "excluded" => vec![
+            ("ground", required_text(TextKind::Name), true),
+            reason(TextKind::Paragraphs),
+        ],
+        "acknowledged" | "adverse_findings_shared" | "resolved_confirmed" => vec![],
+        "assigned" => vec![("officer", staff(), true)],
+        "complaint_defined" => vec![
+            (
+                "heads",
+                json!({"type": "array", "items": object(&["summary"], json!({
+                    "summary": required_text(TextKind::Line),
+                    "outcome_sought": nullable(text(TextKind::Line)),
+                }), true)}),
+                true,
+            ),
+            (
+                "not_responsible_for",
+                json!({"type": "array", "items": text(TextKind::Line)}),
+                false,
+            ),
+        ],
+        "extended" => vec![
+            (
+                "working_days",
+                json!({"type": "integer", "minimum": 0, "maximum": u32::MAX}),
+                true,
+            ),
+            reason(TextKind::Paragraphs),
+            ("resident_agreed", json!({"type": "boolean"}), true),
+        ],
+        "responded" => vec![
+            ("outcome", nullable(outcome()), false),
+            (
+                "heads",
+                json!({"type": "array", "items": object(&["head", "outcome"], json!({
+                    "head": {"type": "integer", "minimum": 0, "maximum": u32::MAX},
+                    "outcome": outcome(),
+                    "reasons": nullable(text(TextKind::Paragraphs)),
+                }), true)}),
+                false,
+            ),
+            (
+                "remedies",
+                json!({"type": "array", "items": remedy()}),
+                false,
+            ),
+            (
+                "outstanding_actions",
+                json!({"type": "array", "items": object(&["description"], json!({
+                    "description": required_text(TextKind::Line),
+                    "due_on": nullable(date()),
+                }), true)}),
+                false,
+            ),
+        ],
+        "escalation_requested" => vec![("reasons", nullable(text(TextKind::Paragraphs)), false)],
+        "escalation_refused" => vec![
+            ("ground", required_text(TextKind::Name), true),
+            ("explanation", nullable(text(TextKind::Paragraphs)), false),
+        ],
+        "closed" => vec![
+            (
+                "reason",
+                one_of(&[
+                    C::Resolved,
+                    C::FinalResponse,
+                    C::NoReply,
+                    C::Withdrawn,
+                    C::Merged,
+                    C::Recorded,
+                    C::ServiceRequestCompleted,
+                ]),
+                true,
+            ),
+            ("explanation", nullable(text(TextKind::Paragraphs)), false),
+        ],
+        "issue_merged" => vec![
+            ("summary", required_text(TextKind::Paragraphs), true),
+            ("from_reference", nullable(text(TextKind::Name)), false),
+        ],
+        "issue_split_out" => vec![
+            ("summary", required_text(TextKind::Paragraphs), true),
+            ("to_reference", nullable(text(TextKind::Name)), false),
+        ],
+        "referred_to_ombudsman" => {
+            vec![("ombudsman_reference", nullable(text(TextKind::Name)), false)]
+        }
+        "ombudsman_determined" => vec![
+            (
+                "findings",
+                json!({"type": "array", "items": object(&["element", "finding"], json!({
+                    "element": text(TextKind::Line),
+                    "finding": one_of(&[OF::NoMaladministration, OF::ServiceFailure, OF::Maladministration,
+                                        OF::SevereMaladministration, OF::ReasonableRedress,
+                                        OF::OutsideJurisdiction, OF::Mediation, OF::Withdrawn]),
+                }), true)}),
+                true,
+            ),
+            ("orders", json!({"type": "array", "items": remedy()}), false),
+        ],
+        "adjustments_recorded" => vec![
+            ("needs", required_text(TextKind::Paragraphs), true),
+            ("adjustments", required_text(TextKind::Paragraphs), true),
+            ("review_on", nullable(date()), false),
+        ],
+        "contact_restricted" => vec![
+            ("restriction", required_text(TextKind::Paragraphs), true),
+            ("approved_by", staff(), true),
+            ("review_on", date(), true),
+        ],
+        "contact_restriction_challenged" => vec![
+            ("outcome", one_of(&ChallengeOutcome::ALL), true),
+            ("explanation", required_text(TextKind::Paragraphs), true),
+        ],
+        "remedy_completed" => vec![("remedy", required_text(TextKind::Name), true)],
+        _ => vec![],
+    }
+}
+
+/// The schema of one event type. `closed` refuses other fields (the request body); a recorded event in a
+/// case view adds `seq`, `by` and `recorded_at`.
+fn event_schema(kind: &str, closed: bool) -> Value {
+    let mut properties = Map::new();
+    properties.insert("type".into(), json!({"type": "string", "const": kind}));
+    properties.insert("on".into(), date());
+    let mut required = vec!["type", "on"];
+    for (name, schema, needed) in event_fields(kind) {
+        properties.insert(name.into(), schema);
+        if needed {
+            required.push(name);
+        }
+    }
+    if kind == "escalation_requested" {
+        // Set by the service, never taken from the client.
+        properties.insert(
+            "out_of_time".into(),
+            json!({"type": "boolean", "readOnly": true}),
+        );
+    }
+    if !closed {
+        properties.insert("seq".into(), json!({"type": "integer", "minimum": 1}));
+        properties.insert("by".into(), json!({"type": ["string", "null"]}));
+        properties.insert("recorded_at".into(), json!({"type": "string"}));
+        required.extend(["seq", "recorded_at"]);
+    }
+    let mut schema = object(&required, Value::Object(properties), closed);
+    schema["title"] = Value::String(kind.to_owned());
+    schema
+}
+
+fn events_union(closed: bool) -> Value {
+    let all: Vec<Value> = Event::KINDS
+        .iter()
+        .map(|k| event_schema(k, closed))
+        .collect();
+    json!({"oneOf": all, "discriminator": {"propertyName": "type"}})
+}
+
+fn problem_response(description: &str) -> Value {
+    json!({"description": description,
+           "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+}
+
+/// Every error status an operation can answer: each is `application/problem+json`.
+fn error_statuses(
+    method: &str,
+    has_body: bool,
+    authenticated: bool,
+) -> Vec<(&'static str, &'static str)> {
+    let mut out = vec![
+        (
+            "400",
+            "The request cannot be read (a malformed path, query or body)",
+        ),
+        ("404", "No such resource, or not visible to the caller"),
+        ("405", "Method not allowed"),
+        ("408", "The request took too long"),
+        (
+            "500",
+            "A failure on our side; logged, and the detail withheld",
+        ),
+    ];
+    if authenticated {
+        out.push(("401", "No valid API token"));
+        out.push(("403", "The token's role may not do this"));
+    }
+    if has_body || method == "put" || method == "post" {
+        out.push(("413", "The body is over 64 KiB"));
+        out.push(("415", "The body is not of the documented media type"));
+        out.push((
+            "422",
+            "The body is well-formed but not acceptable; the problem names the field",
+        ));
+    }
+    if method == "get" {
+        out.push((
+            "422",
+            "A query parameter is not acceptable; the problem names it",
+        ));
+    }
+    out
+}
+
+fn set(schema: &mut Value, pointer: &str, value: Value) {
+    if let Some(slot) = schema.pointer_mut(pointer) {
+        *slot = value;
+    }
+}
+
+fn finish_schemas(doc: &mut Value) {
+    let schemas = "/components/schemas";
+    if let Some(Value::Object(s)) = doc.pointer_mut(schemas) {
+        s.insert("Event".into(), events_union(true));
+        s.insert("RecordedEvent".into(), events_union(false));
+    }
+    set(
+        doc,
+        "/components/schemas/EventView",
+        json!({"$ref": "#/components/schemas/RecordedEvent"}),
+    );
+    let c = "/components/schemas/CreateComplaint/properties";
+    use redress_domain::event::{Channel, Relationship};
+    set(doc, &format!("{c}/received_on"), date());
+    set(doc, &format!("{c}/channel"), one_of(&Channel::ALL));
+    set(
+        doc,
+        &format!("{c}/relationship"),
+        nullable(one_of(&Relationship::ALL)),
+    );
+    set(doc, &format!("{c}/tenancy_ended_on"), nullable(date()));
+    set(doc, &format!("{c}/matter_arose_on"), nullable(date()));
+    set(
+        doc,
+        &format!("{c}/summary"),
+        required_text(TextKind::Document),
+    );
+    set(
+        doc,
+        &format!("{c}/policy"),
+        nullable(json!({"type": "string", "pattern": ID_PATTERN})),
+    );
+    set(
+        doc,
+        &format!("{c}/idempotency_key"),
+        nullable(json!({"type": "string", "minLength": 1, "maxLength": 100})),
+    );
+    let p = "/components/schemas/ComplainantBody/properties";
+    set(doc, &format!("{p}/name"), nullable(text(TextKind::Name)));
+    set(
+        doc,
+        &format!("{p}/email"),
+        nullable(json!({"type": "string", "maxLength": 254,
+        "pattern": "^[^@\\s\\u0000-\\u001F]+@[^@\\s\\u0000-\\u001F]+\\.[^@\\s.\\u0000-\\u001F]+$"})),
+    );
+    set(doc, &format!("{p}/phone"), nullable(text(TextKind::Phone)));
+    set(doc, &format!("{p}/address"), nullable(text(TextKind::Line)));
+    let r = "/components/schemas/RepresentativeBody/properties";
+    set(doc, &format!("{r}/name"), required_text(TextKind::Name));
+    set(
+        doc,
+        &format!("{r}/relationship"),
+        nullable(text(TextKind::Name)),
+    );
+    for name in ["CreateComplaint", "ComplainantBody", "RepresentativeBody"] {
+        if let Some(o) = doc.pointer_mut(&format!("{schemas}/{name}")) {
+            o["additionalProperties"] = Value::Bool(false);
+        }
+    }
+}
+
+/// Query and path parameters: their types and limits as the server parses them.
+fn finish_parameters(doc: &mut Value) {
+    let Some(Value::Object(paths)) = doc.pointer_mut("/paths") else {
+        return;
+    };
+    for (_, ops) in paths.iter_mut() {
+        let Some(ops) = ops.as_object_mut() else {
+            continue;
+        };
+        for (_, op) in ops.iter_mut() {
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for param in params {
+                let name = param["name"].as_str().unwrap_or_default().to_owned();
+                let schema = match name.as_str() {
+                    "due_before" | "received_from" | "received_to" | "as_of" => date(),
+                    "stage" => json!({"type": "integer", "minimum": 1, "maximum": 3}),
+                    "limit" => json!({"type": "integer", "minimum": 1, "maximum": 200}),
+                    "version" => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
+                    "open" | "overdue" => json!({"type": "boolean"}),
+                    "sort" => json!({"type": "string", "enum": ["received", "due"]}),
+                    "state" => json!({"type": "string", "enum":
+                        redress_domain::State::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()}),
+                    "id" | "policy" => json!({"type": "string", "pattern": ID_PATTERN}),
+                    "reference" => json!({"type": "string", "minLength": 1, "maxLength": 40}),
+                    "assignee" => text(TextKind::Name),
+                    "cursor" => json!({"type": "string", "minLength": 1, "maxLength": 500}),
+                    "If-Match" => json!({"type": "string", "pattern": "^\"?[0-9]{1,18}\"?$"}),
+                    _ => continue,
+                };
+                param["schema"] = schema;
+            }
+        }
+    }
+}
+
+fn finish_responses(doc: &mut Value) {
+    let Some(Value::Object(paths)) = doc.pointer_mut("/paths") else {
+        return;
+    };
+    for (path, ops) in paths.iter_mut() {
+        let Some(ops) = ops.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in ops.iter_mut() {
+            if path.ends_with("/events") && method == "post" {
+                op["requestBody"] = json!({"required": true, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Event"}}}});
+            }
+            if !matches!(method.as_str(), "get" | "post" | "put" | "delete" | "patch") {
+                continue;
+            }
+            let has_body = op.get("requestBody").is_some();
+            let authenticated = op.get("security").is_some();
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for (status, description) in error_statuses(method, has_body, authenticated) {
+                responses
+                    .entry(status)
+                    .or_insert_with(|| problem_response(description));
+            }
+        }
+    }
+}
+
+fn add_healthz(doc: &mut Value) {
+    if let Some(Value::Object(paths)) = doc.pointer_mut("/paths") {
+        paths.insert(
+            "/healthz".into(),
+            json!({"get": {
+                "operationId": "healthz",
+                "summary": "Liveness and database reachability",
+                "tags": ["service"],
+                "responses": {
+                    "200": {"description": "Up, and the database answers",
+                            "content": {"application/json": {"schema": {"type": "object",
+                                "required": ["status", "database"],
+                                "properties": {"status": {"type": "string", "const": "ok"},
+                                               "database": {"type": "string", "enum": ["sqlite", "postgres"]}}}}}},
+                    "503": problem_response("The database does not answer"),
+                    "405": problem_response("Method not allowed"),
+                }
+            }}),
+        );
+    }
+}
+
+/// The finished document, as JSON text.
+pub fn document(generated: &utoipa::openapi::OpenApi) -> String {
+    let mut doc = serde_json::to_value(generated).unwrap_or_else(|_| json!({}));
+    finish_schemas(&mut doc);
+    finish_parameters(&mut doc);
+    finish_responses(&mut doc);
+    add_healthz(&mut doc);
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every example of every event type fits its schema: each field it carries is documented, every
+    /// documented required field is there, and free text has the domain's limit.
+    /// A field the schema calls optional can be left out: the server's parser agrees.
+    #[test]
+    fn optional_fields_may_be_left_out_and_required_ones_may_not() {
+        for event in redress_domain::privacy::examples("x") {
+            let kind = event.kind();
+            let schema = event_schema(kind, true);
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            let json = serde_json::to_value(&event).unwrap();
+            for key in json.as_object().unwrap().keys() {
+                let mut without = json.clone();
+                without.as_object_mut().unwrap().remove(key);
+                let parses = serde_json::from_value::<Event>(without).is_ok();
+                assert_eq!(
+                    parses,
+                    !required.contains(&key.as_str()),
+                    "{kind}.{key}: the schema and the parser disagree on whether it is required"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_event_schemas_match_the_domains_events() {
+        let marker = "x";
+        let mut seen = std::collections::BTreeSet::new();
+        for event in redress_domain::privacy::examples(marker) {
+            let kind = event.kind();
+            seen.insert(kind);
+            let schema = event_schema(kind, true);
+            let json = serde_json::to_value(&event).unwrap();
+            let props = schema["properties"].as_object().unwrap();
+            for key in json.as_object().unwrap().keys() {
+                assert!(props.contains_key(key), "{kind}.{key} is not documented");
+            }
+            for req in schema["required"].as_array().unwrap() {
+                assert!(
+                    json.get(req.as_str().unwrap()).is_some(),
+                    "{kind}: {req} is documented as required but the event can omit it"
+                );
+            }
+            for (field, _, kind_of_text) in redress_domain::text::event_text(&event) {
+                if field.contains('[') {
+                    continue;
+                }
+                let max = props[&field]
+                    .pointer("/maxLength")
+                    .or_else(|| props[&field].pointer("/oneOf/0/maxLength"))
+                    .and_then(Value::as_u64);
+                assert_eq!(
+                    max,
+                    Some(kind_of_text.max_chars() as u64),
+                    "{kind}.{field}'s documented length"
+                );
+            }
+        }
+        assert_eq!(seen.len(), Event::KINDS.len());
+    }
+}
