@@ -52,6 +52,11 @@ async fn spawn() -> App {
             Role::ComplaintsOfficer,
         ),
         ("viewer@example.org", "Vic Viewer", Role::Viewer),
+        (
+            "officer2@example.org",
+            "Ola Second",
+            Role::ComplaintsOfficer,
+        ),
     ] {
         let user = redress_store::User {
             id: redress_store::new_id(),
@@ -548,4 +553,40 @@ async fn a_sign_out_that_failed_does_not_look_done() {
     assert!(!body.contains("injected failure"), "the cause is not shown");
     let (status, _) = get(&app, &cookie, "/").await;
     assert_eq!(status, StatusCode::OK, "and the page says so truthfully");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_key_is_its_users_own() {
+    let app = spawn().await;
+    let submit = |cookie: String, summary: &'static str| {
+        let app = &app;
+        async move {
+            let (_, form) = get(app, &cookie, "/complaints/new").await;
+            let token = csrf(&form);
+            let fields = [
+                ("_csrf", token.as_str()),
+                ("idempotency_key", "shared-key"),
+                ("received_on", "2026-05-28"),
+                ("channel", "phone"),
+                ("policy", "code-2024"),
+                ("anonymous", "on"),
+                ("summary", summary),
+                ("triage", "complaint"),
+            ];
+            let resp = post_form(app, Some(&cookie), "/complaints", &fields).await;
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+            resp.headers()["location"].to_str().unwrap().to_owned()
+        }
+    };
+    let first = sign_in(&app, "officer@example.org").await;
+    let second = sign_in(&app, "officer2@example.org").await;
+    let mine = submit(first.clone(), "The boiler is broken").await;
+    let theirs = submit(second, "The boiler is broken").await;
+    assert_ne!(
+        theirs, mine,
+        "another user's key never leads to the first case"
+    );
+    assert_eq!(app.cases().await, 2);
+    assert_eq!(submit(first, "The boiler is broken").await, mine);
+    assert_eq!(app.cases().await, 2);
 }
