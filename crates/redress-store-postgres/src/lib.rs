@@ -17,9 +17,9 @@ use redress_store::codec::{
     parse_stage,
 };
 use redress_store::{
-    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, NewCase, Page, PolicyRecord,
-    Projection, QueueCounts, Session, SignInScope, Sort, Store, StoreError, StoreResult,
-    StoredEvent, TokenSummary, User, format_reference,
+    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, KeyedCase, NewCase, Page,
+    PolicyRecord, Projection, QueueCounts, Session, SignInScope, Sort, Store, StoreError,
+    StoreResult, StoredEvent, TokenSummary, User, format_reference, scoped_key,
 };
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, Postgres, Row, Type};
@@ -280,7 +280,8 @@ impl Store for PostgresStore {
 
     async fn create_case(&self, case: NewCase) -> StoreResult<(String, bool)> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        if let Some(key) = &case.idempotency_key {
+        let stored_key = case.idempotency.as_ref().map(|k| k.stored());
+        if let Some(key) = &stored_key {
             let existing: Option<String> =
                 sqlx::query_scalar("SELECT reference FROM cases WHERE idempotency_key = $1")
                     .bind(key)
@@ -306,8 +307,8 @@ impl Store for PostgresStore {
         let inserted = sqlx::query(
             "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
              created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
-             next_due_clock, due_key, is_open, late_acknowledged_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $19, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+             next_due_clock, due_key, is_open, late_acknowledged_on, idempotency_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $19, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $20)",
         )
         .bind(&case.id)
         .bind(&reference)
@@ -315,7 +316,7 @@ impl Store for PostgresStore {
         .bind(case.policy_version)
         .bind(&case.summary)
         .bind(case.confidential)
-        .bind(&case.idempotency_key)
+        .bind(&stored_key)
         .bind(&case.recorded_at)
         .bind(i64::from(p.stage))
         .bind(&p.state)
@@ -328,12 +329,13 @@ impl Store for PostgresStore {
         .bind(p.is_open)
         .bind(p.late_acknowledged_on.map(date_text))
         .bind(1 + i64::from(case.triage.is_some()))
+        .bind(case.idempotency.as_ref().map(|k| k.request_hash.as_str()))
         .execute(&mut *tx)
         .await;
         if let Err(e) = inserted {
             // The transaction is dead after any error: end it before reading again.
             let _ = tx.rollback().await;
-            return match &case.idempotency_key {
+            return match &stored_key {
                 // Another request with the same key committed between our check and our insert: answer
                 // as if it had committed before the check.
                 Some(key) if is_unique_on(&e, IDEMPOTENCY_CONSTRAINT) => {
@@ -452,6 +454,7 @@ impl Store for PostgresStore {
             let mut summary = Vec::with_capacity(n);
             let mut confidential = Vec::with_capacity(n);
             let mut idempotency_key = Vec::with_capacity(n);
+            let mut idempotency_hash = Vec::with_capacity(n);
             let mut created_at = Vec::with_capacity(n);
             let mut updated_at = Vec::with_capacity(n);
             let mut version = Vec::with_capacity(n);
@@ -488,7 +491,8 @@ impl Store for PostgresStore {
                 policy_version.push(case.policy_version);
                 summary.push(case.summary.as_str());
                 confidential.push(case.confidential);
-                idempotency_key.push(case.idempotency_key.as_deref());
+                idempotency_key.push(case.idempotency.as_ref().map(|k| k.stored()));
+                idempotency_hash.push(case.idempotency.as_ref().map(|k| k.request_hash.as_str()));
                 created_at.push(case.recorded_at.as_str());
                 updated_at.push(
                     later
@@ -536,11 +540,12 @@ impl Store for PostgresStore {
             sqlx::query(
                 "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, \
                  idempotency_key, created_at, updated_at, version, stage, state, feedback_type, received_on, \
-                 assignee, next_due_on, next_due_clock, due_key, is_open, late_acknowledged_on) \
+                 assignee, next_due_on, next_due_clock, due_key, is_open, late_acknowledged_on, \
+                 idempotency_hash) \
                  SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], \
                  $6::boolean[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::text[], \
                  $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::boolean[], \
-                 $20::text[])",
+                 $20::text[], $21::text[])",
             )
             .bind(&id)
             .bind(refs)
@@ -562,6 +567,7 @@ impl Store for PostgresStore {
             .bind(&key)
             .bind(&is_open)
             .bind(&late_acknowledged_on)
+            .bind(&idempotency_hash)
             .execute(&mut *tx)
             .await
             .map_err(unique_as("a case id or idempotency key"))?;
@@ -776,7 +782,15 @@ impl Store for PostgresStore {
             q.sql.push_str(" AND c.is_open");
         }
         if !f.include_confidential {
-            q.sql.push_str(" AND NOT c.confidential");
+            match &f.confidential_for {
+                // Their own: logged by them (event 1, found by the primary key) or assigned to them now.
+                Some(who) => q.push(
+                    " AND (NOT c.confidential OR c.assignee = ? OR EXISTS (SELECT 1 FROM case_events e \
+                     WHERE e.case_id = c.id AND e.seq = 1 AND e.actor = ?))",
+                    who.as_str(),
+                )?,
+                None => q.sql.push_str(" AND NOT c.confidential"),
+            }
         }
         if let Some(v) = &f.state {
             q.push(" AND c.state = ?", v.as_str())?;
@@ -1000,12 +1014,24 @@ impl Store for PostgresStore {
         user_from(&row)
     }
 
-    async fn reference_for_key(&self, idempotency_key: &str) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT reference FROM cases WHERE idempotency_key = $1")
-            .bind(idempotency_key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)
+    async fn reference_for_key(
+        &self,
+        scope: &str,
+        idempotency_key: &str,
+    ) -> StoreResult<Option<KeyedCase>> {
+        let row =
+            sqlx::query("SELECT reference, idempotency_hash FROM cases WHERE idempotency_key = $1")
+                .bind(scoped_key(scope, idempotency_key))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        row.map(|row| {
+            Ok(KeyedCase {
+                reference: row.try_get("reference").map_err(db)?,
+                request_hash: row.try_get("idempotency_hash").map_err(db)?,
+            })
+        })
+        .transpose()
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {

@@ -189,7 +189,11 @@ async fn concurrent_creations_with_one_idempotency_key_make_one_case() {
                 late_acknowledged_on: None,
             },
             recorded_at: redress_store::now_utc(),
-            idempotency_key: Some("form-race".into()),
+            idempotency: Some(redress_store::IdempotencyKey {
+                scope: "officer-1".into(),
+                key: "form-race".into(),
+                request_hash: "a".repeat(64),
+            }),
         }
     };
     let tasks: Vec<_> = (0..8)
@@ -257,4 +261,90 @@ async fn bad_urls_are_refused_with_a_reason() {
             .contains("not a plain PostgreSQL schema name"),
         "{err}"
     );
+}
+
+/// Keys stored before idempotency keys were scoped to their caller are scoped, by migration 0006, to the
+/// author of their case's received event: that author's retry still finds the case, nobody else's does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_0006_scopes_existing_keys_to_the_case_author() {
+    let Some(url) = database_url("migration_0006_scopes_existing_keys_to_the_case_author") else {
+        return;
+    };
+    let schema = format!("redress_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .expect("connect");
+    sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .expect("create schema");
+    let store = PostgresStore::connect_with_schema(&url, &schema)
+        .await
+        .expect("connect the store");
+    let mut before = sqlx::migrate!("./migrations");
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 6)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(store.pool()).await.expect("migrate to 0005");
+    for (id, reference, key, actor) in [
+        ("c1", "CMP-2026-000001", "form-1", Some("officer-1")),
+        ("c2", "CMP-2026-000002", "form-2", None),
+    ] {
+        sqlx::query(
+            "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, \
+             idempotency_key, created_at, updated_at, version, stage, state, feedback_type, received_on, \
+             due_key, is_open) VALUES ($1, $2, 'code-2024', 1, 'Repairs', FALSE, $3, 'now', 'now', 1, 1, \
+             'awaiting_acknowledgement', 'complaint', '2026-01-05', '9999-12-31', TRUE)",
+        )
+        .bind(id)
+        .bind(reference)
+        .bind(key)
+        .execute(store.pool())
+        .await
+        .expect("legacy case");
+        sqlx::query(
+            "INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) \
+             VALUES ($1, 1, 'received', '{}', $2, 'now')",
+        )
+        .bind(id)
+        .bind(actor)
+        .execute(store.pool())
+        .await
+        .expect("legacy event");
+    }
+    store.migrate().await.expect("migrate");
+    assert_eq!(
+        store
+            .reference_for_key("officer-1", "form-1")
+            .await
+            .expect("by key"),
+        Some(redress_store::KeyedCase {
+            reference: "CMP-2026-000001".into(),
+            request_hash: None,
+        })
+    );
+    assert_eq!(
+        store
+            .reference_for_key("officer-2", "form-1")
+            .await
+            .expect("by key"),
+        None
+    );
+    let keys: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT idempotency_key FROM cases ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .expect("keys");
+    assert_eq!(keys, vec![Some("officer-1:form-1".into()), None]);
+    store.pool().close().await;
+    sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&admin)
+        .await
+        .expect("drop schema");
 }

@@ -14,9 +14,9 @@ use redress_store::codec::{
     parse_stage,
 };
 use redress_store::{
-    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, NewCase, Page, PolicyRecord,
-    Projection, QueueCounts, Session, SignInScope, Sort, Store, StoreError, StoreResult,
-    StoredEvent, TokenSummary, User, format_reference,
+    ApiToken, CaseFilter, CaseRecord, CaseSummary, Complainant, KeyedCase, NewCase, Page,
+    PolicyRecord, Projection, QueueCounts, Session, SignInScope, Sort, Store, StoreError,
+    StoreResult, StoredEvent, TokenSummary, User, format_reference, scoped_key,
 };
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -412,7 +412,16 @@ impl Store for SqliteStore {
             sql.push_str(" AND c.is_open = 1");
         }
         if !f.include_confidential {
-            sql.push_str(" AND c.confidential = 0");
+            match &f.confidential_for {
+                // Their own: logged by them (event 1, found by the primary key) or assigned to them now.
+                Some(who) => bind(
+                    &mut sql,
+                    " AND (c.confidential = 0 OR c.assignee = ? OR EXISTS (SELECT 1 FROM case_events e \
+                     WHERE e.case_id = c.id AND e.seq = 1 AND e.actor = ?))",
+                    who.clone(),
+                )?,
+                None => sql.push_str(" AND c.confidential = 0"),
+            }
         }
         if let Some(v) = &f.state {
             bind(&mut sql, " AND c.state = ?", v.clone())?;
@@ -639,12 +648,24 @@ impl Store for SqliteStore {
         user_from(&row)
     }
 
-    async fn reference_for_key(&self, idempotency_key: &str) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT reference FROM cases WHERE idempotency_key = $1")
-            .bind(idempotency_key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)
+    async fn reference_for_key(
+        &self,
+        scope: &str,
+        idempotency_key: &str,
+    ) -> StoreResult<Option<KeyedCase>> {
+        let row =
+            sqlx::query("SELECT reference, idempotency_hash FROM cases WHERE idempotency_key = $1")
+                .bind(scoped_key(scope, idempotency_key))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        row.map(|row| {
+            Ok(KeyedCase {
+                reference: row.try_get("reference").map_err(db)?,
+                request_hash: row.try_get("idempotency_hash").map_err(db)?,
+            })
+        })
+        .transpose()
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
@@ -882,10 +903,10 @@ fn policy_from(row: &SqliteRow) -> StoreResult<PolicyRecord> {
 
 /// Inserts one new case on a connection inside a transaction: the body of a group-committed creation.
 async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(String, bool)> {
-    if let Some(key) = &case.idempotency_key {
+    if let Some(key) = &case.idempotency {
         let existing: Option<String> =
             sqlx::query_scalar("SELECT reference FROM cases WHERE idempotency_key = $1")
-                .bind(key)
+                .bind(key.stored())
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db)?;
@@ -906,8 +927,8 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
     sqlx::query(
         "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, idempotency_key, \
          created_at, updated_at, version, stage, state, feedback_type, received_on, assignee, next_due_on, \
-         next_due_clock, due_key, is_open, late_acknowledged_on) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $19, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+         next_due_clock, due_key, is_open, late_acknowledged_on, idempotency_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $19, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $20)",
     )
     .bind(&case.id)
     .bind(&reference)
@@ -915,7 +936,7 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
     .bind(case.policy_version)
     .bind(&case.summary)
     .bind(i64::from(case.confidential))
-    .bind(&case.idempotency_key)
+    .bind(case.idempotency.as_ref().map(|k| k.stored()))
     .bind(&case.recorded_at)
     .bind(i64::from(p.stage))
     .bind(&p.state)
@@ -927,7 +948,8 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
     .bind(due_key(p.next_due_on))
     .bind(i64::from(p.is_open))
     .bind(p.late_acknowledged_on.map(date_text))
-        .bind(1 + i64::from(case.triage.is_some()))
+    .bind(1 + i64::from(case.triage.is_some()))
+    .bind(case.idempotency.as_ref().map(|k| k.request_hash.as_str()))
     .execute(&mut *tx)
     .await
     .map_err(unique_as("the case id or idempotency key"))?;
@@ -1042,9 +1064,9 @@ async fn write_batch_at_once(
 ) -> StoreResult<Vec<StoreResult<(String, bool)>>> {
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
     // Idempotency keys already used, in one look-up.
-    let keys: Vec<&str> = batch
+    let keys: Vec<String> = batch
         .iter()
-        .filter_map(|(c, _)| c.idempotency_key.as_deref())
+        .filter_map(|(c, _)| c.idempotency.as_ref().map(|k| k.stored()))
         .collect();
     let mut known: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     if !keys.is_empty() {
@@ -1053,7 +1075,7 @@ async fn write_batch_at_once(
         );
         let mut list = q.separated(", ");
         for k in &keys {
-            list.push_bind(*k);
+            list.push_bind(k.as_str());
         }
         q.push(")");
         for row in q.build().fetch_all(&mut *tx).await.map_err(db)? {
@@ -1071,12 +1093,12 @@ async fn write_batch_at_once(
     }
     let mut slots = Vec::with_capacity(batch.len());
     let mut fresh: Vec<(NewCase, Vec<StoredEvent>)> = Vec::new();
-    let mut first_with_key: std::collections::HashMap<&str, usize> =
+    let mut first_with_key: std::collections::HashMap<String, usize> =
         std::collections::HashMap::new();
     for (case, _) in batch {
-        let slot = match case.idempotency_key.as_deref() {
-            Some(k) if known.contains_key(k) => Slot::Existing(known[k].clone()),
-            Some(k) if first_with_key.contains_key(k) => Slot::SameAs(first_with_key[k]),
+        let slot = match case.idempotency.as_ref().map(|k| k.stored()) {
+            Some(k) if known.contains_key(&k) => Slot::Existing(known[&k].clone()),
+            Some(k) if first_with_key.contains_key(&k) => Slot::SameAs(first_with_key[&k]),
             other => {
                 if let Some(k) = other {
                     first_with_key.insert(k, fresh.len());
@@ -1124,7 +1146,7 @@ async fn import_in_tx(
     cases: &[(NewCase, Vec<StoredEvent>)],
     per_year: &std::collections::BTreeMap<i16, i64>,
 ) -> StoreResult<Vec<String>> {
-    // Rows a multi-row INSERT carries: the widest (cases, 20 values a row) stays well under SQLite's
+    // Rows a multi-row INSERT carries: the widest (cases, 21 values a row) stays well under SQLite's
     // 32,766 bound parameters.
     const ROWS: usize = 1000;
     // Each year's counter moves once, by the number of that year's cases: the next number to give out.
@@ -1164,7 +1186,8 @@ async fn import_in_tx(
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO cases (id, reference, policy_id, policy_version, summary, confidential, \
              idempotency_key, created_at, updated_at, version, stage, state, feedback_type, received_on, \
-             assignee, next_due_on, next_due_clock, due_key, is_open, late_acknowledged_on) ",
+             assignee, next_due_on, next_due_clock, due_key, is_open, late_acknowledged_on, \
+             idempotency_hash) ",
         );
         q.push_values(chunk, |mut b, (case, later, reference)| {
             let p = &case.projection;
@@ -1175,7 +1198,7 @@ async fn import_in_tx(
                 .push_bind(case.policy_version)
                 .push_bind(case.summary.as_str())
                 .push_bind(i64::from(case.confidential))
-                .push_bind(case.idempotency_key.as_deref())
+                .push_bind(case.idempotency.as_ref().map(|k| k.stored()))
                 .push_bind(case.recorded_at.as_str())
                 .push_bind(updated_at.as_str())
                 .push_bind(1 + later.len() as i64)
@@ -1188,7 +1211,8 @@ async fn import_in_tx(
                 .push_bind(p.next_due_clock.as_deref())
                 .push_bind(due_key(p.next_due_on))
                 .push_bind(i64::from(p.is_open))
-                .push_bind(p.late_acknowledged_on.map(date_text));
+                .push_bind(p.late_acknowledged_on.map(date_text))
+                .push_bind(case.idempotency.as_ref().map(|k| k.request_hash.as_str()));
         });
         q.build().execute(&mut *tx).await.map_err(duplicate)?;
     }

@@ -10,8 +10,9 @@ use redress_domain::access::Role;
 use redress_domain::event::{CaseEvent, Channel, CloseReason, Event, Outcome};
 
 use crate::{
-    ApiToken, CaseFilter, Complainant, NewCase, Projection, Session, SignInScope, Sort, Store,
-    StoreError, StoredEvent, TokenSummary, User, format_reference, new_id,
+    ApiToken, CaseFilter, Complainant, IdempotencyKey, KeyedCase, NewCase, Projection, Session,
+    SignInScope, Sort, Store, StoreError, StoredEvent, TokenSummary, User, format_reference,
+    new_id,
 };
 
 /// Runs every conformance test, each on a fresh store from `fresh`.
@@ -28,6 +29,7 @@ where
     append_checks_the_expected_version_and_writes_nothing_on_conflict(&fresh().await).await;
     two_writers_at_once_one_wins_one_conflicts(&fresh().await).await;
     filters_and_cursor_pagination(&fresh().await).await;
+    confidential_cases_list_for_their_author_and_assignee(&fresh().await).await;
     imported_cases_read_back_whole_and_continue_the_counter(&fresh().await).await;
     users_and_tokens(&fresh().await).await;
     tokens_expire_are_revoked_by_name_and_record_their_use(&fresh().await).await;
@@ -40,6 +42,15 @@ where
 }
 
 const AT: &str = "2026-01-05T10:00:00.000000Z";
+
+/// An idempotency key sent by `scope` for a request hashed `hash` (any text stands for a hash here).
+fn key(scope: &str, key: &str, hash: &str) -> Option<IdempotencyKey> {
+    Some(IdempotencyKey {
+        scope: scope.into(),
+        key: key.into(),
+        request_hash: hash.into(),
+    })
+}
 
 fn projection(
     received_on: Date,
@@ -91,7 +102,7 @@ fn new_case(received_on: Date, policy: &str) -> NewCase {
             true,
         ),
         recorded_at: AT.into(),
-        idempotency_key: None,
+        idempotency: None,
     }
 }
 
@@ -222,7 +233,8 @@ pub async fn cases_round_trip_with_their_events_and_personal_data(store: &dyn St
     assert_eq!(store.count_cases().await.expect("count"), 2);
 }
 
-/// References count up within a year and restart in the next; a reused idempotency key returns the first case.
+/// References count up within a year and restart in the next; a reused idempotency key returns the first case
+/// to the caller who sent it, and is another key from another caller.
 pub async fn references_count_up_per_year_and_idempotency_keys_never_create_twice(
     store: &dyn Store,
 ) {
@@ -243,27 +255,63 @@ pub async fn references_count_up_per_year_and_idempotency_keys_never_create_twic
         ("CMP-2025-000001", "CMP-2025-000002", "CMP-2026-000001")
     );
     let mut keyed = new_case(date(2026, 1, 2), "code-2024");
-    keyed.idempotency_key = Some("form-7f3a".into());
+    keyed.idempotency = key("officer-1", "form-7f3a", "hash-1");
     let (first, created) = store.create_case(keyed.clone()).await.expect("keyed");
     assert!(created);
     let mut again = new_case(date(2026, 1, 2), "code-2024");
-    again.idempotency_key = Some("form-7f3a".into());
+    // The store answers with the first case whatever the hash: the caller compares them.
+    again.idempotency = key("officer-1", "form-7f3a", "hash-2");
     let (second, created_again) = store.create_case(again).await.expect("keyed again");
     assert_eq!(first, second);
     assert!(!created_again);
     assert_eq!(
-        store.reference_for_key("form-7f3a").await.expect("by key"),
-        Some(first.clone())
+        store
+            .reference_for_key("officer-1", "form-7f3a")
+            .await
+            .expect("by key"),
+        Some(KeyedCase {
+            reference: first.clone(),
+            request_hash: Some("hash-1".into()),
+        })
     );
     assert_eq!(
-        store.reference_for_key("never-used").await.expect("by key"),
+        store
+            .reference_for_key("officer-1", "never-used")
+            .await
+            .expect("by key"),
         None
     );
+    assert_eq!(
+        store
+            .reference_for_key("officer-2", "form-7f3a")
+            .await
+            .expect("by key"),
+        None,
+        "another caller's key is not found"
+    );
     assert_eq!(store.count_cases().await.expect("count"), 4);
+    // The same key from another caller is another key: a new case. Keys may contain ':'.
+    let mut other = new_case(date(2026, 1, 2), "code-2024");
+    other.idempotency = key("officer-2", "form-7f3a", "hash-1");
+    let (theirs, created) = store.create_case(other).await.expect("other caller");
+    assert!(created);
+    assert_ne!(theirs, first);
+    let mut colon = new_case(date(2026, 1, 2), "code-2024");
+    colon.idempotency = key("officer-2", "officer-1:form-7f3a", "hash-1");
+    assert!(store.create_case(colon).await.expect("colon key").1);
+    assert_eq!(
+        store
+            .reference_for_key("officer-2", "form-7f3a")
+            .await
+            .expect("by key")
+            .map(|k| k.reference),
+        Some(theirs)
+    );
+    assert_eq!(store.count_cases().await.expect("count"), 6);
     // The same key sent four times at once (a double-clicked form, a retrying client): one case.
     let keyed = |n: i8| {
         let mut c = new_case(date(2026, 1, n), "code-2024");
-        c.idempotency_key = Some("race-1".into());
+        c.idempotency = key("officer-1", "race-1", "hash-race");
         c
     };
     let (a, b, c, d) = tokio::join!(
@@ -282,7 +330,7 @@ pub async fn references_count_up_per_year_and_idempotency_keys_never_create_twic
         results.iter().all(|(r, _)| *r == results[0].0),
         "{results:?}"
     );
-    assert_eq!(store.count_cases().await.expect("count"), 5);
+    assert_eq!(store.count_cases().await.expect("count"), 7);
 }
 
 /// Appends need the current version; a stale one conflicts and writes nothing.
@@ -633,7 +681,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
     let mut b = new_case(date(2026, 1, 2), "harrogate-ha");
     b.confidential = true;
     b.complainant = None;
-    b.idempotency_key = Some("legacy-4471".into());
+    b.idempotency = key("officer-1", "legacy-4471", "hash-legacy");
     let b_events = vec![
         stored(
             2,
@@ -1280,4 +1328,67 @@ pub async fn sign_in_failures_are_counted_by_account_address_and_overall_then_cl
         2
     );
     assert!(recent(Overall, t(0), 10).await.is_empty());
+}
+
+/// Without `include_confidential`, `confidential_for` lists the confidential cases its principal logged (the
+/// `by` of the received event) or is assigned to now, and no one else's.
+pub async fn confidential_cases_list_for_their_author_and_assignee(store: &dyn Store) {
+    let received = date(2026, 3, 2);
+    let case = |by: &str, assignee: Option<&str>, confidential: bool| {
+        let mut c = new_case(received, "code-2024");
+        c.received = CaseEvent::new(Event::received(received, Channel::Letter), Some(by));
+        c.projection.assignee = assignee.map(Into::into);
+        c.confidential = confidential;
+        c
+    };
+    let mut refs = std::collections::BTreeMap::new();
+    for (name, c) in [
+        ("open", case("officer-1", None, false)),
+        ("by-1", case("officer-1", None, true)),
+        ("by-2", case("officer-2", None, true)),
+        ("by-2-for-1", case("officer-2", Some("officer-1"), true)),
+        (
+            "by-manager-for-3",
+            case("manager-1", Some("officer-3"), true),
+        ),
+    ] {
+        let (reference, _) = store.create_case(c).await.expect("create");
+        refs.insert(reference, name);
+    }
+    let listed = |confidential_for: Option<&str>, include_confidential: bool| {
+        let refs = refs.clone();
+        let filter = CaseFilter {
+            include_confidential,
+            confidential_for: confidential_for.map(Into::into),
+            limit: 200,
+            ..CaseFilter::default()
+        };
+        async move {
+            let mut names: Vec<&str> = store
+                .list_cases(&filter)
+                .await
+                .expect("list")
+                .items
+                .iter()
+                .map(|c| refs[&c.reference])
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(listed(None, false).await, vec!["open"]);
+    assert_eq!(
+        listed(Some("officer-1"), false).await,
+        vec!["by-1", "by-2-for-1", "open"]
+    );
+    assert_eq!(
+        listed(Some("officer-2"), false).await,
+        vec!["by-2", "by-2-for-1", "open"]
+    );
+    assert_eq!(
+        listed(Some("officer-3"), false).await,
+        vec!["by-manager-for-3", "open"]
+    );
+    assert_eq!(listed(Some("nobody"), false).await, vec!["open"]);
+    assert_eq!(listed(Some("nobody"), true).await.len(), 5);
 }

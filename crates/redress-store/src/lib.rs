@@ -118,7 +118,7 @@ pub struct NewCase {
     pub complainant: Option<Complainant>,
     /// The complaint in the complainant's words.
     pub summary: String,
-    /// Restricted to managers.
+    /// Restricted to managers, its author and its assignee.
     pub confidential: bool,
     /// The `received` event.
     pub received: CaseEvent,
@@ -128,8 +128,43 @@ pub struct NewCase {
     pub projection: Projection,
     /// When it was recorded (UTC, RFC 3339).
     pub recorded_at: String,
-    /// A client-chosen key: the same key never creates two cases.
-    pub idempotency_key: Option<String>,
+    /// A client-chosen key, scoped to the caller who sent it: the same key from the same caller never
+    /// creates two cases.
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+/// An idempotency key as stored with the case it created: the caller's key, scoped to that caller, with a
+/// hash of the request so that a retry can be told from a different complaint sent under the same key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// Who sent it: the principal's id (a user's or an API token's). Ids never contain `:`.
+    pub scope: String,
+    /// The key the caller chose.
+    pub key: String,
+    /// SHA-256 of the request (hex), as the caller of the store computes it.
+    pub request_hash: String,
+}
+
+impl IdempotencyKey {
+    /// The text stored in `cases.idempotency_key`: see [`scoped_key`].
+    pub fn stored(&self) -> String {
+        scoped_key(&self.scope, &self.key)
+    }
+}
+
+/// The stored form of a key scoped to a caller: `SCOPE:KEY`. Scopes are principal ids, which never contain
+/// `:`, so no two (scope, key) pairs share a stored form.
+pub fn scoped_key(scope: &str, key: &str) -> String {
+    format!("{scope}:{key}")
+}
+
+/// The case an idempotency key created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedCase {
+    /// Its reference.
+    pub reference: String,
+    /// The hash of the request that created it; `None` for keys stored before requests were hashed.
+    pub request_hash: Option<String>,
 }
 
 /// A stored event.
@@ -203,6 +238,16 @@ pub enum Sort {
     Due,
 }
 
+impl Sort {
+    /// The wire name (`received`, `due`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Received => "received",
+            Sort::Due => "due",
+        }
+    }
+}
+
 /// Filters for listing cases. Every filter narrows; none given lists everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFilter {
@@ -226,17 +271,23 @@ pub struct CaseFilter {
     pub received_to: Option<Date>,
     /// Include confidential cases.
     pub include_confidential: bool,
+    /// Without `include_confidential`: include the confidential cases of this principal id anyway, those it
+    /// logged (the `by` of the received event) and those it is assigned to now.
+    pub confidential_for: Option<String>,
     /// Order.
     pub sort: Sort,
-    /// Continue after this cursor (from a previous page).
+    /// Continue after this cursor (from a previous page). The store takes a cursor made under another
+    /// sort as it comes (its key is then of the wrong kind): callers refuse one, as the API does.
     pub after: Option<Cursor>,
     /// Page size (1–200).
     pub limit: u32,
 }
 
-/// Where a page ended: the sort key and id of its last row.
+/// Where a page ended: the order it was made under, and the sort key and id of its last row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
+    /// The order of the list it continues.
+    pub sort: Sort,
     /// The sort key of the last row (a date, or `9999-12-31` for no due date).
     pub key: String,
     /// The id of the last row.
@@ -244,19 +295,30 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    /// The opaque text form clients pass back.
+    /// The opaque text form clients pass back: `r~KEY~ID` (received) or `d~KEY~ID` (due).
     pub fn encode(&self) -> String {
-        format!("{}~{}", self.key, self.id)
+        let sort = match self.sort {
+            Sort::Received => "r",
+            Sort::Due => "d",
+        };
+        format!("{sort}~{}~{}", self.key, self.id)
     }
 
     /// Parses the text form; `None` when it was not made by [`Cursor::encode`].
     pub fn decode(s: &str) -> Option<Cursor> {
-        let (key, id) = s.split_once('~')?;
+        let (sort, rest) = s.split_once('~')?;
+        let sort = match sort {
+            "r" => Sort::Received,
+            "d" => Sort::Due,
+            _ => return None,
+        };
+        let (key, id) = rest.split_once('~')?;
         let valid_key = key.len() == 10 && key.parse::<Date>().is_ok();
         let valid_id = !id.is_empty()
             && id.len() <= 64
             && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
         (valid_key && valid_id).then(|| Cursor {
+            sort,
             key: key.to_owned(),
             id: id.to_owned(),
         })
@@ -279,6 +341,7 @@ impl Page {
         let next = if items.len() > limit {
             items.truncate(limit);
             items.last().map(|last| Cursor {
+                sort,
                 key: match sort {
                     Sort::Received => codec::date_text(last.projection.received_on),
                     Sort::Due => codec::due_key(last.projection.next_due_on),
@@ -437,7 +500,8 @@ pub trait Store: Send + Sync + 'static {
     async fn policies(&self) -> StoreResult<Vec<PolicyRecord>>;
 
     /// Creates a case with its `received` event and projection; returns its reference. With an idempotency
-    /// key already used, returns the existing case's reference and creates nothing.
+    /// key already used by the same caller (scope), returns the existing case's reference and creates
+    /// nothing, whatever its request hash: the caller compares them (see [`Store::reference_for_key`]).
     async fn create_case(&self, case: NewCase) -> StoreResult<(String, bool)>;
 
     /// Imports whole cases in one transaction: for bringing history over from another system, and for the
@@ -511,8 +575,13 @@ pub trait Store: Send + Sync + 'static {
     /// Every user, by name.
     async fn users(&self) -> StoreResult<Vec<User>>;
 
-    /// The reference of the case created with this idempotency key, if any.
-    async fn reference_for_key(&self, idempotency_key: &str) -> StoreResult<Option<String>>;
+    /// The case created with this idempotency key by this caller (`scope`, a principal id), if any: the
+    /// same key from another caller is another key.
+    async fn reference_for_key(
+        &self,
+        scope: &str,
+        idempotency_key: &str,
+    ) -> StoreResult<Option<KeyedCase>>;
 
     /// Stores a new session.
     async fn create_session(&self, session: &Session) -> StoreResult<()>;
@@ -628,6 +697,28 @@ mod tests {
             !token(Some("2027-01-01T00:00:00.000000Z"), Some(now)).is_usable_at(now),
             "revoked before it expired"
         );
+    }
+
+    #[test]
+    fn cursors_carry_their_sort_and_refuse_other_text() {
+        for sort in [Sort::Received, Sort::Due] {
+            let c = Cursor {
+                sort,
+                key: "2026-05-04".into(),
+                id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".into(),
+            };
+            assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        }
+        // The form before cursors carried their order, other tags, and damaged keys are not cursors.
+        for text in [
+            "2026-05-04~0190a1b2",
+            "x~2026-05-04~0190a1b2",
+            "d~2026-02-30~0190a1b2",
+            "r~2026-05-04~",
+            "r~2026-05-04~not hex",
+        ] {
+            assert_eq!(Cursor::decode(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -19,8 +19,8 @@ use redress_domain::policy::Policy;
 use redress_domain::presets;
 use redress_domain::text::{self, TextKind};
 use redress_store::{
-    CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, NewCase, Projection, Sort, User,
-    new_id, now_utc,
+    CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, IdempotencyKey, NewCase, Projection,
+    Sort, User, new_id, now_utc,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -336,7 +336,7 @@ pub struct CaseView {
     /// How it came in.
     #[schema(value_type = String)]
     pub channel: Channel,
-    /// Restricted to complaints managers.
+    /// Restricted to complaints managers, whoever logged it and its assigned officer.
     pub confidential: bool,
     /// The complainant (omitted for roles that see no personal data; null when anonymous).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -456,9 +456,9 @@ pub async fn load_visible(
             redress_store::StoreError::NotFound => not_found(),
             e => e.into(),
         })?;
-    // A confidential case is invisible, not forbidden, to roles that may not see it: its existence is
+    // A confidential case is invisible, not forbidden, to those who may not see it: its existence is
     // itself confidential.
-    if record.confidential && !who.role.can(Permission::ReadConfidential) {
+    if record.confidential && !may_see_confidential(who, &record) {
         return Err(not_found());
     }
     Ok(if who.sees_personal_data() {
@@ -466,6 +466,19 @@ pub async fn load_visible(
     } else {
         without_personal_data(record)
     })
+}
+
+/// Whether `who` may see a confidential case: roles with [`Permission::ReadConfidential`] see every one;
+/// anyone else only those they logged (the `by` of the received event) and those assigned to them now (the
+/// projection's assignee, as the lists filter them: a past assignee no longer sees the case).
+pub fn may_see_confidential(who: &Principal, record: &CaseRecord) -> bool {
+    let logged_it = record
+        .events
+        .first()
+        .and_then(|e| e.event.by.as_deref())
+        .is_some_and(|by| by == who.id);
+    let assigned_now = record.projection.assignee.as_deref() == Some(who.id.as_str());
+    who.role.can(Permission::ReadConfidential) || logged_it || assigned_now
 }
 
 /// The case as a role without the personal-data permission may see it: the domain withholds every personal
@@ -483,7 +496,7 @@ fn without_personal_data(mut record: CaseRecord) -> CaseRecord {
 // Complaints.
 
 /// A new complaint.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateComplaint {
     /// Policy id; the default policy when omitted.
@@ -514,12 +527,30 @@ pub struct CreateComplaint {
     pub matter_arose_on: Option<Date>,
     /// The complaint in the complainant's words.
     pub summary: String,
-    /// Restrict the case to complaints managers.
+    /// Restrict the case to complaints managers, whoever logs it and the officer assigned to it.
     #[serde(default)]
     pub confidential: bool,
-    /// A key chosen by the client: sending the same key again returns the case already created.
+    /// A key chosen by the client: sending the same key again with the same complaint returns the case
+    /// already created (200); the same key with a different complaint is refused (422). Keys are the
+    /// caller's own: another caller's use of the same key is another key.
     #[serde(default)]
     pub idempotency_key: Option<String>,
+}
+
+impl CreateComplaint {
+    /// SHA-256 (hex) of the complaint as parsed, without its idempotency key: the same fields give the same
+    /// hash however the JSON was laid out (key order, white space, a `null` for an omitted field).
+    pub fn request_hash(&self) -> ApiResult<String> {
+        use sha2::{Digest, Sha256};
+        let mut value = serde_json::to_value(self)
+            .map_err(|e| ApiError::Internal(format!("the complaint does not serialise: {e}")))?;
+        if let serde_json::Value::Object(fields) = &mut value {
+            fields.remove("idempotency_key");
+        }
+        let bytes = serde_json::to_vec(&value)
+            .map_err(|e| ApiError::Internal(format!("the complaint does not serialise: {e}")))?;
+        Ok(hex::encode(Sha256::digest(&bytes)))
+    }
 }
 
 fn check_text(field: &str, value: &str, kind: TextKind, errors: &mut Vec<FieldError>) {
@@ -539,7 +570,7 @@ fn check_text(field: &str, value: &str, kind: TextKind, errors: &mut Vec<FieldEr
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = CaseView),
-        (status = 200, description = "Already created with this idempotency key", body = CaseView),
+        (status = 200, description = "Already created by this caller with this idempotency key and the same complaint", body = CaseView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
@@ -574,8 +605,8 @@ pub async fn create_complaint(
 
 /// Logs a complaint for `who`: validates, pins the policy's latest version, stores the case and its receipt.
 /// `triage` is a step recorded with the receipt in the same write (the pages' "what is it?"), decided by
-/// the domain first. Returns the reference and whether it was created (false when the idempotency key was
-/// used before).
+/// the domain first. Returns the reference and whether it was created (false when `who` used the idempotency
+/// key before, for the same complaint; for a different one it is refused, naming `idempotency_key`).
 pub async fn log_complaint(
     state: &AppState,
     who: &Principal,
@@ -665,7 +696,7 @@ pub async fn log_complaint(
         .unwrap_or_else(|| state.default_policy.clone());
     let loaded = state.policy(&policy_id, None).await.map_err(|e| match e {
         ApiError::NotFound(_) => {
-            ApiError::NotFound(format!("policy: there is no policy '{policy_id}'"))
+            ApiError::invalid("policy", format!("there is no policy '{policy_id}'"))
         }
         e => e,
     })?;
@@ -697,6 +728,15 @@ pub async fn log_complaint(
             .join("; ");
         return Err(ApiError::Invalid { detail, errors });
     }
+    // The key is scoped to the caller, and kept with a hash of the complaint it was sent with.
+    let idempotency = match body.idempotency_key.clone() {
+        Some(key) => Some(IdempotencyKey {
+            scope: who.id.clone(),
+            key,
+            request_hash: body.request_hash()?,
+        }),
+        None => None,
+    };
     let received = CaseEvent::new(
         Event::Received {
             on: body.received_on,
@@ -753,9 +793,26 @@ pub async fn log_complaint(
             received,
             triage,
             recorded_at: now_utc(),
-            idempotency_key: body.idempotency_key,
+            idempotency: idempotency.clone(),
         })
         .await?;
+    // The key was this caller's already: a retry of the same complaint is answered with its case, a
+    // different complaint under it is refused. (A key stored before requests were hashed has no hash to
+    // compare, and is answered as a retry.)
+    if !created && let Some(sent) = &idempotency {
+        let stored = state
+            .store
+            .reference_for_key(&sent.scope, &sent.key)
+            .await?;
+        if let Some(stored_hash) = stored.and_then(|k| k.request_hash)
+            && stored_hash != sent.request_hash
+        {
+            return Err(ApiError::invalid(
+                "idempotency_key",
+                "was used for a different complaint: send a new key for a new complaint",
+            ));
+        }
+    }
     tracing::info!(%reference, created, "complaint logged");
     Ok((reference, created))
 }
@@ -1142,8 +1199,11 @@ pub fn parse_filter(
     who: &Principal,
     today: Date,
 ) -> ApiResult<CaseFilter> {
+    let include_confidential = who.role.can(Permission::ReadConfidential);
     let mut f = CaseFilter {
-        include_confidential: who.role.can(Permission::ReadConfidential),
+        include_confidential,
+        // Everyone else sees the confidential cases they logged or are assigned to, as `load_visible` does.
+        confidential_for: (!include_confidential).then(|| who.id.clone()),
         limit: 50,
         ..CaseFilter::default()
     };
@@ -1219,6 +1279,20 @@ pub fn parse_filter(
     {
         return Err(ApiError::invalid("received_to", "is before received_from"));
     }
+    // A cursor continues the order it was made in: under another, its key means something else.
+    if let Some(cursor) = &f.after
+        && cursor.sort != f.sort
+    {
+        return Err(ApiError::invalid(
+            "cursor",
+            format!(
+                "was given out for sort={}, not sort={}: send it with sort={} or start again without it",
+                cursor.sort.as_str(),
+                f.sort.as_str(),
+                cursor.sort.as_str()
+            ),
+        ));
+    }
     Ok(f)
 }
 
@@ -1245,7 +1319,7 @@ fn parse_bool(name: &str, v: &str) -> ApiResult<bool> {
         ("received_from" = Option<String>, Query, description = "Received on or after"),
         ("received_to" = Option<String>, Query, description = "Received on or before"),
         ("sort" = Option<String>, Query, description = "received (newest first, default) or due (earliest first)"),
-        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor, with the same sort"),
         ("limit" = Option<u32>, Query, description = "1 to 200, default 50"),
     ),
     security(("bearer" = [])),

@@ -1139,11 +1139,12 @@ async fn log_complaint(
         let page = new_complaint_page(&state, &staff, values, errors, Vec::new()).await;
         return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    // A form submitted twice goes to the case the first submission created.
+    // A form submitted twice goes to the case the first submission created: keys are the signed-in user's
+    // own, so another's key never leads to their case.
     if let Some(key) = get("idempotency_key") {
-        match state.store.reference_for_key(&key).await {
-            Ok(Some(reference)) => {
-                return Redirect::to(&format!("/complaints/{reference}?done=logged"))
+        match state.store.reference_for_key(&who.id, &key).await {
+            Ok(Some(keyed)) => {
+                return Redirect::to(&format!("/complaints/{}?done=logged", keyed.reference))
                     .into_response();
             }
             Ok(None) => {}

@@ -518,7 +518,7 @@ impl Generator {
             received,
             projection,
             recorded_at: recorded,
-            idempotency_key: None,
+            idempotency: None,
         };
         (case, t.later)
     }

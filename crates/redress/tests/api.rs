@@ -117,6 +117,7 @@ async fn spawn(store: Arc<dyn Store>) -> TestApp {
         ("admin", Role::Admin),
         ("manager", Role::ComplaintsManager),
         ("officer", Role::ComplaintsOfficer),
+        ("officer2", Role::ComplaintsOfficer),
         ("investigator", Role::Investigator),
         ("reviewer", Role::Reviewer),
         ("viewer", Role::Viewer),
@@ -152,6 +153,25 @@ async fn spawn(store: Arc<dyn Store>) -> TestApp {
             .await
             .unwrap();
     }
+    // Asha as a caller: a token whose principal id is her user id, as it is when she signs in to the pages,
+    // so that she can be the officer a case is assigned to.
+    let asha_secret = "rdt_asha_signed_in_for_the_tests".to_owned();
+    store
+        .create_token(
+            &redress_store::ApiToken {
+                id: "asha".into(),
+                name: "asha".into(),
+                role: Role::ComplaintsOfficer,
+                token_hash: redress_web::auth::hash_token(&asha_secret),
+                expires_at: None,
+                last_used_at: None,
+                revoked_at: None,
+            },
+            "2026-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap();
+    tokens.insert("asha", asha_secret);
     let mut state = AppState::new(store.clone());
     state.today = Arc::new(|| TODAY);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -228,6 +248,15 @@ on_both_backends!(intake_applies_the_policy, intake_applies_the_policy);
 on_both_backends!(
     policies_can_be_installed_and_checked,
     policies_can_be_installed_and_checked
+);
+on_both_backends!(
+    idempotency_keys_belong_to_their_caller,
+    idempotency_keys_belong_to_their_caller
+);
+on_both_backends!(cursors_keep_their_sort, cursors_keep_their_sort);
+on_both_backends!(
+    confidential_cases_are_seen_by_their_author_and_assignee,
+    confidential_cases_are_seen_by_their_author_and_assignee
 );
 
 async fn complaint_through_both_stages(app: TestApp) {
@@ -1009,4 +1038,211 @@ async fn intake_applies_the_policy(app: TestApp) {
     let (s, p) = app.get("officer", "/api/v1/complaints?state=lost").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     assert_eq!(p["errors"][0]["field"], "state");
+}
+
+async fn idempotency_keys_belong_to_their_caller(app: TestApp) {
+    let body = json!({"received_on": "2026-05-04", "channel": "email", "summary": "Mould in the kitchen",
+                      "complainant": {"name": "Dan Ode", "email": "dan@example.org"},
+                      "idempotency_key": "retry-1"});
+    let (s, first) = app
+        .post("officer", "/api/v1/complaints", body.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let mine = first["reference"].as_str().unwrap().to_owned();
+    // The same caller, the same complaint: the case already created.
+    let (s, again) = app
+        .post("officer", "/api/v1/complaints", body.clone())
+        .await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(again["reference"], mine.as_str());
+    // Laid out differently (order, explicit nulls and defaults), it is still the same complaint.
+    let relaid = json!({"idempotency_key": "retry-1", "confidential": false, "policy": null,
+                        "complainant": {"email": "dan@example.org", "name": "Dan Ode", "phone": null},
+                        "summary": "Mould in the kitchen", "channel": "email", "received_on": "2026-05-04"});
+    let (s, again) = app.post("officer", "/api/v1/complaints", relaid).await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(again["reference"], mine.as_str());
+    // Another caller with the same key: a case of their own, and nothing of the first.
+    let (s, theirs) = app
+        .post("officer2", "/api/v1/complaints", body.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{theirs}");
+    let theirs_ref = theirs["reference"].as_str().unwrap().to_owned();
+    assert_ne!(theirs_ref, mine);
+    assert!(!theirs.to_string().contains(&mine), "{theirs}");
+    let mut different = body.clone();
+    different["summary"] = json!("The lift has been broken for a month");
+    let (s, managers) = app
+        .post("manager", "/api/v1/complaints", different.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{managers}");
+    assert!(!managers.to_string().contains(&mine), "{managers}");
+    // The same caller, the same key, a different complaint: refused, naming the key, revealing nothing.
+    let (s, p) = app.post("officer", "/api/v1/complaints", different).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "idempotency_key", "{p}");
+    assert!(
+        p["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("was used for a different complaint"),
+        "{p}"
+    );
+    assert!(!p.to_string().contains(&mine), "{p}");
+    let mut anonymous = body.clone();
+    anonymous.as_object_mut().unwrap().remove("complainant");
+    let (s, p) = app.post("officer2", "/api/v1/complaints", anonymous).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "idempotency_key", "{p}");
+    // Each caller's retry still finds their own case.
+    let (s, again) = app.post("officer2", "/api/v1/complaints", body).await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(again["reference"], theirs_ref.as_str());
+    assert_eq!(app.store.count_cases().await.unwrap(), 3);
+}
+
+async fn cursors_keep_their_sort(app: TestApp) {
+    for day in ["2026-05-04", "2026-05-05", "2026-05-06"] {
+        app.new_complaint(day).await;
+    }
+    let cursor = |sort: &'static str| {
+        let app = &app;
+        async move {
+            let (s, page) = app
+                .get(
+                    "officer",
+                    &format!("/api/v1/complaints?sort={sort}&limit=1"),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{page}");
+            page["next_cursor"].as_str().unwrap().to_owned()
+        }
+    };
+    let due = cursor("due").await;
+    let received = cursor("received").await;
+    for (path, made_for) in [
+        (format!("/api/v1/complaints?cursor={due}"), "due"),
+        (
+            format!("/api/v1/complaints?sort=received&cursor={due}"),
+            "due",
+        ),
+        (
+            format!("/api/v1/complaints?sort=due&cursor={received}"),
+            "received",
+        ),
+    ] {
+        let (s, p) = app.get("officer", &path).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {p}");
+        assert_eq!(p["errors"][0]["field"], "cursor", "{path}: {p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("sort={made_for}")),
+            "{path}: {p}"
+        );
+    }
+    // Under its own order, each continues.
+    for path in [
+        format!("/api/v1/complaints?sort=due&limit=1&cursor={due}"),
+        format!("/api/v1/complaints?cursor={received}&limit=1"),
+        format!("/api/v1/complaints?sort=received&limit=1&cursor={received}"),
+    ] {
+        let (s, page) = app.get("officer", &path).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {page}");
+        assert_eq!(page["items"].as_array().unwrap().len(), 1, "{path}: {page}");
+    }
+}
+
+async fn confidential_cases_are_seen_by_their_author_and_assignee(app: TestApp) {
+    // An officer logs a confidential complaint: it is answered, and stays theirs to see.
+    let (s, created) = app
+        .post(
+            "officer",
+            "/api/v1/complaints",
+            json!({"received_on": "2026-05-04", "channel": "letter", "summary": "About a member of staff",
+                   "complainant": {"name": "Eve Long"}, "confidential": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    assert_eq!(created["confidential"], true);
+    let r = created["reference"].as_str().unwrap().to_owned();
+    let case_path = format!("/api/v1/complaints/{r}");
+    let sees = |who: &'static str| {
+        let (app, case_path, r) = (&app, &case_path, &r);
+        async move {
+            let (s, _) = app.get(who, case_path).await;
+            let (ls, list) = app.get(who, "/api/v1/complaints?limit=200").await;
+            assert_eq!(ls, StatusCode::OK, "{who}: {list}");
+            let listed = list.to_string().contains(r.as_str());
+            assert_eq!(
+                s == StatusCode::OK,
+                listed,
+                "{who}: the case and the list agree ({s})"
+            );
+            if !listed {
+                assert_eq!(s, StatusCode::NOT_FOUND, "{who}");
+            }
+            listed
+        }
+    };
+    assert!(sees("officer").await, "the officer who logged it");
+    assert!(sees("manager").await);
+    assert!(sees("admin").await);
+    for who in ["officer2", "asha", "investigator", "viewer"] {
+        assert!(!sees(who).await, "{who}");
+    }
+    let (s, _) = app
+        .event_as(
+            "officer2",
+            &r,
+            json!({"type": "acknowledged", "on": "2026-05-05"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "another officer cannot record on it"
+    );
+    // Assigned to Asha, she sees it and can progress it; the other officer still cannot.
+    let (s, body) = app
+        .event(
+            &r,
+            json!({"type": "assigned", "on": "2026-05-05", "officer": "asha"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert!(sees("asha").await, "the assigned officer");
+    let (s, body) = app
+        .event_as(
+            "asha",
+            &r,
+            json!({"type": "acknowledged", "on": "2026-05-06"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert!(
+        sees("officer").await,
+        "the officer who logged it, after assigning it"
+    );
+    assert!(!sees("officer2").await);
+    let (s, _) = app
+        .event_as(
+            "officer2",
+            &r,
+            json!({"type": "assigned", "on": "2026-05-06", "officer": "officer2"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Reassigned, it goes with the assignment: the current assignee sees it, a past one no longer does.
+    let (s, body) = app
+        .event_as(
+            "manager",
+            &r,
+            json!({"type": "assigned", "on": "2026-05-07", "officer": "investigator-1"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert!(!sees("asha").await, "a past assignee");
+    assert!(sees("officer").await);
 }

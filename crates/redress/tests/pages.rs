@@ -85,6 +85,11 @@ async fn spawn_on(url: &str, limits: SignInLimits) -> App {
             Role::ComplaintsOfficer,
         ),
         ("viewer@example.org", "Vic Viewer", Role::Viewer),
+        (
+            "officer2@example.org",
+            "Ola Second",
+            Role::ComplaintsOfficer,
+        ),
     ] {
         if !seed {
             break;
@@ -741,4 +746,40 @@ async fn sign_in_throttling_has_an_overall_ceiling_across_addresses() {
         60,
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_key_is_its_users_own() {
+    let app = spawn().await;
+    let submit = |cookie: String, summary: &'static str| {
+        let app = &app;
+        async move {
+            let (_, form) = get(app, &cookie, "/complaints/new").await;
+            let token = csrf(&form);
+            let fields = [
+                ("_csrf", token.as_str()),
+                ("idempotency_key", "shared-key"),
+                ("received_on", "2026-05-28"),
+                ("channel", "phone"),
+                ("policy", "code-2024"),
+                ("anonymous", "on"),
+                ("summary", summary),
+                ("triage", "complaint"),
+            ];
+            let resp = post_form(app, Some(&cookie), "/complaints", &fields).await;
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+            resp.headers()["location"].to_str().unwrap().to_owned()
+        }
+    };
+    let first = sign_in(&app, "officer@example.org").await;
+    let second = sign_in(&app, "officer2@example.org").await;
+    let mine = submit(first.clone(), "The boiler is broken").await;
+    let theirs = submit(second, "The boiler is broken").await;
+    assert_ne!(
+        theirs, mine,
+        "another user's key never leads to the first case"
+    );
+    assert_eq!(app.cases().await, 2);
+    assert_eq!(submit(first, "The boiler is broken").await, mine);
+    assert_eq!(app.cases().await, 2);
 }

@@ -60,7 +60,7 @@ async fn import_every_event_type(store: &dyn Store) -> String {
             late_acknowledged_on: None,
         },
         recorded_at: "2026-03-02T09:00:00Z".into(),
-        idempotency_key: None,
+        idempotency: None,
     };
     let later = (2..)
         .zip(later)
