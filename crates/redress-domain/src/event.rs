@@ -58,6 +58,62 @@ impl Channel {
     }
 }
 
+/// Whole numbers as JSON writes them: `240` and `240.0` are the same number (JSON Schema agrees), so both
+/// are read; `240.5`, negatives and numbers out of range are refused.
+mod whole {
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    fn whole(value: serde_json_number::Number) -> Option<u64> {
+        value.0
+    }
+
+    /// A JSON number that may be a whole number written with a fraction part.
+    mod serde_json_number {
+        pub struct Number(pub Option<u64>);
+
+        impl<'de> serde::Deserialize<'de> for Number {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = Number;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a whole number")
+                    }
+                    fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
+                        Ok(Number(Some(v)))
+                    }
+                    fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
+                        Ok(Number(u64::try_from(v).ok()))
+                    }
+                    fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
+                        let whole = v.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(&v);
+                        // The range check above makes the cast exact for every whole value it lets through.
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        Ok(Number(whole.then_some(v as u64)))
+                    }
+                }
+                d.deserialize_any(Visitor)
+            }
+        }
+    }
+
+    pub fn u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        let n = serde_json_number::Number::deserialize(d)?;
+        whole(n)
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or_else(|| D::Error::custom("expected a whole number from 0 to 4294967295"))
+    }
+
+    pub fn optional_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        match Option::<serde_json_number::Number>::deserialize(d)? {
+            None => Ok(None),
+            Some(n) => whole(n)
+                .map(Some)
+                .ok_or_else(|| D::Error::custom("expected a whole number of pence, 0 or more")),
+        }
+    }
+}
+
 /// Who is complaining, in relation to the landlord (Code 1.2, 1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -243,6 +299,7 @@ pub struct Head {
 #[serde(deny_unknown_fields)]
 pub struct HeadOutcome {
     /// The head's number, from 1.
+    #[serde(deserialize_with = "whole::u32")]
     pub head: u32,
     /// Its outcome.
     pub outcome: Outcome,
@@ -282,7 +339,7 @@ pub struct Remedy {
     /// What will be done.
     pub description: String,
     /// Amount in pence, for a financial remedy.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole::optional_u64")]
     pub amount_pence: Option<u64>,
     /// By when.
     #[serde(default)]
@@ -472,6 +529,7 @@ pub enum Event {
         /// Day.
         on: Date,
         /// Extra working days.
+        #[serde(deserialize_with = "whole::u32")]
         working_days: u32,
         /// Why (told to the resident with the new date).
         reason: String,
@@ -818,6 +876,31 @@ mod tests {
         let err = serde_json::from_str::<Event>(r#"{"type": "teleported", "on": "2025-02-03"}"#)
             .unwrap_err();
         assert!(err.to_string().contains("teleported"), "{err}");
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_with_a_fraction_part_and_nothing_else_may() {
+        let extended = |days: &str| {
+            serde_json::from_str::<Event>(&format!(
+                r#"{{"type": "extended", "on": "2026-01-05", "working_days": {days}, "reason": "Survey", "resident_agreed": false}}"#
+            ))
+        };
+        assert!(matches!(
+            extended("10.0"),
+            Ok(Event::Extended {
+                working_days: 10,
+                ..
+            })
+        ));
+        for bad in ["10.5", "-1", "4294967296", "1e300"] {
+            let err = extended(bad).unwrap_err().to_string();
+            assert!(err.contains("whole number"), "{bad}: {err}");
+        }
+        let remedy: Remedy = serde_json::from_str(
+            r#"{"kind": "compensation", "description": "For the delay", "amount_pence": 15000.0}"#,
+        )
+        .unwrap();
+        assert_eq!(remedy.amount_pence, Some(15_000));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Free text: one rule for every free-text field, at intake and on every event.
 //!
 //! A field's text is at most its kind's length, in characters, and holds no control characters other than
-//! newlines (LF, or CRLF as browsers send them) and tabs. [`event_text`] lists every free-text field of every
+//! newlines (LF and CR, alone or together as browsers send them) and tabs. [`event_text`] lists every free-text field of every
 //! event with its kind, destructuring each event with no `..`, so a new field does not compile until it has a
 //! limit.
 
@@ -44,11 +44,9 @@ pub fn problem(value: &str, kind: TextKind) -> Option<String> {
     if value.chars().count() > max {
         return Some(format!("is longer than {max} characters"));
     }
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in value.chars() {
         let allowed = match c {
-            '\n' | '\t' => true,
-            '\r' => chars.peek() == Some(&'\n'),
+            '\n' | '\r' | '\t' => true,
             c => !c.is_control(),
         };
         if !allowed {
@@ -280,10 +278,11 @@ mod tests {
             problem("Line one\nline two\r\n\tindented", TextKind::Line),
             None
         );
+        assert_eq!(problem("old\rMac", TextKind::Line), None);
         for bad in [
             "a\u{0}b",
             "bell\u{7}",
-            "lone\rreturn",
+            "del\u{7f}",
             "esc\u{1b}[31m",
             "next\u{85}line",
         ] {

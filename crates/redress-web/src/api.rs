@@ -712,21 +712,13 @@ pub async fn log_complaint(
             .and_then(|c| c.representative.as_ref())
             .map(|r| r.consent_recorded),
     };
-    let refusals = check_intake(&loaded.policy, &intake);
-    if !refusals.is_empty() {
-        let errors: Vec<FieldError> = refusals
-            .into_iter()
-            .map(|r| FieldError {
-                field: r.field.unwrap_or("complainant").to_owned(),
-                detail: r.message,
-            })
-            .collect();
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.detail))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(ApiError::Invalid { detail, errors });
+    // The policy refuses (who may complain, anonymous, representatives): a 409 in the policy's words, as
+    // for any step the policy or the lifecycle refuses.
+    if let Some(refused) = check_intake(&loaded.policy, &intake).into_iter().next() {
+        return Err(ApiError::Conflict {
+            detail: refused.message,
+            field: Some(refused.field.unwrap_or("complainant").to_owned()),
+        });
     }
     // The key is scoped to the caller, and kept with a hash of the complaint it was sent with.
     let idempotency = match body.idempotency_key.clone() {
@@ -819,6 +811,7 @@ pub async fn log_complaint(
 
 /// Query parameters of a single case.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CaseQuery {
     /// Compute clock statuses as of this day (default: today).
@@ -835,7 +828,8 @@ fn parse_date_param(name: &str, value: &str) -> ApiResult<Date> {
     })
 }
 
-/// A date written exactly `YYYY-MM-DD` (jiff alone also reads `20260105` and date-times).
+/// A date written exactly `YYYY-MM-DD`, from the year 2000 to 2999 (jiff alone also reads `20260105` and
+/// date-times); the OpenAPI document's date pattern says the same.
 pub fn strict_date(value: &str) -> Option<Date> {
     let shaped = value.len() == 10
         && value.char_indices().all(|(i, c)| {
@@ -845,7 +839,10 @@ pub fn strict_date(value: &str) -> Option<Date> {
                 c.is_ascii_digit()
             }
         });
-    shaped.then(|| value.parse::<Date>().ok()).flatten()
+    shaped
+        .then(|| value.parse::<Date>().ok())
+        .flatten()
+        .filter(|d| (2000..=2999).contains(&d.year()))
 }
 
 /// Every date in a JSON body (the fields `on` and `…_on`) is written exactly `YYYY-MM-DD`.
@@ -1234,8 +1231,21 @@ pub fn parse_filter(
                         .ok_or_else(|| ApiError::invalid("stage", "must be 1, 2 or 3"))?,
                 )
             }
-            "policy" => f.policy = Some(value.clone()),
-            "assignee" => f.assignee = Some(value.clone()),
+            "policy" => {
+                if !redress_domain::policy::valid_id(value) {
+                    return Err(ApiError::invalid(
+                        "policy",
+                        "is not a policy id (lower-case letters, digits and hyphens)",
+                    ));
+                }
+                f.policy = Some(value.clone())
+            }
+            "assignee" => {
+                if let Some(problem) = text::problem(value, TextKind::Name) {
+                    return Err(ApiError::invalid("assignee", problem));
+                }
+                f.assignee = Some(value.clone())
+            }
             "open" => f.open_only = parse_bool("open", value)?,
             "due_before" => f.due_on_or_before = Some(parse_date_param("due_before", value)?),
             "overdue" => {
@@ -1274,24 +1284,22 @@ pub fn parse_filter(
             }
         }
     }
-    if let (Some(a), Some(b)) = (f.received_from, f.received_to)
-        && a > b
-    {
-        return Err(ApiError::invalid("received_to", "is before received_from"));
-    }
-    // A cursor continues the order it was made in: under another, its key means something else.
-    if let Some(cursor) = &f.after
-        && cursor.sort != f.sort
-    {
-        return Err(ApiError::invalid(
-            "cursor",
-            format!(
-                "was given out for sort={}, not sort={}: send it with sort={} or start again without it",
-                cursor.sort.as_str(),
-                f.sort.as_str(),
-                cursor.sort.as_str()
-            ),
-        ));
+    // A cursor continues the order it was made in: without `sort` it says which; under another sort its key
+    // means something else, so the two conflict.
+    if let Some(cursor) = &f.after {
+        if !params.contains_key("sort") {
+            f.sort = cursor.sort;
+        } else if cursor.sort != f.sort {
+            return Err(ApiError::Conflict {
+                detail: format!(
+                    "The cursor was given out for sort={}, not sort={}: send it with sort={}, or without sort, or start again without it",
+                    cursor.sort.as_str(),
+                    f.sort.as_str(),
+                    cursor.sort.as_str()
+                ),
+                field: Some("cursor".into()),
+            });
+        }
     }
     Ok(f)
 }

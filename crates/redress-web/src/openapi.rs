@@ -10,8 +10,13 @@ use redress_domain::event::Event;
 use redress_domain::text::TextKind;
 use serde_json::{Map, Value, json};
 
-/// A strict calendar date.
-pub const DATE_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+/// A real calendar day from 2000 to 2999, leap days included (the service keeps no earlier days).
+const DATE_BODY: &str = "(?:2[0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:2[0-9](?:0[48]|[2468][048]|[13579][26])|2000|2400|2800)-02-29)";
+
+/// A strict date, anchored.
+pub fn date_pattern() -> String {
+    format!("^{DATE_BODY}$")
+}
 
 /// Free text with no control characters but newlines and tabs (the domain's text rule).
 const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
@@ -23,7 +28,7 @@ const NOT_BLANK_PATTERN: &str = "\\S";
 pub const ID_PATTERN: &str = "^[a-z0-9][a-z0-9-]{0,63}$";
 
 fn date() -> Value {
-    json!({"type": "string", "format": "date", "pattern": DATE_PATTERN})
+    json!({"type": "string", "format": "date", "pattern": date_pattern()})
 }
 
 fn text(kind: TextKind) -> Value {
@@ -304,6 +309,10 @@ fn error_statuses(
         out.push(("403", "The token's role may not do this"));
     }
     if has_body || method == "put" || method == "post" {
+        out.push((
+            "409",
+            "The policy or the lifecycle refuses, in words for people; the problem names the field",
+        ));
         out.push(("413", "The body is over 64 KiB"));
         out.push(("415", "The body is not of the documented media type"));
         out.push((
@@ -315,6 +324,10 @@ fn error_statuses(
         out.push((
             "422",
             "A query parameter is not acceptable; the problem names it",
+        ));
+        out.push((
+            "409",
+            "The parameters conflict (a cursor given with another sort than it was made for)",
         ));
     }
     out
@@ -356,7 +369,8 @@ fn finish_schemas(doc: &mut Value) {
     set(
         doc,
         &format!("{c}/policy"),
-        nullable(json!({"type": "string", "pattern": ID_PATTERN})),
+        // An installed policy's id: one that is not installed is a 422 naming `policy`.
+        nullable(json!({"type": "string", "format": "policy-id", "pattern": ID_PATTERN})),
     );
     set(
         doc,
@@ -369,7 +383,7 @@ fn finish_schemas(doc: &mut Value) {
         doc,
         &format!("{p}/email"),
         nullable(json!({"type": "string", "maxLength": 254,
-        "pattern": "^[^@\\s\\u0000-\\u001F]+@[^@\\s\\u0000-\\u001F]+\\.[^@\\s.\\u0000-\\u001F]+$"})),
+        "pattern": "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+\\.[^@\\s.\\u0000-\\u001F\\u007F-\\u009F]+$"})),
     );
     set(doc, &format!("{p}/phone"), nullable(text(TextKind::Phone)));
     set(doc, &format!("{p}/address"), nullable(text(TextKind::Line)));
@@ -414,7 +428,9 @@ fn finish_parameters(doc: &mut Value) {
                     "id" | "policy" => json!({"type": "string", "pattern": ID_PATTERN}),
                     "reference" => json!({"type": "string", "minLength": 1, "maxLength": 40}),
                     "assignee" => text(TextKind::Name),
-                    "cursor" => json!({"type": "string", "minLength": 1, "maxLength": 500}),
+                    // A cursor is `r~KEY~ID` or `d~KEY~ID`; the key is a day, or 9999-12-31 for no due date.
+                    "cursor" => json!({"type": "string", "pattern":
+                        format!("^[rd]~(?:{DATE_BODY}|9999-12-31)~[0-9a-f-]{{1,64}}$")}),
                     "If-Match" => json!({"type": "string", "pattern": "^\"?[0-9]{1,18}\"?$"}),
                     _ => continue,
                 };
@@ -454,6 +470,21 @@ fn finish_responses(doc: &mut Value) {
     }
 }
 
+/// Links from a created complaint to reading it and recording its next step.
+fn add_links(doc: &mut Value) {
+    let reference = json!({"reference": "$response.body#/reference"});
+    for status in ["201", "200"] {
+        if let Some(r) = doc.pointer_mut(&format!(
+            "/paths/~1api~1v1~1complaints/post/responses/{status}"
+        )) {
+            r["links"] = json!({
+                "GetComplaint": {"operationId": "get_complaint", "parameters": reference},
+                "RecordEvent": {"operationId": "record_event", "parameters": reference},
+            });
+        }
+    }
+}
+
 fn add_healthz(doc: &mut Value) {
     if let Some(Value::Object(paths)) = doc.pointer_mut("/paths") {
         paths.insert(
@@ -482,6 +513,7 @@ pub fn document(generated: &utoipa::openapi::OpenApi) -> String {
     finish_schemas(&mut doc);
     finish_parameters(&mut doc);
     finish_responses(&mut doc);
+    add_links(&mut doc);
     add_healthz(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into())
 }

@@ -893,7 +893,7 @@ async fn intake_applies_the_policy(app: TestApp) {
         }
         body
     };
-    // Who may complain, in the policy's words.
+    // Who may complain, in the policy's words: the policy refuses, so 409 as for any refused step.
     let (s, p) = app
         .post(
             "officer",
@@ -901,7 +901,7 @@ async fn intake_applies_the_policy(app: TestApp) {
             complaint(json!({"policy": "herefordshire-council", "relationship": "leaseholder"})),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
     assert_eq!(p["errors"][0]["field"], "relationship");
     assert!(
         p["errors"][0]["detail"]
@@ -931,7 +931,7 @@ async fn intake_applies_the_policy(app: TestApp) {
             json!({"policy": "harrogate-ha", "received_on": "2026-03-02", "channel": "letter", "summary": "Unsigned letter about the lift"}),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
     assert_eq!(p["errors"][0]["field"], "complainant");
     // A representative without recorded consent: refused on the API as on the pages.
     let (s, p) = app
@@ -941,7 +941,7 @@ async fn intake_applies_the_policy(app: TestApp) {
             complaint(json!({"complainant": {"name": "Sam Patel", "representative": {"name": "Jo Patel", "consent_recorded": false}}})),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
     assert_eq!(
         p["errors"][0]["field"],
         "complainant.representative.consent_recorded"
@@ -954,7 +954,7 @@ async fn intake_applies_the_policy(app: TestApp) {
             complaint(json!({"policy": "herefordshire-council", "complainant": {"name": "Sam Patel", "representative": {"name": "Jo Patel", "consent_recorded": true}}})),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
     assert_eq!(p["errors"][0]["field"], "complainant.representative");
     // Nothing recorded about who is complaining: accepted, with a warning.
     let (s, case) = app
@@ -1121,7 +1121,6 @@ async fn cursors_keep_their_sort(app: TestApp) {
     let due = cursor("due").await;
     let received = cursor("received").await;
     for (path, made_for) in [
-        (format!("/api/v1/complaints?cursor={due}"), "due"),
         (
             format!("/api/v1/complaints?sort=received&cursor={due}"),
             "due",
@@ -1132,7 +1131,7 @@ async fn cursors_keep_their_sort(app: TestApp) {
         ),
     ] {
         let (s, p) = app.get("officer", &path).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {p}");
+        assert_eq!(s, StatusCode::CONFLICT, "{path}: {p}");
         assert_eq!(p["errors"][0]["field"], "cursor", "{path}: {p}");
         assert!(
             p["detail"]
@@ -1142,9 +1141,10 @@ async fn cursors_keep_their_sort(app: TestApp) {
             "{path}: {p}"
         );
     }
-    // Under its own order, each continues.
+    // Under its own order, each continues; without `sort`, the cursor's own order applies.
     for path in [
         format!("/api/v1/complaints?sort=due&limit=1&cursor={due}"),
+        format!("/api/v1/complaints?cursor={due}&limit=1"),
         format!("/api/v1/complaints?cursor={received}&limit=1"),
         format!("/api/v1/complaints?sort=received&limit=1&cursor={received}"),
     ] {
