@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: every Rust test (the storage and HTTP tests also run on PostgreSQL when
-# REDRESS_TEST_DATABASE_URL is set), then the browser tests of the staff pages in headless Chromium.
+# REDRESS_TEST_DATABASE_URL is set), then the browser tests of the staff pages in headless Chromium, then
+# schemathesis against the API's own OpenAPI document (installed from PyPI if missing).
 # On a fresh machine run as root, it installs what the browser tests need (Debian's chromium; Node.js and npm
 # if absent).
 set -euo pipefail
@@ -26,3 +27,6 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 bash browser-tests/run.sh
+
+# The OpenAPI document is the truth: every operation, every check, 100 examples each, no failure.
+REDRESS_BIN=target/debug/redress bash scripts/schemathesis/run.sh

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Pinned: the hooks use its test-case metadata.
-if ! st --version 2>/dev/null | grep -q 'version 4.32.5'; then
+if ! python3 -m schemathesis.cli --version 2>/dev/null | grep -q 'version 4.32.5'; then
   python3 -m pip install -q --root-user-action=ignore 'schemathesis==4.32.5'
 fi
 bin="${REDRESS_BIN:-target/debug/redress}"
@@ -36,7 +36,7 @@ done
 export SCHEMATHESIS_HOOKS=hooks
 export PYTHONPATH="$PWD/scripts/schemathesis${PYTHONPATH:+:$PYTHONPATH}"
 export REDRESS_STAFF="$staff"
-st run "http://127.0.0.1:$port/api/v1/openapi.json" \
+python3 -m schemathesis.cli run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks all \
   --max-examples 100 \
