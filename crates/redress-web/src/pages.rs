@@ -579,8 +579,11 @@ async fn dashboard(
         Some(&staff),
         "queue",
     );
+    let include_confidential = who.role.can(Permission::ReadConfidential);
     let mut filter = CaseFilter {
-        include_confidential: who.role.can(Permission::ReadConfidential),
+        include_confidential,
+        // Confidential cases the officer logged or is assigned to, as on the API.
+        confidential_for: (!include_confidential).then(|| staff.user.id.clone()),
         open_only: !include_closed,
         limit: 50,
         sort: if get("sort").as_deref() == Some("received") {
@@ -624,7 +627,15 @@ async fn dashboard(
             }
         }
     }
+    // A cursor continues its own order: with no sort chosen it sets it; under another it starts again.
     filter.after = get("cursor").and_then(|c| Cursor::decode(&c));
+    if let Some(cursor) = &filter.after {
+        if get("sort").is_none() {
+            filter.sort = cursor.sort;
+        } else if cursor.sort != filter.sort {
+            filter.after = None;
+        }
+    }
 
     let users = match state.store.users().await {
         Ok(u) => u,
@@ -872,7 +883,7 @@ async fn new_complaint_page(
     values: HashMap<String, String>,
     errors: Vec<FormError>,
     duplicates: Vec<String>,
-) -> NewComplaintPage {
+) -> Result<NewComplaintPage, Response> {
     let mut page = Page::new("Log a complaint", Some(staff), "new");
     page.errors = errors;
     let get = |k: &str| values.get(k).cloned().unwrap_or_default();
@@ -881,7 +892,11 @@ async fn new_complaint_page(
     } else {
         get("policy")
     };
-    let installed = state.store.policies().await.unwrap_or_default();
+    let installed = match state.store.policies().await {
+        Ok(p) => p,
+        Err(e) => return Err(store_failed(staff, "log a complaint: listing policies", e)),
+    };
+    // An unknown policy id in the form has no exclusions to offer; any other failure is ours, and shown.
     let exclusions = match state.policy(&policy, None).await {
         Ok(l) => l
             .policy
@@ -889,7 +904,8 @@ async fn new_complaint_page(
             .iter()
             .map(|e| opt(e.id.clone(), truncate(&e.text, 90), &get("exclusion")))
             .collect(),
-        Err(_) => Vec::new(),
+        Err(ApiError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(error_page(staff, e)),
     };
     let triage_current = if get("triage").is_empty() {
         "complaint".to_owned()
@@ -901,7 +917,7 @@ async fn new_complaint_page(
     } else {
         get("idempotency_key")
     };
-    NewComplaintPage {
+    Ok(NewComplaintPage {
         page,
         channels: CHANNELS
             .iter()
@@ -935,7 +951,7 @@ async fn new_complaint_page(
         duplicates,
         idempotency_key: key,
         values,
-    }
+    })
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -956,7 +972,10 @@ async fn new_complaint_form(State(state): S, staff: Staff) -> Response {
     let mut values = HashMap::new();
     values.insert("received_on".to_owned(), state.today().to_string());
     render(
-        &new_complaint_page(&state, &staff, values, Vec::new(), Vec::new()).await,
+        &match new_complaint_page(&state, &staff, values, Vec::new(), Vec::new()).await {
+            Ok(p) => p,
+            Err(r) => return r,
+        },
         StatusCode::OK,
     )
 }
@@ -1136,7 +1155,10 @@ async fn log_complaint(
         })
     };
     if !errors.is_empty() {
-        let page = new_complaint_page(&state, &staff, values, errors, Vec::new()).await;
+        let page = match new_complaint_page(&state, &staff, values, errors, Vec::new()).await {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
         return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // A form submitted twice goes to the case the first submission created: keys are the signed-in user's
@@ -1164,7 +1186,10 @@ async fn log_complaint(
             Err(e) => return store_failed(&staff, "log a complaint: duplicate check", e),
         };
         if !dups.is_empty() {
-            let page = new_complaint_page(&state, &staff, values, Vec::new(), dups).await;
+            let page = match new_complaint_page(&state, &staff, values, Vec::new(), dups).await {
+                Ok(p) => p,
+                Err(r) => return r,
+            };
             return render(&page, StatusCode::OK);
         }
     }
@@ -1228,7 +1253,10 @@ async fn log_complaint(
                     fe
                 })
                 .collect();
-            let page = new_complaint_page(&state, &staff, values, errors, Vec::new()).await;
+            let page = match new_complaint_page(&state, &staff, values, errors, Vec::new()).await {
+                Ok(p) => p,
+                Err(r) => return r,
+            };
             return render(&page, e.status());
         }
         Err(e) => return error_page(&staff, e),

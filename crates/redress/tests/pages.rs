@@ -783,3 +783,35 @@ async fn a_form_key_is_its_users_own() {
     assert_eq!(submit(first, "The boiler is broken").await, mine);
     assert_eq!(app.cases().await, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officers_own_confidential_case_is_in_their_work_queue_and_no_one_elses() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let resp = log_one(
+        &app,
+        &cookie,
+        &[("confidential", "true"), ("name", "Cora Confidential")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let reference = location
+        .trim_start_matches("/complaints/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, queue) = get(&app, &cookie, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        queue.contains(&reference),
+        "the officer who logged it sees it"
+    );
+    // The board's viewer does not: neither in the queue nor on the case page.
+    let viewer = sign_in(&app, "viewer@example.org").await;
+    let (_, queue) = get(&app, &viewer, "/").await;
+    assert!(!queue.contains(&reference));
+    let (status, _) = get(&app, &viewer, &location).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
