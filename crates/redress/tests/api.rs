@@ -556,6 +556,56 @@ async fn refusals_and_bad_input(app: TestApp) {
         .get("officer", "/api/v1/complaints/CMP-1999-000001")
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // Every error is application/problem+json, those axum makes itself too.
+    for (method, url, status) in [
+        (
+            Method::DELETE,
+            "/api/v1/complaints".to_owned(),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            Method::GET,
+            "/api/v1/complaints/%FF".to_owned(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/api/v1/no-such-thing".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let resp = app
+            .client
+            .request(method.clone(), app.url(&url))
+            .bearer_auth(&app.tokens["officer"])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status, "{method} {url}");
+        assert_eq!(
+            resp.headers()["content-type"],
+            "application/problem+json",
+            "{method} {url}"
+        );
+        let problem: Value = resp.json().await.unwrap();
+        assert_eq!(problem["status"], status.as_u16(), "{method} {url}");
+    }
+    // Dates are written exactly YYYY-MM-DD, in bodies and in queries.
+    for date in ["20260105", "2026-01-05T00:00", "+002026-01-05"] {
+        let (s, p) = app
+            .post(
+                "officer",
+                "/api/v1/complaints",
+                json!({"received_on": date, "channel": "phone", "summary": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {p}");
+        assert_eq!(p["errors"][0]["field"], "received_on", "{date}");
+        let (s, p) = app
+            .get("officer", &format!("/api/v1/complaints?due_before={date}"))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {p}");
+    }
 
     // Nothing was half-written: only the receipt and the acknowledgement are on the case.
     let (_, case) = app.get("officer", &path).await;
