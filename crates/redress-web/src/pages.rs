@@ -954,6 +954,32 @@ async fn new_complaint_page(
     })
 }
 
+/// The text with every `YYYY-MM-DD` in it written as the pages write dates ("Tue 1 Dec 2026").
+fn humanise_dates(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(i) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..i]);
+        let candidate = rest.get(i..i + 10).unwrap_or("");
+        let bounded = !rest[i + candidate.len()..].starts_with(|c: char| c.is_ascii_digit());
+        match api::strict_date(candidate).filter(|_| bounded && candidate.len() == 10) {
+            Some(d) => {
+                out.push_str(&human_date(d));
+                rest = &rest[i + 10..];
+            }
+            None => {
+                let digits = rest[i..]
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(rest.len() - i);
+                out.push_str(&rest[i..i + digits]);
+                rest = &rest[i + digits..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_owned()
@@ -2440,7 +2466,7 @@ async fn case_page_for(
                     .unwrap_or_default(),
                 tag_class,
                 tag_text,
-                explanation: d.explanation,
+                explanation: humanise_dates(&d.explanation),
             }
         })
         .collect();
@@ -3228,6 +3254,21 @@ async fn policy_page(State(state): S, staff: Staff, Path(id): Path<String>) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_explanations_are_written_as_the_pages_write_dates() {
+        assert_eq!(
+            humanise_dates(
+                "10 working days after acknowledgement on 2025-12-23; extended on 2026-01-05 by 10 working days to 2026-01-20, skipping 25, 26 Dec"
+            ),
+            "10 working days after acknowledgement on Tue 23 Dec 2025; extended on Mon 5 Jan 2026 by 10 working days to Tue 20 Jan 2026, skipping 25, 26 Dec"
+        );
+        assert_eq!(
+            humanise_dates("CMP-2026-000042 and 12345678901"),
+            "CMP-2026-000042 and 12345678901"
+        );
+        assert_eq!(humanise_dates("2026-02-30"), "2026-02-30");
+    }
 
     #[test]
     fn pounds_parse_to_pence() {
