@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: every Rust test (the storage and HTTP tests also run on PostgreSQL when
-# REDRESS_TEST_DATABASE_URL is set), then the browser tests of the staff pages in headless Chromium, then
+# The whole test suite: every Rust test (the storage and HTTP tests also run on PostgreSQL: the server named by
+# REDRESS_TEST_DATABASE_URL, or one answering on 127.0.0.1:5432; with CI set and neither, they fail), then the browser tests of the staff pages in headless Chromium, then
 # schemathesis against the API's own OpenAPI document (installed from PyPI if missing).
 # On a fresh machine run as root, it installs what the browser tests need (Debian's chromium; Node.js and npm
 # if absent).

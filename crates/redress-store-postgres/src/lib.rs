@@ -35,6 +35,8 @@ const IDEMPOTENCY_CONSTRAINT: &str = "cases_idempotency_key_unique";
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// The schema the store lives in, when it was given one.
+    schema: Option<String>,
 }
 
 fn db(e: sqlx::Error) -> StoreError {
@@ -99,6 +101,21 @@ impl PostgresStore {
         if let Some(schema) = schema {
             options = options.options([("search_path", schema)]);
         }
+        // One connection first: a server that refuses or a wrong password is reported at once, not after
+        // the pool has retried for its whole acquire timeout.
+        let cannot = |e: sqlx::Error| {
+            StoreError::Other(format!(
+                "cannot connect to PostgreSQL at {}: {e}",
+                redact(url)
+            ))
+        };
+        sqlx::Connection::close(
+            sqlx::ConnectOptions::connect(&options)
+                .await
+                .map_err(cannot)?,
+        )
+        .await
+        .map_err(cannot)?;
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .min_connections(0)
@@ -111,7 +128,23 @@ impl PostgresStore {
                     redact(url)
                 ))
             })?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore {
+            pool,
+            schema: schema.map(str::to_owned),
+        })
+    }
+
+    /// Drops the schema the store lives in, with everything in it (tests give each store a schema of its
+    /// own and throw it away afterwards). A store without a schema of its own is left alone.
+    pub async fn drop_own_schema(self) -> StoreResult<()> {
+        if let Some(schema) = &self.schema {
+            sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        }
+        self.pool.close().await;
+        Ok(())
     }
 
     /// The pool, for tools (the generator) that write in bulk.
@@ -1309,5 +1342,52 @@ mod tests {
         assert!(!is_plain_identifier("a; DROP TABLE cases"));
         assert!(!is_plain_identifier("Mixed"));
         assert!(!is_plain_identifier(&"a".repeat(64)));
+    }
+}
+
+/// Where the PostgreSQL tests of every crate find their server.
+pub mod test_server {
+    use std::str::FromStr;
+
+    use sqlx::postgres::PgConnectOptions;
+
+    /// The variable naming the test database.
+    pub const URL_VAR: &str = "REDRESS_TEST_DATABASE_URL";
+    /// The local server tried when the variable is not set.
+    pub const LOCAL_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+    /// The test database: `REDRESS_TEST_DATABASE_URL`, or a local server on 127.0.0.1:5432 when one
+    /// answers. Without either the test is skipped, and says so on standard error; but with `CI` set that
+    /// is a failure (a CI run must test PostgreSQL, not pass without it).
+    pub async fn url(test: &str) -> Option<String> {
+        if let Ok(url) = std::env::var(URL_VAR)
+            && !url.is_empty()
+        {
+            return Some(url);
+        }
+        if local_server_answers().await {
+            return Some(LOCAL_URL.to_owned());
+        }
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test}: CI is set but no PostgreSQL answers: set {URL_VAR} or start a server on 127.0.0.1:5432"
+        );
+        eprintln!(
+            "{test}: SKIPPED: no PostgreSQL ({URL_VAR} is not set and none answers on 127.0.0.1:5432)"
+        );
+        None
+    }
+
+    async fn local_server_answers() -> bool {
+        let Ok(options) = PgConnectOptions::from_str(LOCAL_URL) else {
+            return false;
+        };
+        match sqlx::ConnectOptions::connect(&options).await {
+            Ok(conn) => {
+                let _ = sqlx::Connection::close(conn).await;
+                true
+            }
+            Err(_) => false,
+        }
     }
 }

@@ -19,10 +19,15 @@ fn uuid_like() -> String {
     redress_store::new_id()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_passes_the_conformance_suite() {
-    redress_store::conformance::run_all(fresh).await;
+async fn fresh_store() -> Option<SqliteStore> {
+    Some(fresh().await)
 }
+
+async fn done(store: SqliteStore) {
+    drop(store);
+}
+
+redress_store::conformance_tests!(fresh_store, done);
 
 #[tokio::test]
 async fn the_event_log_is_append_only_in_the_database_itself() {

@@ -1,9 +1,7 @@
 //! The storage conformance suite: the same tests for every backend.
 //!
-//! Each backend's test file calls [`run_all`] with a factory that gives a fresh, migrated, empty store
+//! Each backend's test file expands [`conformance_tests!`](crate::conformance_tests) with a factory that gives a fresh, migrated, empty store
 //! (a new SQLite file; a new PostgreSQL schema). A failing check panics with a message naming it.
-
-use std::future::Future;
 
 use jiff::civil::{Date, date};
 use redress_domain::access::Role;
@@ -15,30 +13,46 @@ use crate::{
     new_id,
 };
 
-/// Runs every conformance test, each on a fresh store from `fresh`.
-pub async fn run_all<S, F, Fut>(fresh: F)
-where
-    S: Store,
-    F: Fn() -> Fut,
-    Fut: Future<Output = S>,
-{
-    policies_are_versioned(&fresh().await).await;
-    cases_round_trip_with_their_events_and_personal_data(&fresh().await).await;
-    a_case_is_created_with_its_triage_in_one_write(&fresh().await).await;
-    references_count_up_per_year_and_idempotency_keys_never_create_twice(&fresh().await).await;
-    append_checks_the_expected_version_and_writes_nothing_on_conflict(&fresh().await).await;
-    two_writers_at_once_one_wins_one_conflicts(&fresh().await).await;
-    filters_and_cursor_pagination(&fresh().await).await;
-    confidential_cases_list_for_their_author_and_assignee(&fresh().await).await;
-    imported_cases_read_back_whole_and_continue_the_counter(&fresh().await).await;
-    users_and_tokens(&fresh().await).await;
-    tokens_expire_are_revoked_by_name_and_record_their_use(&fresh().await).await;
-    sessions_expire_and_end(&fresh().await).await;
-    duplicates_and_queue_counts(&fresh().await).await;
-    sign_in_failures_are_counted_by_account_address_and_overall_then_cleared_and_pruned(
-        &fresh().await,
-    )
-    .await;
+/// One `#[tokio::test]` per conformance check, so that one failure hides no other. In a backend's test file:
+/// `redress_store::conformance_tests!(fresh, done);` where `fresh()` is an async fn giving a migrated, empty
+/// store of its own (or `None` when the backend's server is absent and the tests are to be skipped), and
+/// `done(store)` an async fn that throws it away (drops its schema, deletes its file).
+///
+/// The list of checks is here only: a new check is added to this list and runs on every backend.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:ident, $done:ident) => {
+        $crate::conformance_tests!(@each $fresh, $done;
+            policies_are_versioned,
+            cases_round_trip_with_their_events_and_personal_data,
+            a_case_is_created_with_its_triage_in_one_write,
+            references_count_up_per_year_and_idempotency_keys_never_create_twice,
+            append_checks_the_expected_version_and_writes_nothing_on_conflict,
+            two_writers_at_once_one_wins_one_conflicts,
+            filters_and_cursor_pagination,
+            confidential_cases_list_for_their_author_and_assignee,
+            imported_cases_read_back_whole_and_continue_the_counter,
+            users_and_tokens,
+            tokens_expire_are_revoked_by_name_and_record_their_use,
+            sessions_expire_and_end,
+            duplicates_and_queue_counts,
+            sign_in_failures_are_counted_by_account_address_and_overall_then_cleared_and_pruned,
+        );
+    };
+    (@each $fresh:ident, $done:ident; $($check:ident),* $(,)?) => {
+        mod conformance {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $check() {
+                    let Some(store) = super::$fresh().await else {
+                        return;
+                    };
+                    $crate::conformance::$check(&store).await;
+                    super::$done(store).await;
+                }
+            )*
+        }
+    };
 }
 
 const AT: &str = "2026-01-05T10:00:00.000000Z";
