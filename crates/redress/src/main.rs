@@ -259,12 +259,19 @@ fn main() -> ExitCode {
             ) {
                 e.exit();
             }
-            // One line, not clap's usage block: the first line of its message names what is wrong.
+            // Clap's whole message (what is missing, the allowed values), on one line; its usage block
+            // is left to `--help`.
             let rendered = e.to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            let message = rendered
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
             eprintln!(
                 "redress: {} (see redress --help)",
-                first.trim_start_matches("error: ")
+                message.trim_start_matches("error: ")
             );
             return ExitCode::from(2);
         }

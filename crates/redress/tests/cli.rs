@@ -185,6 +185,13 @@ fn bad_arguments_get_a_one_line_error_and_a_non_zero_exit() {
         assert!(err.starts_with("redress: "), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+    // Clap's whole message is kept: which arguments are missing, which values are allowed.
+    let o = redress(&["token", "create"]);
+    let err = stderr(&o);
+    assert!(err.contains("--role") && err.contains("--name"), "{err}");
+    let o = redress(&["policy", "show", "code-2024", "--format", "yaml"]);
+    let err = stderr(&o);
+    assert!(err.contains("possible values") && err.contains("toml"), "{err}");
     let o = redress(&[
         "calendar",
         "add-working-days",
