@@ -191,7 +191,10 @@ fn bad_arguments_get_a_one_line_error_and_a_non_zero_exit() {
     assert!(err.contains("--role") && err.contains("--name"), "{err}");
     let o = redress(&["policy", "show", "code-2024", "--format", "yaml"]);
     let err = stderr(&o);
-    assert!(err.contains("possible values") && err.contains("toml"), "{err}");
+    assert!(
+        err.contains("possible values") && err.contains("toml"),
+        "{err}"
+    );
     let o = redress(&[
         "calendar",
         "add-working-days",
