@@ -244,7 +244,7 @@ fn fold_20_events_into_deadlines(bencher: Bencher) {
     // Every event is one the domain accepts, in order.
     let mut check = Case::open(&events[0]).unwrap_or_else(|_| std::process::exit(1));
     for ev in &events[1..] {
-        if let Err(r) = check.decide(&policy, &cal, &ev.event, ev.by.as_deref()) {
+        if let Err(r) = check.decide(&policy, &cal, ev.event.on(), &ev.event, ev.by.as_deref()) {
             eprintln!("benchmark case is invalid at {}: {}", ev.event, r.message);
             std::process::exit(1);
         }

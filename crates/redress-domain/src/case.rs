@@ -355,12 +355,15 @@ pub struct Refused {
     pub message: String,
     /// The event field at fault, where there is one.
     pub field: Option<&'static str>,
+    /// The step cannot be right on any case (a day still to come): the input is at fault, not the rules.
+    pub malformed: bool,
 }
 
 fn refuse(message: impl Into<String>) -> Result<(), Refused> {
     Err(Refused {
         message: message.into(),
         field: None,
+        malformed: false,
     })
 }
 
@@ -368,6 +371,7 @@ fn refuse_field(field: &'static str, message: impl Into<String>) -> Result<(), R
     Err(Refused {
         message: message.into(),
         field: Some(field),
+        malformed: false,
     })
 }
 
@@ -861,10 +865,11 @@ impl Case {
         &self,
         policy: &Policy,
         calendar: &Calendar,
+        today: Date,
         event: &Event,
         by: Option<&str>,
     ) -> Result<(), Refused> {
-        self.decide_with(policy, calendar, event, by, None)
+        self.decide_with(policy, calendar, today, event, by, None)
     }
 
     /// [`Case::decide`], with the staff directory for the rules about people: who may approve a contact
@@ -874,6 +879,7 @@ impl Case {
         &self,
         policy: &Policy,
         calendar: &Calendar,
+        today: Date,
         event: &Event,
         by: Option<&str>,
         people: Option<&dyn Directory>,
@@ -884,6 +890,16 @@ impl Case {
                 .unwrap_or_else(|| id.to_owned())
         };
         let on = event.on();
+        if on > today {
+            return Err(Refused {
+                message: format!("{on} is in the future (today is {today})"),
+                field: Some("on"),
+                malformed: true,
+            });
+        }
+        if matches!(event, Event::Received { .. }) {
+            return refuse_field("type", "This case has already been received");
+        }
         if on < self.received_on {
             return refuse_field(
                 "on",
@@ -1639,10 +1655,11 @@ impl Case {
         &self,
         policy: &Policy,
         calendar: &Calendar,
+        today: Date,
         event: Event,
         by: Option<&str>,
     ) -> Result<Event, Refused> {
-        self.admit_with(policy, calendar, event, by, None)
+        self.admit_with(policy, calendar, today, event, by, None)
     }
 
     /// [`Case::admit`] with the staff directory (see [`Case::decide_with`]).
@@ -1650,11 +1667,12 @@ impl Case {
         &self,
         policy: &Policy,
         calendar: &Calendar,
+        today: Date,
         event: Event,
         by: Option<&str>,
         people: Option<&dyn Directory>,
     ) -> Result<Event, Refused> {
-        self.decide_with(policy, calendar, &event, by, people)?;
+        self.decide_with(policy, calendar, today, &event, by, people)?;
         Ok(match event {
             Event::EscalationRequested { on, reasons, .. } => Event::EscalationRequested {
                 on,

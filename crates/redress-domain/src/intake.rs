@@ -33,6 +33,7 @@ fn refused(field: &'static str, message: String) -> Refused {
     Refused {
         message,
         field: Some(field),
+        malformed: false,
     }
 }
 

@@ -243,6 +243,7 @@ fn resolved_needs_the_residents_confirmation_or_a_reason() {
             .decide(
                 &s.policy,
                 &s.calendar,
+                d("2026-09-01"),
                 &close(
                     "2026-09-01",
                     CloseReason::Resolved,
@@ -361,6 +362,7 @@ fn feedback_types_the_policy_does_not_record_are_refused() {
             .decide(
                 &s.policy,
                 &s.calendar,
+                d("2026-08-24"),
                 &Event::Classified {
                     on: d("2026-08-24"),
                     feedback_type: FeedbackType::Compliment,

@@ -363,7 +363,7 @@ fn whether_a_request_is_late_is_decided_by_the_domain_never_by_the_client() {
     };
     let admitted = s
         .case
-        .admit(&s.policy, &s.calendar, claimed_late, None)
+        .admit(&s.policy, &s.calendar, d("2026-01-09"), claimed_late, None)
         .unwrap();
     assert!(matches!(
         admitted,

@@ -576,7 +576,7 @@ proptest! {
             on = on.checked_add(jiff::Span::new().days(gap)).unwrap();
             let event = build(kind, on, n, flag);
             let by = if flag { Some("a") } else { Some("b") };
-            if s.case.decide(&s.policy, &s.calendar, &event, by).is_ok() {
+            if s.case.decide(&s.policy, &s.calendar, event.on(), &event, by).is_ok() {
                 s.then_by(event, by);
             }
             let clocks = s.deadlines("2026-06-01");
@@ -609,5 +609,52 @@ fn the_queue_position_names_the_next_duty_and_a_late_acknowledgement() {
     assert_eq!(
         after.next_due.map(|c| (c.clock, c.due_on)),
         Some(("stage1_response", d("2026-02-23")))
+    );
+}
+
+#[test]
+fn the_domain_refuses_a_day_still_to_come_and_a_second_receipt() {
+    let s = Scenario::received("code-2024", "2026-03-02");
+    let today = d("2026-03-03");
+    let r = s
+        .case
+        .decide(
+            &s.policy,
+            &s.calendar,
+            today,
+            &Event::Acknowledged {
+                on: d("2026-03-04"),
+            },
+            None,
+        )
+        .unwrap_err();
+    assert!(r.malformed, "a day still to come is bad input, not a rule");
+    assert_eq!(r.field, Some("on"));
+    assert_eq!(
+        r.message,
+        "2026-03-04 is in the future (today is 2026-03-03)"
+    );
+    let r = s
+        .case
+        .decide(
+            &s.policy,
+            &s.calendar,
+            today,
+            &Event::received(d("2026-03-02"), Channel::Email),
+            None,
+        )
+        .unwrap_err();
+    assert!(!r.malformed);
+    assert_eq!(r.message, "This case has already been received");
+    assert!(
+        s.case
+            .decide(
+                &s.policy,
+                &s.calendar,
+                today,
+                &Event::Acknowledged { on: today },
+                None
+            )
+            .is_ok()
     );
 }

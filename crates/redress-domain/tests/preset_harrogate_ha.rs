@@ -295,6 +295,7 @@ fn easter_2025_resolution_review_and_panel() {
         s.case.decide(
             &s.policy,
             &s.calendar,
+            d("2025-05-13"),
             &Event::Closed {
                 on: d("2025-05-13"),
                 reason: CloseReason::FinalResponse,

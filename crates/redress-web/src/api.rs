@@ -744,11 +744,8 @@ pub async fn log_complaint(
     let triage = match triage {
         Some(step) => {
             let step = case
-                .admit(&loaded.policy, &loaded.calendar, step, Some(&who.id))
-                .map_err(|refused| ApiError::Conflict {
-                    detail: refused.message,
-                    field: refused.field.map(str::to_owned),
-                })?;
+                .admit(&loaded.policy, &loaded.calendar, today, step, Some(&who.id))
+                .map_err(refusal)?;
             let recorded = CaseEvent::new(step, Some(&who.id));
             case.apply(&recorded)
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -984,18 +981,6 @@ pub async fn record_step(
         }
         .into());
     }
-    if event.on() > today {
-        return Err(ApiError::invalid(
-            "on",
-            format!("{} is in the future (today is {today})", event.on()),
-        ));
-    }
-    if matches!(event, Event::Received { .. }) {
-        return Err(ApiError::Conflict {
-            detail: "This case has already been received".into(),
-            field: Some("type".into()),
-        });
-    }
     let loaded = state
         .policy(&record.policy_id, Some(record.policy_version))
         .await?;
@@ -1020,14 +1005,12 @@ pub async fn record_step(
         .admit_with(
             &loaded.policy,
             &loaded.calendar,
+            today,
             event,
             Some(&who.id),
             Some(&people),
         )
-        .map_err(|refused| ApiError::Conflict {
-            detail: refused.message,
-            field: refused.field.map(str::to_owned),
-        })?;
+        .map_err(refusal)?;
     let kind = event.kind();
     let recorded = CaseEvent::new(event, Some(&who.id));
     case.apply(&recorded)
@@ -1121,6 +1104,20 @@ async fn resolve_people(state: &AppState, event: Event) -> ApiResult<(Event, Sta
         other => other,
     };
     Ok((event, people))
+}
+
+/// The domain's refusal as an answer: a malformed step (a day still to come) is a 422, a step the policy or
+/// the lifecycle refuses a 409; both name the field.
+fn refusal(refused: redress_domain::Refused) -> ApiError {
+    let field = refused.field.unwrap_or("").to_owned();
+    if refused.malformed {
+        ApiError::invalid(field, refused.message)
+    } else {
+        ApiError::Conflict {
+            detail: refused.message,
+            field: (!field.is_empty()).then_some(field),
+        }
+    }
 }
 
 /// A row of a complaint list.

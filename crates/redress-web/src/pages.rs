@@ -1694,7 +1694,7 @@ fn steps_for(
     let policy = &loaded.policy;
     let on = today.max(case.last_event_on);
     let allowed = |e: &Event| {
-        case.decide(policy, &loaded.calendar, e, Some(&who.id))
+        case.decide(policy, &loaded.calendar, today, e, Some(&who.id))
             .is_ok()
     };
     let stage = case.stage();

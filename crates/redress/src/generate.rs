@@ -325,24 +325,26 @@ impl Timeline<'_> {
             return false;
         }
         let kind = event.kind();
-        let event =
-            match self
-                .case
-                .admit(&self.loaded.policy, &self.loaded.calendar, event, Some(by))
-            {
-                Ok(admitted) => admitted,
-                Err(refused) => {
-                    stats.refused += 1;
-                    if stats.first_refusal.is_none() {
-                        stats.first_refusal = Some(format!(
-                            "{} under {}: {}",
-                            kind, self.loaded.record.id, refused.message
-                        ));
-                    }
-                    self.ended = true;
-                    return false;
+        let event = match self.case.admit(
+            &self.loaded.policy,
+            &self.loaded.calendar,
+            self.as_of,
+            event,
+            Some(by),
+        ) {
+            Ok(admitted) => admitted,
+            Err(refused) => {
+                stats.refused += 1;
+                if stats.first_refusal.is_none() {
+                    stats.first_refusal = Some(format!(
+                        "{} under {}: {}",
+                        kind, self.loaded.record.id, refused.message
+                    ));
                 }
-            };
+                self.ended = true;
+                return false;
+            }
+        };
         self.record(event, by, rng)
     }
 
@@ -353,7 +355,13 @@ impl Timeline<'_> {
         }
         if self
             .case
-            .decide(&self.loaded.policy, &self.loaded.calendar, &event, Some(by))
+            .decide(
+                &self.loaded.policy,
+                &self.loaded.calendar,
+                self.as_of,
+                &event,
+                Some(by),
+            )
             .is_err()
         {
             stats.skipped += 1;

@@ -59,13 +59,14 @@ impl Scenario {
 
     /// Records an event by an officer; it must be allowed.
     pub fn then_by(&mut self, event: Event, by: Option<&str>) -> &mut Scenario {
-        let event = match self
-            .case
-            .admit(&self.policy, &self.calendar, event.clone(), by)
-        {
-            Ok(admitted) => admitted,
-            Err(r) => panic!("{} was refused: {}", event, r.message),
-        };
+        let event =
+            match self
+                .case
+                .admit(&self.policy, &self.calendar, event.on(), event.clone(), by)
+            {
+                Ok(admitted) => admitted,
+                Err(r) => panic!("{} was refused: {}", event, r.message),
+            };
         let ce = CaseEvent::new(event, by);
         self.case.apply(&ce).unwrap();
         self.events.push(ce);
@@ -80,7 +81,10 @@ impl Scenario {
     }
 
     pub fn refused_by(&self, event: Event, by: Option<&str>) -> String {
-        match self.case.decide(&self.policy, &self.calendar, &event, by) {
+        match self
+            .case
+            .decide(&self.policy, &self.calendar, event.on(), &event, by)
+        {
             Ok(()) => panic!("{event} was allowed but should be refused"),
             Err(r) => r.message,
         }
