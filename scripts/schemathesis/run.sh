@@ -36,7 +36,8 @@ done
 export SCHEMATHESIS_HOOKS=hooks
 export PYTHONPATH="$PWD/scripts/schemathesis${PYTHONPATH:+:$PYTHONPATH}"
 export REDRESS_STAFF="$staff"
-python3 -m schemathesis.cli run "http://127.0.0.1:$port/api/v1/openapi.json" \
+python3 -m schemathesis.cli --config-file scripts/schemathesis/schemathesis.toml \
+  run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks all \
   --max-examples 100 \
