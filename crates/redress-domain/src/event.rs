@@ -32,32 +32,6 @@ pub enum Channel {
     Representative,
 }
 
-impl Channel {
-    /// All channels.
-    pub const ALL: [Channel; 7] = [
-        Channel::Email,
-        Channel::Phone,
-        Channel::Letter,
-        Channel::InPerson,
-        Channel::Web,
-        Channel::SocialMedia,
-        Channel::Representative,
-    ];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Phone => "phone",
-            Channel::Letter => "letter",
-            Channel::InPerson => "in_person",
-            Channel::Web => "web",
-            Channel::SocialMedia => "social_media",
-            Channel::Representative => "representative",
-        }
-    }
-}
-
 /// Whole numbers as JSON writes them: `240` and `240.0` are the same number (JSON Schema agrees), so both
 /// are read; `240.5`, negatives and numbers out of range are refused.
 mod whole {
@@ -139,39 +113,6 @@ pub enum Relationship {
 }
 
 impl Relationship {
-    /// Every relationship.
-    pub const ALL: [Relationship; 9] = [
-        Relationship::Tenant,
-        Relationship::FormerTenant,
-        Relationship::Leaseholder,
-        Relationship::Licensee,
-        Relationship::Applicant,
-        Relationship::MemberOfPublic,
-        Relationship::Group,
-        Relationship::Representative,
-        Relationship::MpOrCouncillor,
-    ];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Relationship::Tenant => "tenant",
-            Relationship::FormerTenant => "former_tenant",
-            Relationship::Leaseholder => "leaseholder",
-            Relationship::Licensee => "licensee",
-            Relationship::Applicant => "applicant",
-            Relationship::MemberOfPublic => "member_of_public",
-            Relationship::Group => "group",
-            Relationship::Representative => "representative",
-            Relationship::MpOrCouncillor => "mp_or_councillor",
-        }
-    }
-
-    /// The relationship from its wire name.
-    pub fn parse(name: &str) -> Option<Relationship> {
-        Relationship::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-
     /// Singular label ("A tenant").
     pub fn label(self) -> &'static str {
         match self {
@@ -215,24 +156,6 @@ pub enum ChallengeOutcome {
     Lifted,
 }
 
-impl ChallengeOutcome {
-    /// Every outcome.
-    pub const ALL: [ChallengeOutcome; 3] = [
-        ChallengeOutcome::Kept,
-        ChallengeOutcome::Varied,
-        ChallengeOutcome::Lifted,
-    ];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChallengeOutcome::Kept => "kept",
-            ChallengeOutcome::Varied => "varied",
-            ChallengeOutcome::Lifted => "lifted",
-        }
-    }
-}
-
 /// What kind of feedback a contact is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -246,18 +169,6 @@ pub enum FeedbackType {
     Comment,
     /// A compliment.
     Compliment,
-}
-
-impl FeedbackType {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedbackType::Complaint => "complaint",
-            FeedbackType::ServiceRequest => "service_request",
-            FeedbackType::Comment => "comment",
-            FeedbackType::Compliment => "compliment",
-        }
-    }
 }
 
 /// The outcome of a stage response, overall or for one head of complaint.
@@ -385,19 +296,6 @@ impl CloseReason {
             CloseReason::Withdrawn | CloseReason::Merged | CloseReason::Recorded
         )
     }
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CloseReason::Resolved => "resolved",
-            CloseReason::FinalResponse => "final_response",
-            CloseReason::NoReply => "no_reply",
-            CloseReason::Withdrawn => "withdrawn",
-            CloseReason::Merged => "merged",
-            CloseReason::Recorded => "recorded",
-            CloseReason::ServiceRequestCompleted => "service_request_completed",
-        }
-    }
 }
 
 /// The Housing Ombudsman's findings (one per complaint element).
@@ -443,6 +341,105 @@ pub struct OmbudsmanElement {
     /// The finding.
     pub finding: OmbudsmanFinding,
 }
+
+/// `ALL`, `as_str` and `parse` for an enum of plain values, from one list of its values and their wire names
+/// (the names serde reads and writes), so that no list is kept twice.
+macro_rules! wire_names {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every value, in order.
+            pub const ALL: [$ty; [$(stringify!($variant)),+].len()] = [$($ty::$variant),+];
+
+            /// The wire name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+
+            /// The value with this wire name.
+            pub fn parse(name: &str) -> Option<$ty> {
+                match name {
+                    $($name => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+wire_names!(Channel {
+    Email => "email",
+    Phone => "phone",
+    Letter => "letter",
+    InPerson => "in_person",
+    Web => "web",
+    SocialMedia => "social_media",
+    Representative => "representative",
+});
+
+wire_names!(Relationship {
+    Tenant => "tenant",
+    FormerTenant => "former_tenant",
+    Leaseholder => "leaseholder",
+    Licensee => "licensee",
+    Applicant => "applicant",
+    MemberOfPublic => "member_of_public",
+    Group => "group",
+    Representative => "representative",
+    MpOrCouncillor => "mp_or_councillor",
+});
+
+wire_names!(ChallengeOutcome {
+    Kept => "kept",
+    Varied => "varied",
+    Lifted => "lifted",
+});
+
+wire_names!(FeedbackType {
+    Complaint => "complaint",
+    ServiceRequest => "service_request",
+    Comment => "comment",
+    Compliment => "compliment",
+});
+
+wire_names!(Outcome {
+    Upheld => "upheld",
+    PartlyUpheld => "partly_upheld",
+    NotUpheld => "not_upheld",
+});
+
+wire_names!(RemedyKind {
+    Apology => "apology",
+    Explanation => "explanation",
+    Action => "action",
+    DecisionChanged => "decision_changed",
+    RecordAmended => "record_amended",
+    Compensation => "compensation",
+    PolicyChange => "policy_change",
+    Other => "other",
+});
+
+wire_names!(CloseReason {
+    Resolved => "resolved",
+    FinalResponse => "final_response",
+    NoReply => "no_reply",
+    Withdrawn => "withdrawn",
+    Merged => "merged",
+    Recorded => "recorded",
+    ServiceRequestCompleted => "service_request_completed",
+});
+
+wire_names!(OmbudsmanFinding {
+    NoMaladministration => "no_maladministration",
+    ServiceFailure => "service_failure",
+    Maladministration => "maladministration",
+    SevereMaladministration => "severe_maladministration",
+    ReasonableRedress => "reasonable_redress",
+    OutsideJurisdiction => "outside_jurisdiction",
+    Mediation => "mediation",
+    Withdrawn => "withdrawn",
+});
 
 /// A fact in a case's life. Every event carries the day it happened on (`on`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -901,6 +898,46 @@ mod tests {
         )
         .unwrap();
         assert_eq!(remedy.amount_pence, Some(15_000));
+    }
+
+    /// Every wire name is the one serde reads and writes, and parses back.
+    #[test]
+    fn wire_names_agree_with_serde() {
+        fn check<T: Copy + PartialEq + std::fmt::Debug + Serialize>(
+            all: &[T],
+            name: fn(T) -> &'static str,
+            parse: fn(&str) -> Option<T>,
+        ) {
+            for v in all {
+                assert_eq!(serde_json::to_value(v).unwrap(), name(*v), "{v:?}");
+                assert_eq!(parse(name(*v)), Some(*v));
+            }
+            assert_eq!(parse("no-such-value"), None);
+        }
+        check(&Channel::ALL, Channel::as_str, Channel::parse);
+        check(
+            &Relationship::ALL,
+            Relationship::as_str,
+            Relationship::parse,
+        );
+        check(
+            &ChallengeOutcome::ALL,
+            ChallengeOutcome::as_str,
+            ChallengeOutcome::parse,
+        );
+        check(
+            &FeedbackType::ALL,
+            FeedbackType::as_str,
+            FeedbackType::parse,
+        );
+        check(&Outcome::ALL, Outcome::as_str, Outcome::parse);
+        check(&RemedyKind::ALL, RemedyKind::as_str, RemedyKind::parse);
+        check(&CloseReason::ALL, CloseReason::as_str, CloseReason::parse);
+        check(
+            &OmbudsmanFinding::ALL,
+            OmbudsmanFinding::as_str,
+            OmbudsmanFinding::parse,
+        );
     }
 
     #[test]

@@ -77,8 +77,7 @@ fn remedy() -> Value {
     object(
         &["kind", "description"],
         json!({
-            "kind": one_of(&[K::Apology, K::Explanation, K::Action, K::DecisionChanged, K::RecordAmended,
-                             K::Compensation, K::PolicyChange, K::Other]),
+            "kind": one_of(&K::ALL),
             "description": required_text(TextKind::Line),
             "amount_pence": nullable(json!({"type": "integer", "minimum": 0, "maximum": 100_000_000_000u64})),
             "due_on": nullable(date()),
@@ -89,7 +88,7 @@ fn remedy() -> Value {
 
 fn outcome() -> Value {
     use redress_domain::event::Outcome as O;
-    one_of(&[O::Upheld, O::PartlyUpheld, O::NotUpheld])
+    one_of(&O::ALL)
 }
 
 /// Each event type's fields, beside `type` and `on`: (name, schema, required).
@@ -115,11 +114,7 @@ fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
         | "reopened"
         | "returned_to_stage1" => vec![reason(TextKind::Paragraphs)],
         "classified" => vec![
-            (
-                "feedback_type",
-                one_of(&[F::Complaint, F::ServiceRequest, F::Comment, F::Compliment]),
-                true,
-            ),
+            ("feedback_type", one_of(&F::ALL), true),
             ("raised_on", nullable(date()), false),
         ],
         "excluded" => vec![
@@ -183,19 +178,7 @@ fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
             ("explanation", nullable(text(TextKind::Paragraphs)), false),
         ],
         "closed" => vec![
-            (
-                "reason",
-                one_of(&[
-                    C::Resolved,
-                    C::FinalResponse,
-                    C::NoReply,
-                    C::Withdrawn,
-                    C::Merged,
-                    C::Recorded,
-                    C::ServiceRequestCompleted,
-                ]),
-                true,
-            ),
+            ("reason", one_of(&C::ALL), true),
             ("explanation", nullable(text(TextKind::Paragraphs)), false),
         ],
         "issue_merged" => vec![
@@ -214,9 +197,7 @@ fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
                 "findings",
                 json!({"type": "array", "items": object(&["element", "finding"], json!({
                     "element": text(TextKind::Line),
-                    "finding": one_of(&[OF::NoMaladministration, OF::ServiceFailure, OF::Maladministration,
-                                        OF::SevereMaladministration, OF::ReasonableRedress,
-                                        OF::OutsideJurisdiction, OF::Mediation, OF::Withdrawn]),
+                    "finding": one_of(&OF::ALL),
                 }), true)}),
                 true,
             ),

@@ -2245,36 +2245,28 @@ fn steps_for(
             false,
         );
     }
-    let reasons: Vec<(String, String)> = [
-        CloseReason::FinalResponse,
-        CloseReason::Resolved,
-        CloseReason::NoReply,
-        CloseReason::Withdrawn,
-        CloseReason::Merged,
-        CloseReason::Recorded,
-        CloseReason::ServiceRequestCompleted,
-    ]
-    .into_iter()
-    .filter(|r| {
-        allowed(&Event::Closed {
-            on,
-            reason: *r,
-            explanation: Some("x".into()),
+    let reasons: Vec<(String, String)> = CloseReason::ALL
+        .into_iter()
+        .filter(|r| {
+            allowed(&Event::Closed {
+                on,
+                reason: *r,
+                explanation: Some("x".into()),
+            })
         })
-    })
-    .map(|r| {
-        let label = match r {
-            CloseReason::FinalResponse => "The final response has been issued",
-            CloseReason::Resolved => "Resolved",
-            CloseReason::NoReply => "No reply from the resident after the outcome",
-            CloseReason::Withdrawn => "Withdrawn by the resident",
-            CloseReason::Merged => "Merged into another case",
-            CloseReason::Recorded => "Recorded and passed on",
-            CloseReason::ServiceRequestCompleted => "Service request completed",
-        };
-        (r.as_str().to_owned(), label.to_owned())
-    })
-    .collect();
+        .map(|r| {
+            let label = match r {
+                CloseReason::FinalResponse => "The final response has been issued",
+                CloseReason::Resolved => "Resolved",
+                CloseReason::NoReply => "No reply from the resident after the outcome",
+                CloseReason::Withdrawn => "Withdrawn by the resident",
+                CloseReason::Merged => "Merged into another case",
+                CloseReason::Recorded => "Recorded and passed on",
+                CloseReason::ServiceRequestCompleted => "Service request completed",
+            };
+            (r.as_str().to_owned(), label.to_owned())
+        })
+        .collect();
     if !reasons.is_empty() {
         push(
             "close",
@@ -2737,12 +2729,7 @@ fn text(values: &HashMap<String, String>, name: &str) -> String {
 fn event_from_form(step: &str, values: &HashMap<String, String>) -> Result<Event, Vec<FormError>> {
     let mut errors = Vec::new();
     let on = parse_on(step, values, &mut errors);
-    let outcome_of = |s: &str| match s {
-        "upheld" => Some(Outcome::Upheld),
-        "partly_upheld" => Some(Outcome::PartlyUpheld),
-        "not_upheld" => Some(Outcome::NotUpheld),
-        _ => None,
-    };
+    let outcome_of = Outcome::parse;
     let event = match (step, on) {
         (_, None) => None,
         ("acknowledge", Some(on)) => Some(Event::Acknowledged { on }),
@@ -2832,16 +2819,14 @@ fn event_from_form(step: &str, values: &HashMap<String, String>) -> Result<Event
             let mut remedies = Vec::new();
             let kind = text(values, "remedy_kind");
             if !kind.is_empty() {
-                let kind = match kind.as_str() {
-                    "apology" => RemedyKind::Apology,
-                    "explanation" => RemedyKind::Explanation,
-                    "action" => RemedyKind::Action,
-                    "decision_changed" => RemedyKind::DecisionChanged,
-                    "record_amended" => RemedyKind::RecordAmended,
-                    "compensation" => RemedyKind::Compensation,
-                    "policy_change" => RemedyKind::PolicyChange,
-                    _ => RemedyKind::Other,
-                };
+                // An unknown kind is an error, never silently "other".
+                let kind = RemedyKind::parse(&kind).unwrap_or_else(|| {
+                    errors.push(FormError {
+                        id: "respond-remedy_kind".into(),
+                        message: "Choose the kind of remedy".into(),
+                    });
+                    RemedyKind::Other
+                });
                 let description = text(values, "remedy_description");
                 if description.is_empty() {
                     errors.push(FormError {
@@ -2906,16 +2891,7 @@ fn event_from_form(step: &str, values: &HashMap<String, String>) -> Result<Event
             })
         }
         ("close", Some(on)) => {
-            let reason = match text(values, "reason").as_str() {
-                "final_response" => Some(CloseReason::FinalResponse),
-                "resolved" => Some(CloseReason::Resolved),
-                "no_reply" => Some(CloseReason::NoReply),
-                "withdrawn" => Some(CloseReason::Withdrawn),
-                "merged" => Some(CloseReason::Merged),
-                "recorded" => Some(CloseReason::Recorded),
-                "service_request_completed" => Some(CloseReason::ServiceRequestCompleted),
-                _ => None,
-            };
+            let reason = CloseReason::parse(&text(values, "reason"));
             match reason {
                 Some(reason) => {
                     let explanation = text(values, "explanation");
@@ -2961,10 +2937,7 @@ fn event_from_form(step: &str, values: &HashMap<String, String>) -> Result<Event
             }
         }
         ("challenge-restriction", Some(on)) => {
-            match ChallengeOutcome::ALL
-                .into_iter()
-                .find(|o| o.as_str() == text(values, "outcome"))
-            {
+            match ChallengeOutcome::parse(&text(values, "outcome")) {
                 Some(outcome) => Some(Event::ContactRestrictionChallenged {
                     on,
                     outcome,
@@ -3254,6 +3227,31 @@ async fn policy_page(State(state): S, staff: Staff, Path(id): Path<String>) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_remedy_kind_is_an_error_not_other() {
+        let values: HashMap<String, String> = [
+            ("on", "2026-03-04"),
+            ("outcome", "upheld"),
+            ("remedy_kind", "bribe"),
+            ("remedy_description", "A gift"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let errors = event_from_form("respond", &values).unwrap_err();
+        assert!(
+            errors.iter().any(|e| e.id == "respond-remedy_kind"),
+            "{:?}",
+            errors.iter().map(|e| &e.id).collect::<Vec<_>>()
+        );
+        let mut known = values.clone();
+        known.insert("remedy_kind".into(), "apology".into());
+        assert!(matches!(
+            event_from_form("respond", &known),
+            Ok(Event::Responded { remedies, .. }) if remedies[0].kind == RemedyKind::Apology
+        ));
+    }
 
     #[test]
     fn dates_in_explanations_are_written_as_the_pages_write_dates() {
