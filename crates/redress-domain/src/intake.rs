@@ -44,6 +44,18 @@ fn in_the_policys_words(policy: &Policy) -> String {
     }
 }
 
+/// What is wrong with the day a complaint was received, as of `today`: a day still to come, or one before
+/// the calendar Redress keeps (2000 on).
+pub fn receipt_date_problem(received_on: Date, today: Date) -> Option<String> {
+    if received_on > today {
+        Some(format!("{received_on} is in the future (today is {today})"))
+    } else if received_on < crate::calendar::FIRST_DAY {
+        Some("is before 2000-01-01".into())
+    } else {
+        None
+    }
+}
+
 /// Every reason the policy refuses this complaint at intake; empty when it may be logged.
 pub fn check_intake(policy: &Policy, intake: &Intake) -> Vec<Refused> {
     let mut out = Vec::new();

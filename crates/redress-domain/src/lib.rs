@@ -9,6 +9,7 @@
 //! - [`intake`]: whether a complaint may be logged under a policy, and its time limit.
 //! - [`privacy`]: which event fields are personal data, and their redaction.
 //! - [`text`]: the one rule for free text (length per kind, no control characters).
+//! - [`urgency`]: how pressing each clock is, as of a day.
 //! - [`compliance`]: where a policy departs from its framework: the Complaint Handling Code 2024, or in
 //!   Scotland the SPSO Model Complaints Handling Procedure.
 #![forbid(unsafe_code)]
@@ -23,6 +24,7 @@ pub mod policy;
 pub mod presets;
 pub mod privacy;
 pub mod text;
+pub mod urgency;
 
 pub use calendar::{BankHolidays, Calendar, CalendarError, Division};
 pub use case::{Case, ClockKind, ClockStatus, Deadline, FoldError, Refused, State, Warning};

@@ -496,6 +496,8 @@ pub struct Policy {
     pub remedies: Remedies,
     /// Where a response clock starts after a late acknowledgement.
     pub response_clock_after_late_acknowledgement: LateAcknowledgement,
+    /// How many working days before a duty falls due the work queue calls it due soon.
+    pub due_soon_working_days: u32,
     /// Free-text notes on how the policy was read.
     pub notes: Vec<String>,
 }
@@ -539,6 +541,8 @@ struct PolicyFile {
     remedies: Option<RemediesFile>,
     #[serde(default)]
     response_clock_after_late_acknowledgement: LateAcknowledgement,
+    #[serde(default)]
+    due_soon_working_days: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -1392,6 +1396,12 @@ impl PolicyFile {
                 review_at_or_below: t.review_at_or_below,
             });
         }
+        if self.due_soon_working_days.is_some_and(|d| d > 20) {
+            errors.push(PolicyError::new(
+                "due_soon_working_days",
+                "must be at most 20 working days",
+            ));
+        }
 
         if !errors.is_empty() {
             return Err(PolicyErrors(errors));
@@ -1471,6 +1481,9 @@ impl PolicyFile {
             ),
             response_clock_after_late_acknowledgement: self
                 .response_clock_after_late_acknowledgement,
+            due_soon_working_days: self
+                .due_soon_working_days
+                .unwrap_or(crate::urgency::DEFAULT_DUE_SOON_WORKING_DAYS),
             notes: self.notes,
         })
     }

@@ -18,6 +18,7 @@ use redress_domain::intake::{Intake, check_intake};
 use redress_domain::policy::Policy;
 use redress_domain::presets;
 use redress_domain::text::{self, TextKind};
+use redress_domain::urgency;
 use redress_store::{
     CaseFilter, CaseRecord, CaseSummary, Complainant, Cursor, IdempotencyKey, NewCase, Projection,
     Sort, User, new_id, now_utc,
@@ -616,16 +617,10 @@ pub async fn log_complaint(
     who.require(Permission::CreateCases, "log complaints")?;
     let today = state.today();
     let mut errors = Vec::new();
-    if body.received_on > today {
+    if let Some(detail) = redress_domain::intake::receipt_date_problem(body.received_on, today) {
         errors.push(FieldError {
             field: "received_on".into(),
-            detail: format!("{} is in the future (today is {today})", body.received_on),
-        });
-    }
-    if body.received_on < redress_domain::calendar::FIRST_DAY {
-        errors.push(FieldError {
-            field: "received_on".into(),
-            detail: "is before 2000-01-01".into(),
+            detail,
         });
     }
     if body.summary.trim().is_empty() {
@@ -1181,7 +1176,7 @@ fn summary_view(c: CaseSummary, who: &Principal, today: Date) -> CaseSummaryView
         feedback_type: p.feedback_type,
         received_on: p.received_on,
         assignee: p.assignee,
-        overdue: p.is_open && p.next_due_on.is_some_and(|d| d < today),
+        overdue: p.is_open && p.next_due_on.is_some_and(|d| urgency::is_overdue(d, today)),
         next_due_on: p.next_due_on,
         next_due_clock: p.next_due_clock,
     }

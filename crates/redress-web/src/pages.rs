@@ -13,14 +13,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
 use redress_domain::access::Permission;
-use redress_domain::case::{
-    Case, ClockKind, ClockStatus, State as CaseState, clock_label, human_date,
-};
+use redress_domain::case::{Case, ClockKind, State as CaseState, clock_label, human_date};
 use redress_domain::compliance::{self, Severity};
 use redress_domain::event::{
     ChallengeOutcome, Channel, CloseReason, Event, FeedbackType, Head, HeadOutcome, Outcome,
     OutstandingAction, Relationship, Remedy, RemedyKind,
 };
+use redress_domain::urgency::Urgency;
 use redress_store::{CaseFilter, Cursor, QueueCounts, Sort, StoreError, User};
 
 use crate::api::{self, ComplainantBody, CreateComplaint, RepresentativeBody};
@@ -535,7 +534,7 @@ struct Row {
     stage: String,
     next_due: String,
     tag_class: &'static str,
-    tag_text: &'static str,
+    tag_text: String,
     assignee: String,
 }
 
@@ -669,21 +668,7 @@ async fn dashboard(
             Err(ApiError::NotFound(_)) => None,
             Err(e) => return error_page(&staff, e),
         };
-        let soon = match (p.next_due_on, &loaded) {
-            (Some(due), Some(l)) => due_soon(&l.calendar, today, due),
-            _ => false,
-        };
-        let (tag_class, tag_text) = if !p.is_open {
-            ("tag-neutral", "Closed")
-        } else if p.next_due_on.is_some_and(|d| d < today) {
-            ("tag-overdue", "Overdue")
-        } else if soon {
-            ("tag-soon", "Due within 2 working days")
-        } else if p.late_acknowledged_on.is_some() {
-            ("tag-late", "Met late")
-        } else {
-            ("tag-ok", "On track")
-        };
+        let (tag_class, tag_text) = queue_tag(p, loaded.as_deref(), today);
         rows.push(Row {
             reference: c.reference.clone(),
             complainant: if c.confidential && !who.role.can(Permission::ReadConfidential)
@@ -825,11 +810,32 @@ async fn dashboard(
     )
 }
 
-/// The "due within 2 working days" tag: due no later than two working days from today.
-fn due_soon(calendar: &redress_domain::Calendar, today: Date, due: Date) -> bool {
-    calendar
-        .add_working_days(today, 2)
-        .is_ok_and(|limit| due <= limit)
+/// A work-queue row's tag: the domain's urgency of its next duty, or that an acknowledgement was late.
+fn queue_tag(
+    p: &redress_store::Projection,
+    loaded: Option<&crate::LoadedPolicy>,
+    today: Date,
+) -> (&'static str, String) {
+    if !p.is_open {
+        return ("tag-neutral", "Closed".into());
+    }
+    let fallback = redress_domain::Calendar::uk(redress_domain::Division::EnglandAndWales);
+    let (calendar, warning) = loaded.map_or(
+        (
+            &fallback,
+            redress_domain::urgency::DEFAULT_DUE_SOON_WORKING_DAYS,
+        ),
+        |l| (&l.calendar, l.policy.due_soon_working_days),
+    );
+    let urgency = p
+        .next_due_on
+        .map(|due| redress_domain::urgency::of_duty(due, calendar, warning, today));
+    match urgency {
+        Some(u @ Urgency::Overdue) => ("tag-overdue", u.label(warning)),
+        Some(u @ (Urgency::DueToday | Urgency::DueSoon)) => ("tag-soon", u.label(warning)),
+        _ if p.late_acknowledged_on.is_some() => ("tag-late", Urgency::MetLate.label(warning)),
+        _ => ("tag-ok", Urgency::OnTrack.label(warning)),
+    }
 }
 
 fn week_end(today: Date) -> Date {
@@ -1299,7 +1305,7 @@ struct ClockRow {
     due: String,
     met: String,
     tag_class: &'static str,
-    tag_text: &'static str,
+    tag_text: String,
     explanation: String,
 }
 
@@ -2436,17 +2442,19 @@ async fn case_page_for(
         .deadlines(policy, &loaded.calendar, today)
         .into_iter()
         .map(|d| {
-            let soon = d.met_on.is_none()
-                && d.kind == ClockKind::Duty
-                && due_soon(&loaded.calendar, today, d.due_on);
-            let (tag_class, tag_text) = match (d.status, d.kind) {
-                (ClockStatus::Met, _) => ("tag-ok", "Met"),
-                (ClockStatus::MetLate, ClockKind::Window) => ("tag-late", "Asked late"),
-                (ClockStatus::MetLate, _) => ("tag-late", "Met late"),
-                (ClockStatus::Overdue, ClockKind::Window) => ("tag-neutral", "Window closed"),
-                (ClockStatus::Overdue, _) => ("tag-overdue", "Overdue"),
-                (ClockStatus::Pending, _) if soon => ("tag-soon", "Due within 2 working days"),
-                (ClockStatus::Pending, _) => ("tag-ok", "On track"),
+            let warning = policy.due_soon_working_days;
+            let urgency =
+                redress_domain::urgency::of_deadline(&d, &loaded.calendar, warning, today);
+            let (tag_class, tag_text) = match (urgency, d.kind) {
+                (Urgency::Met, _) => ("tag-ok", urgency.label(warning)),
+                (Urgency::MetLate, ClockKind::Window) => ("tag-late", "Asked late".to_owned()),
+                (Urgency::MetLate, _) => ("tag-late", urgency.label(warning)),
+                (Urgency::WindowClosed, _) => ("tag-neutral", urgency.label(warning)),
+                (Urgency::Overdue, _) => ("tag-overdue", urgency.label(warning)),
+                // The resident's window is theirs: it is never "due soon" for the landlord.
+                (Urgency::DueToday | Urgency::DueSoon, ClockKind::Window)
+                | (Urgency::OnTrack, _) => ("tag-ok", Urgency::OnTrack.label(warning)),
+                (Urgency::DueToday | Urgency::DueSoon, _) => ("tag-soon", urgency.label(warning)),
             };
             ClockRow {
                 clock: d.clock,
