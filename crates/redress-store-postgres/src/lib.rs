@@ -39,7 +39,7 @@ pub struct PostgresStore {
     schema: Option<String>,
 }
 
-fn db(e: sqlx::Error) -> StoreError {
+fn store_error(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
         _ => StoreError::other(e),
@@ -141,7 +141,7 @@ impl PostgresStore {
             sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
                 .execute(&self.pool)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         }
         self.pool.close().await;
         Ok(())
@@ -158,41 +158,46 @@ impl PostgresStore {
             .bind(case_id)
             .fetch_optional(&self.pool)
             .await
-            .map_err(db)
+            .map_err(store_error)
     }
 }
 
 fn projection_from(row: &PgRow) -> StoreResult<Projection> {
     Ok(Projection {
-        stage: parse_stage(row.try_get("stage").map_err(db)?)?,
-        state: row.try_get("state").map_err(db)?,
-        feedback_type: row.try_get("feedback_type").map_err(db)?,
-        received_on: parse_date(&row.try_get::<String, _>("received_on").map_err(db)?)?,
-        assignee: row.try_get("assignee").map_err(db)?,
-        next_due_on: parse_opt_date(row.try_get("next_due_on").map_err(db)?)?,
-        next_due_clock: row.try_get("next_due_clock").map_err(db)?,
-        is_open: row.try_get("is_open").map_err(db)?,
-        late_acknowledged_on: parse_opt_date(row.try_get("late_acknowledged_on").map_err(db)?)?,
+        stage: parse_stage(row.try_get("stage").map_err(store_error)?)?,
+        state: row.try_get("state").map_err(store_error)?,
+        feedback_type: row.try_get("feedback_type").map_err(store_error)?,
+        received_on: parse_date(
+            &row.try_get::<String, _>("received_on")
+                .map_err(store_error)?,
+        )?,
+        assignee: row.try_get("assignee").map_err(store_error)?,
+        next_due_on: parse_opt_date(row.try_get("next_due_on").map_err(store_error)?)?,
+        next_due_clock: row.try_get("next_due_clock").map_err(store_error)?,
+        is_open: row.try_get("is_open").map_err(store_error)?,
+        late_acknowledged_on: parse_opt_date(
+            row.try_get("late_acknowledged_on").map_err(store_error)?,
+        )?,
     })
 }
 
 fn policy_from(row: &PgRow) -> StoreResult<PolicyRecord> {
     Ok(PolicyRecord {
-        id: row.try_get("id").map_err(db)?,
-        version: row.try_get("version").map_err(db)?,
-        name: row.try_get("name").map_err(db)?,
-        toml: row.try_get("toml").map_err(db)?,
-        installed_at: row.try_get("installed_at").map_err(db)?,
+        id: row.try_get("id").map_err(store_error)?,
+        version: row.try_get("version").map_err(store_error)?,
+        name: row.try_get("name").map_err(store_error)?,
+        toml: row.try_get("toml").map_err(store_error)?,
+        installed_at: row.try_get("installed_at").map_err(store_error)?,
     })
 }
 
 /// A query built clause by clause, its values bound as numbered `$n` placeholders.
-struct Built {
+struct BoundQuery {
     sql: String,
     args: PgArguments,
 }
 
-impl Built {
+impl BoundQuery {
     /// Binds `value` and returns its placeholder.
     fn bind<'t, T>(&mut self, value: T) -> StoreResult<String>
     where
@@ -230,7 +235,7 @@ impl Store for PostgresStore {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -241,19 +246,19 @@ impl Store for PostgresStore {
         toml: &str,
         installed_at: &str,
     ) -> StoreResult<PolicyRecord> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         // Installs are rare: queue them, so that two at once number their versions one after the other
         // instead of both taking MAX + 1. Readers are not blocked.
         sqlx::query("LOCK TABLE policies IN SHARE ROW EXCLUSIVE MODE")
             .execute(&mut *tx)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let version: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE id = $1")
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         sqlx::query(
             "INSERT INTO policies (id, version, name, toml, installed_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -264,8 +269,8 @@ impl Store for PostgresStore {
         .bind(installed_at)
         .execute(&mut *tx)
         .await
-        .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(PolicyRecord {
             id: id.into(),
             version,
@@ -296,7 +301,7 @@ impl Store for PostgresStore {
                 .await
             }
         }
-        .map_err(db)?;
+        .map_err(store_error)?;
         policy_from(&row)
     }
 
@@ -307,12 +312,12 @@ impl Store for PostgresStore {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         rows.iter().map(policy_from).collect()
     }
 
     async fn create_case(&self, case: NewCase) -> StoreResult<(String, bool)> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         let stored_key = case.idempotency.as_ref().map(|k| k.stored());
         if let Some(key) = &stored_key {
             let existing: Option<String> =
@@ -320,7 +325,7 @@ impl Store for PostgresStore {
                     .bind(key)
                     .fetch_optional(&mut *tx)
                     .await
-                    .map_err(db)?;
+                    .map_err(store_error)?;
             if let Some(reference) = existing {
                 return Ok((reference, false));
             }
@@ -334,7 +339,7 @@ impl Store for PostgresStore {
         .bind(i64::from(case.reference_year))
         .fetch_one(&mut *tx)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         let reference = format_reference(case.reference_year, n);
         let p = &case.projection;
         let inserted = sqlx::query(
@@ -378,13 +383,13 @@ impl Store for PostgresStore {
                     .bind(key)
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err(db)?;
+                    .map_err(store_error)?;
                     existing
                         .map(|reference| (reference, false))
                         .ok_or(StoreError::Duplicate("the idempotency key"))
                 }
                 _ if is_unique(&e) => Err(StoreError::Duplicate("the case id or idempotency key")),
-                _ => Err(db(e)),
+                _ => Err(store_error(e)),
             };
         }
         if let Some(c) = &case.complainant {
@@ -402,7 +407,7 @@ impl Store for PostgresStore {
                 .bind(c.representative_consent)
             .execute(&mut *tx)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         }
         let (kind, payload) = encode_event(&case.received)?;
         sqlx::query(
@@ -415,7 +420,7 @@ impl Store for PostgresStore {
         .bind(&case.recorded_at)
         .execute(&mut *tx)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         if let Some(triage) = &case.triage {
             let (kind, payload) = encode_event(triage)?;
             sqlx::query(
@@ -428,9 +433,9 @@ impl Store for PostgresStore {
             .bind(&case.recorded_at)
             .execute(&mut *tx)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await.map_err(store_error)?;
         Ok((reference, true))
     }
 
@@ -455,7 +460,7 @@ impl Store for PostgresStore {
         for (case, _) in &cases {
             *per_year.entry(case.reference_year).or_default() += 1;
         }
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         // Each year's counter moves once, by the number of that year's cases, locking its row until commit
         // as `create_case` does; years in ascending order, so that two imports never wait on each other in
         // a cycle.
@@ -470,7 +475,7 @@ impl Store for PostgresStore {
             .bind(count)
             .fetch_one(&mut *tx)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
             next.insert(year, last - count + 1);
         }
         let mut references = Vec::with_capacity(cases.len());
@@ -621,7 +626,7 @@ impl Store for PostgresStore {
                 .bind(&c_rep_consent)
                 .execute(&mut *tx)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
             }
             sqlx::query(
                 "INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) \
@@ -636,9 +641,9 @@ impl Store for PostgresStore {
             .bind(&e_at)
             .execute(&mut *tx)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(references)
     }
 
@@ -649,7 +654,7 @@ impl Store for PostgresStore {
             .pool
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let row = sqlx::query(
             "SELECT c.id, c.reference, c.policy_id, c.policy_version, c.summary, c.confidential, c.stage, \
              c.state, c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.is_open, \
@@ -660,54 +665,54 @@ impl Store for PostgresStore {
         .bind(reference)
         .fetch_one(&mut *tx)
         .await
-        .map_err(db)?;
-        let id: String = row.try_get("id").map_err(db)?;
+        .map_err(store_error)?;
+        let id: String = row.try_get("id").map_err(store_error)?;
         let events = sqlx::query(
             "SELECT seq, payload, actor, recorded_at FROM case_events WHERE case_id = $1 ORDER BY seq",
         )
         .bind(&id)
         .fetch_all(&mut *tx)
         .await
-        .map_err(db)?
+        .map_err(store_error)?
         .iter()
         .map(|r| {
             Ok(StoredEvent {
-                seq: r.try_get("seq").map_err(db)?,
+                seq: r.try_get("seq").map_err(store_error)?,
                 event: decode_event(
-                    &r.try_get::<String, _>("payload").map_err(db)?,
-                    r.try_get("actor").map_err(db)?,
+                    &r.try_get::<String, _>("payload").map_err(store_error)?,
+                    r.try_get("actor").map_err(store_error)?,
                 )?,
-                recorded_at: r.try_get("recorded_at").map_err(db)?,
+                recorded_at: r.try_get("recorded_at").map_err(store_error)?,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await.map_err(store_error)?;
         let complainant = match row
             .try_get::<Option<String>, _>("has_complainant")
-            .map_err(db)?
+            .map_err(store_error)?
         {
             Some(_) => Some(Complainant {
-                name: row.try_get("name").map_err(db)?,
-                email: row.try_get("email").map_err(db)?,
-                phone: row.try_get("phone").map_err(db)?,
-                address: row.try_get("address").map_err(db)?,
-                representative_name: row.try_get("representative_name").map_err(db)?,
+                name: row.try_get("name").map_err(store_error)?,
+                email: row.try_get("email").map_err(store_error)?,
+                phone: row.try_get("phone").map_err(store_error)?,
+                address: row.try_get("address").map_err(store_error)?,
+                representative_name: row.try_get("representative_name").map_err(store_error)?,
                 representative_relationship: row
                     .try_get("representative_relationship")
-                    .map_err(db)?,
+                    .map_err(store_error)?,
                 representative_consent: row
                     .try_get::<bool, _>("representative_consent")
-                    .map_err(db)?,
+                    .map_err(store_error)?,
             }),
             None => None,
         };
         Ok(CaseRecord {
-            reference: row.try_get("reference").map_err(db)?,
-            policy_id: row.try_get("policy_id").map_err(db)?,
-            policy_version: row.try_get("policy_version").map_err(db)?,
+            reference: row.try_get("reference").map_err(store_error)?,
+            policy_id: row.try_get("policy_id").map_err(store_error)?,
+            policy_version: row.try_get("policy_version").map_err(store_error)?,
             complainant,
-            summary: row.try_get("summary").map_err(db)?,
-            confidential: row.try_get("confidential").map_err(db)?,
+            summary: row.try_get("summary").map_err(store_error)?,
+            confidential: row.try_get("confidential").map_err(store_error)?,
             projection: projection_from(&row)?,
             events,
             id,
@@ -725,7 +730,7 @@ impl Store for PostgresStore {
         let count = i64::try_from(events.len()).map_err(StoreError::other)?;
         let new_version = expected_version + count;
         let p = projection;
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         // The compare-and-set. A second writer expecting the same version waits here for the first's row
         // lock; once the first commits, PostgreSQL re-checks the WHERE against the new row, finds the
         // version moved, and updates nothing.
@@ -750,14 +755,14 @@ impl Store for PostgresStore {
         .bind(p.late_acknowledged_on.map(date_text))
         .execute(&mut *tx)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         if updated.rows_affected() == 0 {
             // READ COMMITTED: this statement sees what the winner committed.
             let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
                 .bind(case_id)
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
             return match actual {
                 None => Err(StoreError::NotFound),
                 Some(actual) => Err(StoreError::Conflict {
@@ -783,7 +788,7 @@ impl Store for PostgresStore {
             if let Err(err) = inserted {
                 let _ = tx.rollback().await;
                 if !is_unique(&err) {
-                    return Err(db(err));
+                    return Err(store_error(err));
                 }
                 // The log is ahead of the projection's version: someone else wrote these sequence numbers.
                 let actual = self
@@ -797,12 +802,12 @@ impl Store for PostgresStore {
                 });
             }
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(new_version)
     }
 
     async fn list_cases(&self, f: &CaseFilter) -> StoreResult<Page> {
-        let mut q = Built {
+        let mut q = BoundQuery {
             sql: String::from(
                 "SELECT c.id, c.reference, c.policy_id, c.policy_version, c.confidential, c.stage, c.state, \
                  c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.due_key, \
@@ -868,17 +873,17 @@ impl Store for PostgresStore {
         let rows = sqlx::query_with(AssertSqlSafe(q.sql), q.args)
             .fetch_all(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let items = rows
             .iter()
             .map(|row| {
                 Ok(CaseSummary {
-                    id: row.try_get("id").map_err(db)?,
-                    reference: row.try_get("reference").map_err(db)?,
-                    policy_id: row.try_get("policy_id").map_err(db)?,
-                    policy_version: row.try_get("policy_version").map_err(db)?,
-                    complainant_name: row.try_get("complainant_name").map_err(db)?,
-                    confidential: row.try_get("confidential").map_err(db)?,
+                    id: row.try_get("id").map_err(store_error)?,
+                    reference: row.try_get("reference").map_err(store_error)?,
+                    policy_id: row.try_get("policy_id").map_err(store_error)?,
+                    policy_version: row.try_get("policy_version").map_err(store_error)?,
+                    complainant_name: row.try_get("complainant_name").map_err(store_error)?,
+                    confidential: row.try_get("confidential").map_err(store_error)?,
                     projection: projection_from(row)?,
                 })
             })
@@ -891,7 +896,7 @@ impl Store for PostgresStore {
         sqlx::query_scalar("SELECT COUNT(*) FROM cases")
             .fetch_one(&self.pool)
             .await
-            .map_err(db)
+            .map_err(store_error)
     }
 
     async fn create_user(&self, user: &User, created_at: &str) -> StoreResult<()> {
@@ -916,7 +921,7 @@ impl Store for PostgresStore {
                 .bind(email.to_lowercase())
                 .fetch_one(&self.pool)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         user_from(&row)
     }
 
@@ -924,7 +929,7 @@ impl Store for PostgresStore {
         sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
             .await
-            .map_err(db)
+            .map_err(store_error)
     }
 
     async fn create_token(&self, token: &ApiToken, created_at: &str) -> StoreResult<()> {
@@ -954,15 +959,15 @@ impl Store for PostgresStore {
         .bind(token_hash)
         .fetch_one(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         Ok(ApiToken {
-            id: row.try_get("id").map_err(db)?,
-            name: row.try_get("name").map_err(db)?,
-            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-            token_hash: row.try_get("token_hash").map_err(db)?,
-            expires_at: row.try_get("expires_at").map_err(db)?,
-            last_used_at: row.try_get("last_used_at").map_err(db)?,
-            revoked_at: row.try_get("revoked_at").map_err(db)?,
+            id: row.try_get("id").map_err(store_error)?,
+            name: row.try_get("name").map_err(store_error)?,
+            role: parse_role(&row.try_get::<String, _>("role").map_err(store_error)?)?,
+            token_hash: row.try_get("token_hash").map_err(store_error)?,
+            expires_at: row.try_get("expires_at").map_err(store_error)?,
+            last_used_at: row.try_get("last_used_at").map_err(store_error)?,
+            revoked_at: row.try_get("revoked_at").map_err(store_error)?,
         })
     }
 
@@ -973,24 +978,24 @@ impl Store for PostgresStore {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         rows.iter()
             .map(|row| {
                 Ok(TokenSummary {
-                    id: row.try_get("id").map_err(db)?,
-                    name: row.try_get("name").map_err(db)?,
-                    role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-                    created_at: row.try_get("created_at").map_err(db)?,
-                    last_used_at: row.try_get("last_used_at").map_err(db)?,
-                    expires_at: row.try_get("expires_at").map_err(db)?,
-                    revoked_at: row.try_get("revoked_at").map_err(db)?,
+                    id: row.try_get("id").map_err(store_error)?,
+                    name: row.try_get("name").map_err(store_error)?,
+                    role: parse_role(&row.try_get::<String, _>("role").map_err(store_error)?)?,
+                    created_at: row.try_get("created_at").map_err(store_error)?,
+                    last_used_at: row.try_get("last_used_at").map_err(store_error)?,
+                    expires_at: row.try_get("expires_at").map_err(store_error)?,
+                    revoked_at: row.try_get("revoked_at").map_err(store_error)?,
                 })
             })
             .collect()
     }
 
     async fn revoke_tokens_by_name(&self, name: &str, revoked_at: &str) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         let revoked = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
         )
@@ -998,19 +1003,19 @@ impl Store for PostgresStore {
         .bind(name)
         .execute(&mut *tx)
         .await
-        .map_err(db)?
+        .map_err(store_error)?
         .rows_affected();
         if revoked == 0 {
             let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE name = $1")
                 .bind(name)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
             if known == 0 {
                 return Err(StoreError::NotFound);
             }
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(revoked)
     }
 
@@ -1023,7 +1028,7 @@ impl Store for PostgresStore {
         .bind(id)
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         Ok(())
     }
 
@@ -1033,7 +1038,7 @@ impl Store for PostgresStore {
         sqlx::query("VACUUM (ANALYZE) cases")
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -1043,7 +1048,7 @@ impl Store for PostgresStore {
                 .bind(id)
                 .fetch_one(&self.pool)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         user_from(&row)
     }
 
@@ -1057,11 +1062,11 @@ impl Store for PostgresStore {
                 .bind(scoped_key(scope, idempotency_key))
                 .fetch_optional(&self.pool)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         row.map(|row| {
             Ok(KeyedCase {
-                reference: row.try_get("reference").map_err(db)?,
-                request_hash: row.try_get("idempotency_hash").map_err(db)?,
+                reference: row.try_get("reference").map_err(store_error)?,
+                request_hash: row.try_get("idempotency_hash").map_err(store_error)?,
             })
         })
         .transpose()
@@ -1073,7 +1078,7 @@ impl Store for PostgresStore {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         rows.iter().map(user_from).collect()
     }
 
@@ -1089,13 +1094,13 @@ impl Store for PostgresStore {
         .bind(&session.expires_at)
         .execute(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         // Housekeeping: sessions that ran out go with each sign-in.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(&session.created_at)
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -1109,22 +1114,22 @@ impl Store for PostgresStore {
         .bind(now)
         .fetch_one(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         Ok((
             Session {
-                id_hash: row.try_get("id_hash").map_err(db)?,
-                user_id: row.try_get("user_id").map_err(db)?,
-                csrf: row.try_get("csrf").map_err(db)?,
-                created_at: row.try_get("created_at").map_err(db)?,
-                last_seen_at: row.try_get("last_seen_at").map_err(db)?,
-                expires_at: row.try_get("expires_at").map_err(db)?,
+                id_hash: row.try_get("id_hash").map_err(store_error)?,
+                user_id: row.try_get("user_id").map_err(store_error)?,
+                csrf: row.try_get("csrf").map_err(store_error)?,
+                created_at: row.try_get("created_at").map_err(store_error)?,
+                last_seen_at: row.try_get("last_seen_at").map_err(store_error)?,
+                expires_at: row.try_get("expires_at").map_err(store_error)?,
             },
             User {
-                id: row.try_get("id").map_err(db)?,
-                email: row.try_get("email").map_err(db)?,
-                name: row.try_get("name").map_err(db)?,
-                role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-                password_hash: row.try_get("password_hash").map_err(db)?,
+                id: row.try_get("id").map_err(store_error)?,
+                email: row.try_get("email").map_err(store_error)?,
+                name: row.try_get("name").map_err(store_error)?,
+                role: parse_role(&row.try_get::<String, _>("role").map_err(store_error)?)?,
+                password_hash: row.try_get("password_hash").map_err(store_error)?,
             },
         ))
     }
@@ -1141,7 +1146,7 @@ impl Store for PostgresStore {
             .bind(id_hash)
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -1150,7 +1155,7 @@ impl Store for PostgresStore {
             .bind(id_hash)
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -1166,7 +1171,7 @@ impl Store for PostgresStore {
             .bind(at)
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -1201,7 +1206,7 @@ impl Store for PostgresStore {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await
-            .map_err(db)
+            .map_err(store_error)
     }
 
     async fn clear_sign_in_failures(&self, account: &str) -> StoreResult<u64> {
@@ -1209,7 +1214,7 @@ impl Store for PostgresStore {
             .bind(account)
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(done.rows_affected())
     }
 
@@ -1218,7 +1223,7 @@ impl Store for PostgresStore {
             .bind(before)
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(done.rows_affected())
     }
 
@@ -1246,7 +1251,7 @@ impl Store for PostgresStore {
         .bind(name)
         .fetch_all(&self.pool)
         .await
-        .map_err(db)
+        .map_err(store_error)
     }
 
     async fn queue_counts(
@@ -1270,7 +1275,7 @@ impl Store for PostgresStore {
         .bind(assignee)
         .fetch_one(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         let late: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM cases WHERE late_acknowledged_on >= $1 \
              AND ($2 OR confidential = FALSE) AND ($3::text IS NULL OR assignee = $3)",
@@ -1280,11 +1285,11 @@ impl Store for PostgresStore {
         .bind(assignee)
         .fetch_one(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         Ok(QueueCounts {
-            open: row.try_get("open").map_err(db)?,
-            due_this_week: row.try_get("due_this_week").map_err(db)?,
-            overdue: row.try_get("overdue").map_err(db)?,
+            open: row.try_get("open").map_err(store_error)?,
+            due_this_week: row.try_get("due_this_week").map_err(store_error)?,
+            overdue: row.try_get("overdue").map_err(store_error)?,
             acknowledged_late_this_month: late,
         })
     }
@@ -1293,11 +1298,11 @@ impl Store for PostgresStore {
 /// A user from a row with the `users` columns.
 fn user_from(row: &PgRow) -> StoreResult<User> {
     Ok(User {
-        id: row.try_get("id").map_err(db)?,
-        email: row.try_get("email").map_err(db)?,
-        name: row.try_get("name").map_err(db)?,
-        role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-        password_hash: row.try_get("password_hash").map_err(db)?,
+        id: row.try_get("id").map_err(store_error)?,
+        email: row.try_get("email").map_err(store_error)?,
+        name: row.try_get("name").map_err(store_error)?,
+        role: parse_role(&row.try_get::<String, _>("role").map_err(store_error)?)?,
+        password_hash: row.try_get("password_hash").map_err(store_error)?,
     })
 }
 
@@ -1307,7 +1312,7 @@ fn unique_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
         if is_unique(&e) {
             StoreError::Duplicate(what)
         } else {
-            db(e)
+            store_error(e)
         }
     }
 }

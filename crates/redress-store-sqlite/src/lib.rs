@@ -35,7 +35,7 @@ pub struct SqliteStore {
     creates: tokio::sync::mpsc::Sender<CreateJob>,
 }
 
-fn db(e: sqlx::Error) -> StoreError {
+fn store_error(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
         _ => StoreError::other(e),
@@ -90,13 +90,13 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
             .connect_with(options)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let (creates, jobs) = tokio::sync::mpsc::channel(1024);
         tokio::spawn(run_batcher(writer.clone(), jobs));
         Ok(SqliteStore {
@@ -119,15 +119,20 @@ impl SqliteStore {
 
 fn projection_from(row: &SqliteRow) -> StoreResult<Projection> {
     Ok(Projection {
-        stage: parse_stage(row.try_get("stage").map_err(db)?)?,
-        state: row.try_get("state").map_err(db)?,
-        feedback_type: row.try_get("feedback_type").map_err(db)?,
-        received_on: parse_date(&row.try_get::<String, _>("received_on").map_err(db)?)?,
-        assignee: row.try_get("assignee").map_err(db)?,
-        next_due_on: parse_opt_date(row.try_get("next_due_on").map_err(db)?)?,
-        next_due_clock: row.try_get("next_due_clock").map_err(db)?,
-        is_open: row.try_get::<i64, _>("is_open").map_err(db)? != 0,
-        late_acknowledged_on: parse_opt_date(row.try_get("late_acknowledged_on").map_err(db)?)?,
+        stage: parse_stage(row.try_get("stage").map_err(store_error)?)?,
+        state: row.try_get("state").map_err(store_error)?,
+        feedback_type: row.try_get("feedback_type").map_err(store_error)?,
+        received_on: parse_date(
+            &row.try_get::<String, _>("received_on")
+                .map_err(store_error)?,
+        )?,
+        assignee: row.try_get("assignee").map_err(store_error)?,
+        next_due_on: parse_opt_date(row.try_get("next_due_on").map_err(store_error)?)?,
+        next_due_clock: row.try_get("next_due_clock").map_err(store_error)?,
+        is_open: row.try_get::<i64, _>("is_open").map_err(store_error)? != 0,
+        late_acknowledged_on: parse_opt_date(
+            row.try_get("late_acknowledged_on").map_err(store_error)?,
+        )?,
     })
 }
 
@@ -148,7 +153,7 @@ impl Store for SqliteStore {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -163,13 +168,13 @@ impl Store for SqliteStore {
             .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let version: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM policies WHERE id = $1")
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         sqlx::query("INSERT INTO policies (id, version, name, toml, installed_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
             .bind(version)
@@ -178,8 +183,8 @@ impl Store for SqliteStore {
             .bind(installed_at)
             .execute(&mut *tx)
             .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+            .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(PolicyRecord {
             id: id.into(),
             version,
@@ -203,7 +208,7 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await,
         }
-        .map_err(db)?;
+        .map_err(store_error)?;
         policy_from(&row)
     }
 
@@ -214,7 +219,7 @@ impl Store for SqliteStore {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         rows.iter().map(policy_from).collect()
     }
 
@@ -252,15 +257,15 @@ impl Store for SqliteStore {
             .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let references = import_in_tx(&mut tx, &cases, &per_year).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(references)
     }
 
     async fn case_by_reference(&self, reference: &str) -> StoreResult<CaseRecord> {
         // One read transaction: the projection and the events come from the same snapshot.
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         let row = sqlx::query(
             "SELECT c.*, p.case_id AS has_complainant, p.name, p.email, p.phone, p.address, \
              p.representative_name, p.representative_relationship, p.representative_consent \
@@ -269,50 +274,50 @@ impl Store for SqliteStore {
         .bind(reference)
         .fetch_one(&mut *tx)
         .await
-        .map_err(db)?;
-        let id: String = row.try_get("id").map_err(db)?;
+        .map_err(store_error)?;
+        let id: String = row.try_get("id").map_err(store_error)?;
         let events = sqlx::query("SELECT seq, payload, actor, recorded_at FROM case_events WHERE case_id = $1 ORDER BY seq")
             .bind(&id)
             .fetch_all(&mut *tx)
             .await
-            .map_err(db)?
+            .map_err(store_error)?
             .iter()
             .map(|r| {
                 Ok(StoredEvent {
-                    seq: r.try_get("seq").map_err(db)?,
-                    event: decode_event(&r.try_get::<String, _>("payload").map_err(db)?, r.try_get("actor").map_err(db)?)?,
-                    recorded_at: r.try_get("recorded_at").map_err(db)?,
+                    seq: r.try_get("seq").map_err(store_error)?,
+                    event: decode_event(&r.try_get::<String, _>("payload").map_err(store_error)?, r.try_get("actor").map_err(store_error)?)?,
+                    recorded_at: r.try_get("recorded_at").map_err(store_error)?,
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
         let complainant = match row
             .try_get::<Option<String>, _>("has_complainant")
-            .map_err(db)?
+            .map_err(store_error)?
         {
             Some(_) => Some(Complainant {
-                name: row.try_get("name").map_err(db)?,
-                email: row.try_get("email").map_err(db)?,
-                phone: row.try_get("phone").map_err(db)?,
-                address: row.try_get("address").map_err(db)?,
-                representative_name: row.try_get("representative_name").map_err(db)?,
+                name: row.try_get("name").map_err(store_error)?,
+                email: row.try_get("email").map_err(store_error)?,
+                phone: row.try_get("phone").map_err(store_error)?,
+                address: row.try_get("address").map_err(store_error)?,
+                representative_name: row.try_get("representative_name").map_err(store_error)?,
                 representative_relationship: row
                     .try_get("representative_relationship")
-                    .map_err(db)?,
+                    .map_err(store_error)?,
                 representative_consent: row
                     .try_get::<i64, _>("representative_consent")
-                    .map_err(db)?
+                    .map_err(store_error)?
                     != 0,
             }),
             None => None,
         };
-        tx.commit().await.map_err(db)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(CaseRecord {
-            reference: row.try_get("reference").map_err(db)?,
-            policy_id: row.try_get("policy_id").map_err(db)?,
-            policy_version: row.try_get("policy_version").map_err(db)?,
+            reference: row.try_get("reference").map_err(store_error)?,
+            policy_id: row.try_get("policy_id").map_err(store_error)?,
+            policy_version: row.try_get("policy_version").map_err(store_error)?,
             complainant,
-            summary: row.try_get("summary").map_err(db)?,
-            confidential: row.try_get::<i64, _>("confidential").map_err(db)? != 0,
+            summary: row.try_get("summary").map_err(store_error)?,
+            confidential: row.try_get::<i64, _>("confidential").map_err(store_error)? != 0,
             projection: projection_from(&row)?,
             events,
             id,
@@ -331,7 +336,7 @@ impl Store for SqliteStore {
             .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let new_version = expected_version + events.len() as i64;
         let p = projection;
         let updated = sqlx::query(
@@ -355,13 +360,13 @@ impl Store for SqliteStore {
         .bind(p.late_acknowledged_on.map(date_text))
         .execute(&mut *tx)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         if updated.rows_affected() == 0 {
             let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
                 .bind(case_id)
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
             return match actual {
                 None => Err(StoreError::NotFound),
                 Some(actual) => Err(StoreError::Conflict {
@@ -387,11 +392,11 @@ impl Store for SqliteStore {
                     if is_unique(&err) {
                         StoreError::Conflict { expected: expected_version, actual: expected_version + 1 }
                     } else {
-                        db(err)
+                        store_error(err)
                     }
                 })?;
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(new_version)
     }
 
@@ -470,17 +475,17 @@ impl Store for SqliteStore {
         let rows = sqlx::query_with(AssertSqlSafe(sql), args)
             .fetch_all(&self.pool)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let items = rows
             .iter()
             .map(|row| {
                 Ok(CaseSummary {
-                    id: row.try_get("id").map_err(db)?,
-                    reference: row.try_get("reference").map_err(db)?,
-                    policy_id: row.try_get("policy_id").map_err(db)?,
-                    policy_version: row.try_get("policy_version").map_err(db)?,
-                    complainant_name: row.try_get("complainant_name").map_err(db)?,
-                    confidential: row.try_get::<i64, _>("confidential").map_err(db)? != 0,
+                    id: row.try_get("id").map_err(store_error)?,
+                    reference: row.try_get("reference").map_err(store_error)?,
+                    policy_id: row.try_get("policy_id").map_err(store_error)?,
+                    policy_version: row.try_get("policy_version").map_err(store_error)?,
+                    complainant_name: row.try_get("complainant_name").map_err(store_error)?,
+                    confidential: row.try_get::<i64, _>("confidential").map_err(store_error)? != 0,
                     projection: projection_from(row)?,
                 })
             })
@@ -492,7 +497,7 @@ impl Store for SqliteStore {
         sqlx::query_scalar("SELECT COUNT(*) FROM cases")
             .fetch_one(&self.pool)
             .await
-            .map_err(db)
+            .map_err(store_error)
     }
 
     async fn create_user(&self, user: &User, created_at: &str) -> StoreResult<()> {
@@ -515,7 +520,7 @@ impl Store for SqliteStore {
                 .bind(email.to_lowercase())
                 .fetch_one(&self.pool)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         user_from(&row)
     }
 
@@ -523,7 +528,7 @@ impl Store for SqliteStore {
         sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
             .await
-            .map_err(db)
+            .map_err(store_error)
     }
 
     async fn create_token(&self, token: &ApiToken, created_at: &str) -> StoreResult<()> {
@@ -553,15 +558,15 @@ impl Store for SqliteStore {
         .bind(token_hash)
         .fetch_one(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         Ok(ApiToken {
-            id: row.try_get("id").map_err(db)?,
-            name: row.try_get("name").map_err(db)?,
-            role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-            token_hash: row.try_get("token_hash").map_err(db)?,
-            expires_at: row.try_get("expires_at").map_err(db)?,
-            last_used_at: row.try_get("last_used_at").map_err(db)?,
-            revoked_at: row.try_get("revoked_at").map_err(db)?,
+            id: row.try_get("id").map_err(store_error)?,
+            name: row.try_get("name").map_err(store_error)?,
+            role: parse_role(&row.try_get::<String, _>("role").map_err(store_error)?)?,
+            token_hash: row.try_get("token_hash").map_err(store_error)?,
+            expires_at: row.try_get("expires_at").map_err(store_error)?,
+            last_used_at: row.try_get("last_used_at").map_err(store_error)?,
+            revoked_at: row.try_get("revoked_at").map_err(store_error)?,
         })
     }
 
@@ -572,17 +577,17 @@ impl Store for SqliteStore {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         rows.iter()
             .map(|row| {
                 Ok(TokenSummary {
-                    id: row.try_get("id").map_err(db)?,
-                    name: row.try_get("name").map_err(db)?,
-                    role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-                    created_at: row.try_get("created_at").map_err(db)?,
-                    last_used_at: row.try_get("last_used_at").map_err(db)?,
-                    expires_at: row.try_get("expires_at").map_err(db)?,
-                    revoked_at: row.try_get("revoked_at").map_err(db)?,
+                    id: row.try_get("id").map_err(store_error)?,
+                    name: row.try_get("name").map_err(store_error)?,
+                    role: parse_role(&row.try_get::<String, _>("role").map_err(store_error)?)?,
+                    created_at: row.try_get("created_at").map_err(store_error)?,
+                    last_used_at: row.try_get("last_used_at").map_err(store_error)?,
+                    expires_at: row.try_get("expires_at").map_err(store_error)?,
+                    revoked_at: row.try_get("revoked_at").map_err(store_error)?,
                 })
             })
             .collect()
@@ -593,7 +598,7 @@ impl Store for SqliteStore {
             .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         let revoked = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
         )
@@ -601,19 +606,19 @@ impl Store for SqliteStore {
         .bind(name)
         .execute(&mut *tx)
         .await
-        .map_err(db)?
+        .map_err(store_error)?
         .rows_affected();
         if revoked == 0 {
             let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE name = $1")
                 .bind(name)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
             if known == 0 {
                 return Err(StoreError::NotFound);
             }
         }
-        tx.commit().await.map_err(db)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(revoked)
     }
 
@@ -626,7 +631,7 @@ impl Store for SqliteStore {
         .bind(id)
         .execute(&self.writer)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         Ok(())
     }
 
@@ -634,7 +639,7 @@ impl Store for SqliteStore {
         sqlx::query("ANALYZE")
             .execute(&self.writer)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -644,7 +649,7 @@ impl Store for SqliteStore {
                 .bind(id)
                 .fetch_one(&self.pool)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         user_from(&row)
     }
 
@@ -658,11 +663,11 @@ impl Store for SqliteStore {
                 .bind(scoped_key(scope, idempotency_key))
                 .fetch_optional(&self.pool)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         row.map(|row| {
             Ok(KeyedCase {
-                reference: row.try_get("reference").map_err(db)?,
-                request_hash: row.try_get("idempotency_hash").map_err(db)?,
+                reference: row.try_get("reference").map_err(store_error)?,
+                request_hash: row.try_get("idempotency_hash").map_err(store_error)?,
             })
         })
         .transpose()
@@ -674,7 +679,7 @@ impl Store for SqliteStore {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         rows.iter().map(user_from).collect()
     }
 
@@ -690,13 +695,13 @@ impl Store for SqliteStore {
         .bind(&session.expires_at)
         .execute(&self.writer)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         // Housekeeping: sessions that ran out go with each sign-in.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(&session.created_at)
             .execute(&self.writer)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -710,22 +715,22 @@ impl Store for SqliteStore {
         .bind(now)
         .fetch_one(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         Ok((
             Session {
-                id_hash: row.try_get("id_hash").map_err(db)?,
-                user_id: row.try_get("user_id").map_err(db)?,
-                csrf: row.try_get("csrf").map_err(db)?,
-                created_at: row.try_get("created_at").map_err(db)?,
-                last_seen_at: row.try_get("last_seen_at").map_err(db)?,
-                expires_at: row.try_get("expires_at").map_err(db)?,
+                id_hash: row.try_get("id_hash").map_err(store_error)?,
+                user_id: row.try_get("user_id").map_err(store_error)?,
+                csrf: row.try_get("csrf").map_err(store_error)?,
+                created_at: row.try_get("created_at").map_err(store_error)?,
+                last_seen_at: row.try_get("last_seen_at").map_err(store_error)?,
+                expires_at: row.try_get("expires_at").map_err(store_error)?,
             },
             User {
-                id: row.try_get("id").map_err(db)?,
-                email: row.try_get("email").map_err(db)?,
-                name: row.try_get("name").map_err(db)?,
-                role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-                password_hash: row.try_get("password_hash").map_err(db)?,
+                id: row.try_get("id").map_err(store_error)?,
+                email: row.try_get("email").map_err(store_error)?,
+                name: row.try_get("name").map_err(store_error)?,
+                role: parse_role(&row.try_get::<String, _>("role").map_err(store_error)?)?,
+                password_hash: row.try_get("password_hash").map_err(store_error)?,
             },
         ))
     }
@@ -742,7 +747,7 @@ impl Store for SqliteStore {
             .bind(id_hash)
             .execute(&self.writer)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -751,7 +756,7 @@ impl Store for SqliteStore {
             .bind(id_hash)
             .execute(&self.writer)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -767,7 +772,7 @@ impl Store for SqliteStore {
             .bind(at)
             .execute(&self.writer)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -802,7 +807,7 @@ impl Store for SqliteStore {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await
-            .map_err(db)
+            .map_err(store_error)
     }
 
     async fn clear_sign_in_failures(&self, account: &str) -> StoreResult<u64> {
@@ -810,7 +815,7 @@ impl Store for SqliteStore {
             .bind(account)
             .execute(&self.writer)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(done.rows_affected())
     }
 
@@ -819,7 +824,7 @@ impl Store for SqliteStore {
             .bind(before)
             .execute(&self.writer)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
         Ok(done.rows_affected())
     }
 
@@ -847,7 +852,7 @@ impl Store for SqliteStore {
         .bind(name)
         .fetch_all(&self.pool)
         .await
-        .map_err(db)
+        .map_err(store_error)
     }
 
     async fn queue_counts(
@@ -871,7 +876,7 @@ impl Store for SqliteStore {
         .bind(assignee)
         .fetch_one(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         let late: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM cases WHERE late_acknowledged_on >= $1 \
              AND ($2 OR confidential = 0) AND ($3 IS NULL OR assignee = $3)",
@@ -881,11 +886,11 @@ impl Store for SqliteStore {
         .bind(assignee)
         .fetch_one(&self.pool)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         Ok(QueueCounts {
-            open: row.try_get("open").map_err(db)?,
-            due_this_week: row.try_get("due_this_week").map_err(db)?,
-            overdue: row.try_get("overdue").map_err(db)?,
+            open: row.try_get("open").map_err(store_error)?,
+            due_this_week: row.try_get("due_this_week").map_err(store_error)?,
+            overdue: row.try_get("overdue").map_err(store_error)?,
             acknowledged_late_this_month: late,
         })
     }
@@ -893,11 +898,11 @@ impl Store for SqliteStore {
 
 fn policy_from(row: &SqliteRow) -> StoreResult<PolicyRecord> {
     Ok(PolicyRecord {
-        id: row.try_get("id").map_err(db)?,
-        version: row.try_get("version").map_err(db)?,
-        name: row.try_get("name").map_err(db)?,
-        toml: row.try_get("toml").map_err(db)?,
-        installed_at: row.try_get("installed_at").map_err(db)?,
+        id: row.try_get("id").map_err(store_error)?,
+        version: row.try_get("version").map_err(store_error)?,
+        name: row.try_get("name").map_err(store_error)?,
+        toml: row.try_get("toml").map_err(store_error)?,
+        installed_at: row.try_get("installed_at").map_err(store_error)?,
     })
 }
 
@@ -909,7 +914,7 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
                 .bind(key.stored())
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db)?;
+                .map_err(store_error)?;
         if let Some(reference) = existing {
             return Ok((reference, false));
         }
@@ -921,7 +926,7 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
     .bind(i64::from(case.reference_year))
     .fetch_one(&mut *tx)
     .await
-    .map_err(db)?;
+    .map_err(store_error)?;
     let reference = format_reference(case.reference_year, n);
     let p = &case.projection;
     sqlx::query(
@@ -966,7 +971,7 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
             .bind(i64::from(c.representative_consent))
             .execute(&mut *tx)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
     }
     let (kind, payload) = encode_event(&case.received)?;
     sqlx::query("INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) VALUES ($1, 1, $2, $3, $4, $5)")
@@ -977,7 +982,7 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
         .bind(&case.recorded_at)
         .execute(&mut *tx)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
     if let Some(triage) = &case.triage {
         let (kind, payload) = encode_event(triage)?;
         sqlx::query("INSERT INTO case_events (case_id, seq, kind, payload, actor, recorded_at) VALUES ($1, 2, $2, $3, $4, $5)")
@@ -988,7 +993,7 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
             .bind(&case.recorded_at)
             .execute(&mut *tx)
             .await
-            .map_err(db)?;
+            .map_err(store_error)?;
     }
     Ok((reference, true))
 }
@@ -1043,12 +1048,15 @@ async fn write_batch(
         Err(_) => {
             let mut results = Vec::with_capacity(batch.len());
             for (case, _) in batch {
-                let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+                let mut tx = writer
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(store_error)?;
                 let result = insert_case(&mut tx, case).await;
                 if result.is_ok() {
-                    tx.commit().await.map_err(db)?;
+                    tx.commit().await.map_err(store_error)?;
                 } else {
-                    tx.rollback().await.map_err(db)?;
+                    tx.rollback().await.map_err(store_error)?;
                 }
                 results.push(result);
             }
@@ -1062,7 +1070,10 @@ async fn write_batch_at_once(
     writer: &SqlitePool,
     batch: &[CreateJob],
 ) -> StoreResult<Vec<StoreResult<(String, bool)>>> {
-    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let mut tx = writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(store_error)?;
     // Idempotency keys already used, in one look-up.
     let keys: Vec<String> = batch
         .iter()
@@ -1078,10 +1089,10 @@ async fn write_batch_at_once(
             list.push_bind(k.as_str());
         }
         q.push(")");
-        for row in q.build().fetch_all(&mut *tx).await.map_err(db)? {
+        for row in q.build().fetch_all(&mut *tx).await.map_err(store_error)? {
             known.insert(
-                row.try_get("idempotency_key").map_err(db)?,
-                row.try_get("reference").map_err(db)?,
+                row.try_get("idempotency_key").map_err(store_error)?,
+                row.try_get("reference").map_err(store_error)?,
             );
         }
     }
@@ -1128,7 +1139,7 @@ async fn write_batch_at_once(
     } else {
         import_in_tx(&mut tx, &fresh, &per_year).await?
     };
-    tx.commit().await.map_err(db)?;
+    tx.commit().await.map_err(store_error)?;
     Ok(slots
         .into_iter()
         .map(|slot| match slot {
@@ -1161,7 +1172,7 @@ async fn import_in_tx(
         .bind(count)
         .fetch_one(&mut *tx)
         .await
-        .map_err(db)?;
+        .map_err(store_error)?;
         next.insert(year, last - count + 1);
     }
     let mut references = Vec::with_capacity(cases.len());
@@ -1174,7 +1185,7 @@ async fn import_in_tx(
         if is_unique(&e) {
             StoreError::Duplicate("a case id or idempotency key")
         } else {
-            db(e)
+            store_error(e)
         }
     };
     let rows: Vec<(&NewCase, &Vec<StoredEvent>, &String)> = cases
@@ -1235,7 +1246,7 @@ async fn import_in_tx(
                 .push_bind(c.representative_relationship.as_deref())
                 .push_bind(i64::from(c.representative_consent));
         });
-        q.build().execute(&mut *tx).await.map_err(db)?;
+        q.build().execute(&mut *tx).await.map_err(store_error)?;
     }
     let mut events: Vec<EventRow> = Vec::new();
     for (case, later) in cases {
@@ -1272,7 +1283,7 @@ async fn import_in_tx(
                 .push_bind(*actor)
                 .push_bind(*at);
         });
-        q.build().execute(&mut *tx).await.map_err(db)?;
+        q.build().execute(&mut *tx).await.map_err(store_error)?;
     }
     Ok(references)
 }
@@ -1280,11 +1291,11 @@ async fn import_in_tx(
 /// A user from a row with the `users` columns.
 fn user_from(row: &SqliteRow) -> StoreResult<User> {
     Ok(User {
-        id: row.try_get("id").map_err(db)?,
-        email: row.try_get("email").map_err(db)?,
-        name: row.try_get("name").map_err(db)?,
-        role: parse_role(&row.try_get::<String, _>("role").map_err(db)?)?,
-        password_hash: row.try_get("password_hash").map_err(db)?,
+        id: row.try_get("id").map_err(store_error)?,
+        email: row.try_get("email").map_err(store_error)?,
+        name: row.try_get("name").map_err(store_error)?,
+        role: parse_role(&row.try_get::<String, _>("role").map_err(store_error)?)?,
+        password_hash: row.try_get("password_hash").map_err(store_error)?,
     })
 }
 
@@ -1294,7 +1305,7 @@ fn unique_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
         if is_unique(&e) {
             StoreError::Duplicate(what)
         } else {
-            db(e)
+            store_error(e)
         }
     }
 }

@@ -29,7 +29,7 @@ use crate::session::{self, Staff};
 use crate::throttle::{self, ClientAddr};
 use crate::{AppState, LoadedPolicy};
 
-type S = State<Arc<AppState>>;
+type SharedState = State<Arc<AppState>>;
 type FormData = Form<Vec<(String, String)>>;
 
 /// The page routes.
@@ -39,9 +39,12 @@ pub fn router() -> axum::Router<Arc<AppState>> {
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/complaints/new", get(new_complaint_form))
-        .route("/complaints", post(log_complaint))
+        .route("/complaints", post(submit_complaint_form))
         .route("/complaints/{reference}", get(case_page))
-        .route("/complaints/{reference}/steps/{step}", post(record_step))
+        .route(
+            "/complaints/{reference}/steps/{step}",
+            post(submit_step_form),
+        )
         .route("/policies", get(policies_page))
         .route("/policies/{id}", get(policy_page))
         .route("/static/style.css", get(stylesheet))
@@ -328,7 +331,7 @@ async fn sign_in_form(Query(q): Query<HashMap<String, String>>) -> Response {
 }
 
 async fn sign_in(
-    State(state): S,
+    State(state): SharedState,
     client: ClientAddr,
     headers: HeaderMap,
     Form(form): FormData,
@@ -477,7 +480,7 @@ async fn sign_in(
 }
 
 async fn sign_out(
-    State(state): S,
+    State(state): SharedState,
     staff: Staff,
     headers: HeaderMap,
     Form(form): FormData,
@@ -559,7 +562,7 @@ fn state_label(state: &str) -> &'static str {
 }
 
 async fn dashboard(
-    State(state): S,
+    State(state): SharedState,
     staff: Staff,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -994,7 +997,7 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-async fn new_complaint_form(State(state): S, staff: Staff) -> Response {
+async fn new_complaint_form(State(state): SharedState, staff: Staff) -> Response {
     if !staff.user.role.can(Permission::CreateCases) {
         return error_page(
             &staff,
@@ -1087,8 +1090,8 @@ fn form_date(
     }
 }
 
-async fn log_complaint(
-    State(state): S,
+async fn submit_complaint_form(
+    State(state): SharedState,
     staff: Staff,
     headers: HeaderMap,
     Form(form): FormData,
@@ -2651,7 +2654,7 @@ async fn case_page_for(
 }
 
 async fn case_page(
-    State(state): S,
+    State(state): SharedState,
     staff: Staff,
     Path(reference): Path<String>,
     Query(q): Query<HashMap<String, String>>,
@@ -3036,8 +3039,8 @@ fn form_field_id(step: &str, field: &str) -> String {
     format!("{step}-{name}")
 }
 
-async fn record_step(
-    State(state): S,
+async fn submit_step_form(
+    State(state): SharedState,
     staff: Staff,
     headers: HeaderMap,
     Path((reference, step)): Path<(String, String)>,
@@ -3164,7 +3167,7 @@ struct PolicyPage {
     toml: String,
 }
 
-async fn policies_page(State(state): S, staff: Staff) -> Response {
+async fn policies_page(State(state): SharedState, staff: Staff) -> Response {
     let records = match state.store.policies().await {
         Ok(r) => r,
         Err(e) => return error_page(&staff, e.into()),
@@ -3199,7 +3202,7 @@ async fn policies_page(State(state): S, staff: Staff) -> Response {
     )
 }
 
-async fn policy_page(State(state): S, staff: Staff, Path(id): Path<String>) -> Response {
+async fn policy_page(State(state): SharedState, staff: Staff, Path(id): Path<String>) -> Response {
     let loaded = match state.policy(&id, None).await {
         Ok(l) => l,
         Err(e) => return error_page(&staff, e),
