@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::calendar::{Calendar, Iso, write_day_list};
+use crate::clock::Clock;
 use crate::event::{
     CaseEvent, ChallengeOutcome, Channel, CloseReason, Event, FeedbackType, Head, OmbudsmanElement,
     Outcome, Relationship, Remedy, RemedyKind,
@@ -414,9 +415,8 @@ pub enum ClockKind {
 /// One clock of a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deadline {
-    /// `stage1_acknowledge`, `stage1_response`, `escalation_window`, `stage2_acknowledge`, `stage2_response`,
-    /// `stage3_acknowledge`, `stage3_response`, `service_request_response`, `auto_close`.
-    pub clock: &'static str,
+    /// Which clock (written `stage1_acknowledge`, `escalation_window`, …).
+    pub clock: Clock,
     /// Whose clock.
     pub kind: ClockKind,
     /// Due day (after extensions).
@@ -1939,7 +1939,7 @@ impl Case {
                 );
             }
             out.push(Deadline {
-                clock: "service_request_response",
+                clock: Clock::ServiceRequestResponse,
                 kind: ClockKind::Duty,
                 due_on: due,
                 original_due_on: (due != base).then_some(base),
@@ -1975,7 +1975,7 @@ impl Case {
                 && (current || round.acknowledged_on.is_some())
             {
                 out.push(Deadline {
-                    clock: clock_name(round.stage, true),
+                    clock: Clock::Acknowledge(round.stage),
                     kind: ClockKind::Duty,
                     due_on: due,
                     original_due_on: None,
@@ -1994,7 +1994,7 @@ impl Case {
             let unmet_stopped = round.responded_on.is_none() && (finished || !current);
             if !unmet_stopped && let Some(clock) = self.response_clock(policy, calendar, round) {
                 out.push(Deadline {
-                    clock: clock_name(round.stage, false),
+                    clock: Clock::Respond(round.stage),
                     kind: ClockKind::Duty,
                     due_on: clock.due,
                     original_due_on: (clock.due != clock.base).then_some(clock.base),
@@ -2016,7 +2016,7 @@ impl Case {
                 let met = round.escalation_requested_on;
                 if current || met.is_some() || refused_after {
                     out.push(Deadline {
-                        clock: "escalation_window",
+                        clock: Clock::EscalationWindow,
                         kind: ClockKind::Window,
                         due_on: due,
                         original_due_on: None,
@@ -2046,7 +2046,7 @@ impl Case {
                     && (self.state == State::Responded || closed_on.is_some())
                 {
                     out.push(Deadline {
-                        clock: "auto_close",
+                        clock: Clock::AutoClose,
                         kind: ClockKind::Duty,
                         due_on: due,
                         original_due_on: None,
@@ -2068,7 +2068,7 @@ impl Case {
         }
         if self.feedback_type != FeedbackType::Complaint {
             // A complaint's clocks run only while the case is a complaint.
-            out.retain(|d| d.clock == "service_request_response" || d.met_on.is_some());
+            out.retain(|d| d.clock == Clock::ServiceRequestResponse || d.met_on.is_some());
         }
         out
     }
@@ -2089,7 +2089,7 @@ impl Case {
         let clocks = self.deadlines(policy, calendar, as_of);
         let late_acknowledged_on = clocks
             .iter()
-            .filter(|d| d.clock.ends_with("_acknowledge") && d.status == ClockStatus::MetLate)
+            .filter(|d| d.clock.is_acknowledgement() && d.status == ClockStatus::MetLate)
             .filter_map(|d| d.met_on)
             .max();
         let next_due = clocks
@@ -2201,7 +2201,7 @@ impl Case {
                     provision: "6",
                     message: format!(
                         "{} was due on {} and is overdue",
-                        clock_subject(policy, d.clock),
+                        d.clock.subject(policy),
                         human_date(d.due_on)
                     ),
                 }),
@@ -2316,58 +2316,10 @@ fn service_request_due(
 }
 
 /// The clock names of a stage.
-fn clock_name(stage: u8, acknowledge: bool) -> &'static str {
-    match (stage, acknowledge) {
-        (1, true) => "stage1_acknowledge",
-        (1, false) => "stage1_response",
-        (2, true) => "stage2_acknowledge",
-        (2, false) => "stage2_response",
-        (_, true) => "stage3_acknowledge",
-        (_, false) => "stage3_response",
-    }
-}
-
-/// A clock's label on the pages, in the policy's own stage names: "Acknowledge Resolution", "Review
-/// response", "Close if no reply".
+/// A clock's label on the pages, from its wire name (as a work-queue row stores it), in the policy's own stage
+/// names.
 pub fn clock_label(policy: &Policy, clock: &str) -> String {
-    match clock_stage(clock) {
-        Some((n, true)) => format!("Acknowledge {}", policy.stage_name(n)),
-        Some((n, false)) => format!("{} response", policy.stage_name(n)),
-        None => match clock {
-            "service_request_response" => "Service request response",
-            "auto_close" => "Close if no reply",
-            "escalation_window" => "Resident may escalate until",
-            _ => "Deadline",
-        }
-        .into(),
-    }
-}
-
-/// A clock as the subject of a sentence ("… was due on … and is overdue"): "Stage 1 acknowledgement",
-/// "Review response", "Closing the case".
-fn clock_subject(policy: &Policy, clock: &str) -> String {
-    match clock_stage(clock) {
-        Some((n, true)) => format!("{} acknowledgement", policy.stage_name(n)),
-        Some((n, false)) => format!("{} response", policy.stage_name(n)),
-        None => match clock {
-            "service_request_response" => "Service request reply",
-            "auto_close" => "Closing the case",
-            "escalation_window" => "The window to escalate",
-            _ => "A deadline",
-        }
-        .into(),
-    }
-}
-
-/// The stage of a stage clock and whether it is its acknowledgement: `stage2_acknowledge` → (2, true).
-fn clock_stage(clock: &str) -> Option<(u8, bool)> {
-    let (stage, what) = clock.strip_prefix("stage")?.split_once('_')?;
-    let n = stage.parse::<u8>().ok()?;
-    match what {
-        "acknowledge" => Some((n, true)),
-        "response" => Some((n, false)),
-        _ => None,
-    }
+    Clock::parse(clock).map_or_else(|| "Deadline".into(), |c| c.label(policy))
 }
 
 /// "10 working days after acknowledgement on 2025-12-23; skips 25, 26 Dec, 1 Jan".

@@ -17,6 +17,7 @@
 pub mod access;
 pub mod calendar;
 pub mod case;
+pub mod clock;
 pub mod compliance;
 pub mod event;
 pub mod intake;

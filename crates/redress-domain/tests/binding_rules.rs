@@ -120,7 +120,7 @@ fn reclassifying_keeps_the_original_receipt_and_clocks() {
     assert!(
         s.deadlines("2026-09-30")
             .iter()
-            .all(|c| c.clock == "stage1_acknowledge" || !c.clock.starts_with("stage1")),
+            .all(|c| c.clock == "stage1_acknowledge" || !c.clock.as_str().starts_with("stage1")),
         "{:?}",
         s.deadlines("2026-09-30")
     );

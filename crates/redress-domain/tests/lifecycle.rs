@@ -121,7 +121,7 @@ fn the_code_2024_minimal_path_is_always_accepted() {
     let statuses: Vec<(&str, ClockStatus)> = s
         .deadlines("2026-03-01")
         .into_iter()
-        .map(|c| (c.clock, c.status))
+        .map(|c| (c.clock.as_str(), c.status))
         .collect();
     assert_eq!(
         statuses,
@@ -596,7 +596,7 @@ fn the_queue_position_names_the_next_duty_and_a_late_acknowledgement() {
         .case
         .queue_position(&s.policy, &s.calendar, d("2026-02-03"));
     assert_eq!(
-        before.next_due.map(|c| (c.clock, c.due_on)),
+        before.next_due.map(|c| (c.clock.as_str(), c.due_on)),
         Some(("stage1_acknowledge", d("2026-02-09")))
     );
     assert_eq!(before.late_acknowledged_on, None);
@@ -607,7 +607,7 @@ fn the_queue_position_names_the_next_duty_and_a_late_acknowledgement() {
     assert_eq!(after.late_acknowledged_on, Some(d("2026-02-11")));
     // A late acknowledgement buys no time: 10 working days after it was due on 9 Feb: 10–13, 16–20, 23 Feb.
     assert_eq!(
-        after.next_due.map(|c| (c.clock, c.due_on)),
+        after.next_due.map(|c| (c.clock.as_str(), c.due_on)),
         Some(("stage1_response", d("2026-02-23")))
     );
 }

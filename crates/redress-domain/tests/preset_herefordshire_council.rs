@@ -384,7 +384,7 @@ fn coronation_a_staff_conduct_complaint_goes_to_the_disciplinary_route() {
     let clocks: Vec<(String, ClockStatus)> = s
         .deadlines("2023-05-20")
         .into_iter()
-        .map(|c| (c.clock.to_owned(), c.status))
+        .map(|c| (c.clock.as_str().to_owned(), c.status))
         .collect();
     assert_eq!(
         clocks,

@@ -265,7 +265,7 @@ pub struct DeadlineView {
 impl From<Deadline> for DeadlineView {
     fn from(d: Deadline) -> Self {
         DeadlineView {
-            clock: d.clock,
+            clock: d.clock.as_str(),
             kind: match d.kind {
                 redress_domain::ClockKind::Duty => "duty",
                 redress_domain::ClockKind::Window => "window",
@@ -434,7 +434,7 @@ pub fn project(case: &Case, loaded: &LoadedPolicy, today: Date) -> Projection {
         received_on: case.received_on,
         assignee: case.assignee.clone(),
         next_due_on: position.next_due.as_ref().map(|d| d.due_on),
-        next_due_clock: position.next_due.map(|d| d.clock.to_owned()),
+        next_due_clock: position.next_due.map(|d| d.clock.as_str().to_owned()),
         is_open: !case.state.is_finished(),
         late_acknowledged_on: position.late_acknowledged_on,
     }

@@ -2460,8 +2460,8 @@ async fn case_page_for(
                 (Urgency::DueToday | Urgency::DueSoon, _) => ("tag-soon", urgency.label(warning)),
             };
             ClockRow {
-                clock: d.clock,
-                label: clock_label(&loaded.policy, d.clock),
+                clock: d.clock.as_str(),
+                label: d.clock.label(&loaded.policy),
                 due: human_date(d.due_on),
                 met: d
                     .met_on
