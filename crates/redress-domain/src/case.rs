@@ -1190,6 +1190,11 @@ impl Case {
                         "Adverse findings are shared before the stage response is issued",
                     );
                 }
+                if round.acknowledged_on.is_none() {
+                    return refuse(format!(
+                        "{stage_name} has not been acknowledged: findings are shared during the investigation"
+                    ));
+                }
                 Ok(())
             }
             Event::Responded { outcome, heads, .. } => {
@@ -1332,6 +1337,15 @@ impl Case {
                 Ok(())
             }
             Event::ResolvedConfirmed { .. } => {
+                if finished {
+                    return refuse("The case is closed");
+                }
+                if let Some(d) = self.resolved_confirmed_on {
+                    return refuse(format!(
+                        "The resident's confirmation was already recorded on {}",
+                        human_date(d)
+                    ));
+                }
                 if !self.rounds.iter().any(|r| r.responded_on.is_some())
                     && self
                         .service_request
@@ -1467,6 +1481,9 @@ impl Case {
                 review_on,
                 ..
             } => {
+                if finished {
+                    return refuse("The case is closed: reopen it before recording adjustments");
+                }
                 if needs.trim().is_empty() {
                     return refuse_field("needs", "Describe the resident's needs");
                 }

@@ -658,3 +658,44 @@ fn the_domain_refuses_a_day_still_to_come_and_a_second_receipt() {
             .is_ok()
     );
 }
+
+/// Rules the pages used to add on their own, now the domain's: findings are shared during an acknowledged
+/// investigation, the resident's confirmation is recorded once, and adjustments on an open case.
+#[test]
+fn findings_after_acknowledgement_one_confirmation_and_adjustments_while_open() {
+    let mut s = Scenario::received("code-2024", "2026-03-02");
+    assert_eq!(
+        s.refused(Event::AdverseFindingsShared {
+            on: d("2026-03-02")
+        }),
+        "Stage 1 has not been acknowledged: findings are shared during the investigation"
+    );
+    s.ack("2026-03-03");
+    s.then(Event::AdverseFindingsShared {
+        on: d("2026-03-05"),
+    });
+    s.respond("2026-03-09", Outcome::NotUpheld);
+    s.then(Event::ResolvedConfirmed {
+        on: d("2026-03-10"),
+    });
+    assert_eq!(
+        s.refused(Event::ResolvedConfirmed {
+            on: d("2026-03-11")
+        }),
+        "The resident's confirmation was already recorded on Tue 10 Mar 2026"
+    );
+    s.then(Event::Closed {
+        on: d("2026-03-11"),
+        reason: CloseReason::Resolved,
+        explanation: None,
+    });
+    assert_eq!(
+        s.refused(Event::AdjustmentsRecorded {
+            on: d("2026-03-12"),
+            needs: "Dyslexia".into(),
+            adjustments: "Letters in large print".into(),
+            review_on: None,
+        }),
+        "The case is closed: reopen it before recording adjustments"
+    );
+}

@@ -1900,10 +1900,7 @@ fn steps_for(
             false,
         );
     }
-    if allowed(&Event::AdverseFindingsShared { on })
-        && case.feedback_type == FeedbackType::Complaint
-        && case.round().acknowledged_on.is_some()
-    {
+    if allowed(&Event::AdverseFindingsShared { on }) {
         push(
             "share-findings",
             "Share adverse findings".into(),
@@ -2241,10 +2238,7 @@ fn steps_for(
             false,
         );
     }
-    if allowed(&Event::ResolvedConfirmed { on })
-        && case.resolved_confirmed_on.is_none()
-        && !case.state.is_finished()
-    {
+    if allowed(&Event::ResolvedConfirmed { on }) {
         push(
             "resolved",
             "The resident confirms it is resolved".into(),
@@ -2319,7 +2313,12 @@ fn steps_for(
             false,
         );
     }
-    if !case.state.is_finished() {
+    if allowed(&Event::AdjustmentsRecorded {
+        on,
+        needs: "x".into(),
+        adjustments: "x".into(),
+        review_on: None,
+    }) {
         push(
             "adjustments",
             "Record needs and reasonable adjustments".into(),
