@@ -3238,6 +3238,168 @@ async fn policy_page(State(state): SharedState, staff: Staff, Path(id): Path<Str
 mod tests {
     use super::*;
 
+    /// The work queue's tags come from the domain's urgency of the next duty.
+    #[test]
+    fn queue_tags_follow_the_next_duty() {
+        use jiff::civil::date;
+        let today = date(2025, 12, 23);
+        let row =
+            |next: Option<jiff::civil::Date>, open: bool, late: bool| redress_store::Projection {
+                stage: 1,
+                state: "investigating".into(),
+                feedback_type: "complaint".into(),
+                received_on: date(2025, 12, 1),
+                assignee: None,
+                next_due_on: next,
+                next_due_clock: next.map(|_| "stage1_response".into()),
+                is_open: open,
+                late_acknowledged_on: late.then_some(date(2025, 12, 10)),
+            };
+        let tag = |p| queue_tag(&p, None, today).1;
+        assert_eq!(tag(row(Some(date(2025, 12, 22)), true, false)), "Overdue");
+        assert_eq!(tag(row(Some(today), true, false)), "Due today");
+        // Two working days on from Tue 23 Dec 2025 is Mon 29 Dec (Christmas and Boxing Day skipped).
+        assert_eq!(
+            tag(row(Some(date(2025, 12, 29)), true, false)),
+            "Due within 2 working days"
+        );
+        assert_eq!(tag(row(Some(date(2025, 12, 30)), true, false)), "On track");
+        assert_eq!(tag(row(Some(date(2025, 12, 30)), true, true)), "Met late");
+        assert_eq!(tag(row(Some(date(2025, 12, 22)), false, false)), "Closed");
+        assert_eq!(tag(row(None, true, false)), "On track");
+    }
+
+    /// Every step's form parses into its event, and a form missing what the step needs names the field.
+    #[test]
+    fn every_step_form_parses_into_its_event() {
+        let form = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            std::iter::once(("on", "2026-03-04"))
+                .chain(pairs.iter().copied())
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        };
+        let cases: [(&str, Vec<(&str, &str)>, &str); 17] = [
+            ("acknowledge", vec![], "acknowledged"),
+            ("share-findings", vec![], "adverse_findings_shared"),
+            ("resolved", vec![], "resolved_confirmed"),
+            (
+                "define",
+                vec![("head_1", "Leak not fixed"), ("outcome_1", "Fix it")],
+                "complaint_defined",
+            ),
+            ("assign", vec![("officer", "user-1")], "assigned"),
+            (
+                "extend",
+                vec![("working_days", "5"), ("reason", "Survey")],
+                "extended",
+            ),
+            ("respond", vec![("outcome", "upheld")], "responded"),
+            (
+                "escalate",
+                vec![("reasons", "Still leaking")],
+                "escalation_requested",
+            ),
+            (
+                "refuse-escalation",
+                vec![("ground", "time-limit"), ("explanation", "Late")],
+                "escalation_refused",
+            ),
+            (
+                "accept-escalation",
+                vec![("reason", "In hospital")],
+                "escalation_accepted",
+            ),
+            ("close", vec![("reason", "withdrawn")], "closed"),
+            ("reopen", vec![("reason", "New evidence")], "reopened"),
+            (
+                "adjustments",
+                vec![("needs", "Dyslexia"), ("adjustments", "Large print")],
+                "adjustments_recorded",
+            ),
+            (
+                "restrict-contact",
+                vec![
+                    ("restriction", "Email only"),
+                    ("approved_by", "user-2"),
+                    ("review_on", "2026-09-04"),
+                ],
+                "contact_restricted",
+            ),
+            (
+                "challenge-restriction",
+                vec![("outcome", "kept"), ("explanation", "Still needed")],
+                "contact_restriction_challenged",
+            ),
+            (
+                "relationship",
+                vec![("relationship", "tenant")],
+                "relationship_recorded",
+            ),
+            (
+                "time-limit-discretion",
+                vec![("reason", "Reported in 2024")],
+                "time_limit_discretion_used",
+            ),
+        ];
+        for (step, pairs, kind) in cases {
+            match event_from_form(step, &form(&pairs)) {
+                Ok(event) => {
+                    assert_eq!(event.kind(), kind, "{step}");
+                    assert_eq!(event.on(), jiff::civil::date(2026, 3, 4), "{step}");
+                }
+                Err(errors) => panic!(
+                    "{step} did not parse: {:?}",
+                    errors
+                        .iter()
+                        .map(|e| (&e.id, &e.message))
+                        .collect::<Vec<_>>()
+                ),
+            }
+            // Without its date, every step names the date field.
+            let mut undated = form(&pairs);
+            undated.remove("on");
+            let errors = event_from_form(step, &undated).unwrap_err();
+            assert!(
+                errors.iter().any(|e| e.id == format!("{step}-on")),
+                "{step}"
+            );
+        }
+        // Fields each step cannot do without are named.
+        for (step, pairs, field) in [
+            (
+                "extend",
+                vec![("working_days", "0"), ("reason", "x")],
+                "extend-working_days",
+            ),
+            ("define", vec![], "define-head_1"),
+            ("close", vec![("reason", "vanished")], "close-reason"),
+            (
+                "restrict-contact",
+                vec![("restriction", "x"), ("approved_by", "u")],
+                "restrict-contact-review_on",
+            ),
+            (
+                "challenge-restriction",
+                vec![("outcome", "maybe"), ("explanation", "x")],
+                "challenge-restriction-outcome",
+            ),
+            (
+                "relationship",
+                vec![("relationship", "landlord")],
+                "relationship-relationship",
+            ),
+            ("respond", vec![("outcome", "sideways")], "respond-outcome"),
+        ] {
+            let errors = event_from_form(step, &form(&pairs)).unwrap_err();
+            assert!(
+                errors.iter().any(|e| e.id == field),
+                "{step}: {:?}",
+                errors.iter().map(|e| &e.id).collect::<Vec<_>>()
+            );
+        }
+        assert!(event_from_form("teleport", &form(&[])).is_err());
+    }
+
     #[test]
     fn an_unknown_remedy_kind_is_an_error_not_other() {
         let values: HashMap<String, String> = [
