@@ -3278,7 +3278,13 @@ mod tests {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect()
         };
-        let cases: [(&str, Vec<(&str, &str)>, &str); 17] = [
+        // (step, its form's fields beside the date, the event kind it makes)
+        type StepCase = (
+            &'static str,
+            Vec<(&'static str, &'static str)>,
+            &'static str,
+        );
+        let cases: [StepCase; 17] = [
             ("acknowledge", vec![], "acknowledged"),
             ("share-findings", vec![], "adverse_findings_shared"),
             ("resolved", vec![], "resolved_confirmed"),
