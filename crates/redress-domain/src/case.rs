@@ -147,8 +147,6 @@ pub struct Round {
     pub responded_on: Option<Date>,
     /// Outcome.
     pub outcome: Option<Outcome>,
-    /// Who handled the stage (assigned officers and whoever recorded the response).
-    pub handlers: Vec<String>,
     /// The officer assigned to this round, last assigned.
     pub assignee: Option<String>,
     /// Who decided the stage: its assigned officer when the response was issued, or whoever recorded the
@@ -176,7 +174,6 @@ impl Round {
             adverse_findings_shared_on: None,
             responded_on: None,
             outcome: None,
-            handlers: Vec::new(),
             assignee: None,
             decided_by: None,
             escalation_requested_on: None,
@@ -548,14 +545,6 @@ impl Case {
         &mut self.rounds[last]
     }
 
-    /// Everyone who handled the given stage in any round.
-    pub fn handlers_of(&self, stage: u8) -> impl Iterator<Item = &str> {
-        self.rounds
-            .iter()
-            .filter(move |r| r.stage == stage)
-            .flat_map(|r| r.handlers.iter().map(String::as_str))
-    }
-
     /// Applies one event. Events are trusted here: [`Case::decide`] is where they are judged.
     pub fn apply(&mut self, ce: &CaseEvent) -> Result<(), FoldError> {
         let by = ce.by.as_deref();
@@ -599,11 +588,7 @@ impl Case {
             }
             Event::Assigned { officer, .. } => {
                 self.assignee = Some(officer.clone());
-                let round = self.round_mut();
-                round.assignee = Some(officer.clone());
-                if !round.handlers.contains(officer) {
-                    round.handlers.push(officer.clone());
-                }
+                self.round_mut().assignee = Some(officer.clone());
             }
             Event::ComplaintDefined {
                 heads,
@@ -667,7 +652,6 @@ impl Case {
                     round.outcome = derived;
                     round.decided_by = round.assignee.clone().or_else(|| by.map(str::to_owned));
                     self.state = State::Responded;
-                    self.note_handler(by);
                     for r in remedies {
                         self.track(stage, false, r.clone());
                     }
@@ -837,15 +821,6 @@ impl Case {
         } else {
             State::AwaitingAcknowledgement
         };
-    }
-
-    fn note_handler(&mut self, by: Option<&str>) {
-        if let Some(by) = by {
-            let round = self.round_mut();
-            if !round.handlers.iter().any(|h| h == by) {
-                round.handlers.push(by.to_owned());
-            }
-        }
     }
 
     fn track(&mut self, stage: u8, ordered_by_ombudsman: bool, remedy: Remedy) {

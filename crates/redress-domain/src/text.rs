@@ -56,6 +56,17 @@ pub fn problem(value: &str, kind: TextKind) -> Option<String> {
     None
 }
 
+/// Whether the text has the shape of an email address: one `@`, something before it, a dot in the part
+/// after it (not at its end), and no white space or control characters. Deliberately simple: the address is
+/// proved by writing to it, not by its shape. (The OpenAPI document's pattern says the same.)
+pub fn is_email_address(value: &str) -> bool {
+    value.matches('@').count() == 1
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.ends_with('.')
+        })
+}
+
 /// Every free-text field of the event: its name (as the API spells it), its value and its kind.
 pub fn event_text<'a>(event: &'a Event) -> Vec<(String, &'a str, TextKind)> {
     use TextKind::{Line, Name, Paragraphs};
@@ -291,6 +302,22 @@ mod tests {
                 Some("contains control characters"),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn an_email_address_has_one_at_a_dotted_domain_and_no_spaces() {
+        assert!(is_email_address("aisha@example.org"));
+        for bad in [
+            "aisha",
+            "@example.org",
+            "a@b",
+            "a@b.",
+            "a b@example.org",
+            "a@b@c.org",
+            "a@ex\u{7}.org",
+        ] {
+            assert!(!is_email_address(bad), "{bad:?}");
         }
     }
 

@@ -657,16 +657,13 @@ pub async fn log_complaint(
                 );
             }
         }
-        if let Some(email) = &c.email {
-            let valid = email
-                .split_once('@')
-                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.ends_with('.'));
-            if !valid {
-                errors.push(FieldError {
-                    field: "complainant.email".into(),
-                    detail: "is not an email address".into(),
-                });
-            }
+        if let Some(email) = &c.email
+            && !text::is_email_address(email)
+        {
+            errors.push(FieldError {
+                field: "complainant.email".into(),
+                detail: "is not an email address".into(),
+            });
         }
     }
     if let Some(key) = &body.idempotency_key
@@ -1003,7 +1000,7 @@ pub async fn record_step(
             today,
             event,
             Some(&who.id),
-            Some(&people),
+            people.as_ref().map(|p| p as &dyn Directory),
         )
         .map_err(refusal)?;
     let kind = event.kind();
@@ -1061,7 +1058,17 @@ impl StaffDirectory {
 
 /// Replaces the people an event names (by email or id) with their user ids, refusing anyone unknown, and
 /// returns the directory for the domain's rules about people.
-async fn resolve_people(state: &AppState, event: Event) -> ApiResult<(Event, StaffDirectory)> {
+/// Only the steps whose rules concern people read the users (the rest need no directory).
+async fn resolve_people(
+    state: &AppState,
+    event: Event,
+) -> ApiResult<(Event, Option<StaffDirectory>)> {
+    if !matches!(
+        event,
+        Event::Assigned { .. } | Event::ContactRestricted { .. } | Event::Responded { .. }
+    ) {
+        return Ok((event, None));
+    }
     let people = StaffDirectory::load(state).await?;
     let event = match event {
         Event::Assigned { on, officer } => {
@@ -1098,7 +1105,7 @@ async fn resolve_people(state: &AppState, event: Event) -> ApiResult<(Event, Sta
         },
         other => other,
     };
-    Ok((event, people))
+    Ok((event, Some(people)))
 }
 
 /// The domain's refusal as an answer: a malformed step (a day still to come) is a 422, a step the policy or

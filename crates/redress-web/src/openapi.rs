@@ -271,6 +271,7 @@ fn error_statuses(
     method: &str,
     has_body: bool,
     authenticated: bool,
+    pages_with_cursor: bool,
 ) -> Vec<(&'static str, &'static str)> {
     let mut out = vec![
         (
@@ -306,6 +307,8 @@ fn error_statuses(
             "422",
             "A query parameter is not acceptable; the problem names it",
         ));
+    }
+    if pages_with_cursor {
         out.push((
             "409",
             "The parameters conflict (a cursor given with another sort than it was made for)",
@@ -439,10 +442,16 @@ fn finish_responses(doc: &mut Value) {
             }
             let has_body = op.get("requestBody").is_some();
             let authenticated = op.get("security").is_some();
+            let pages_with_cursor = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "cursor"));
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                 continue;
             };
-            for (status, description) in error_statuses(method, has_body, authenticated) {
+            for (status, description) in
+                error_statuses(method, has_body, authenticated, pages_with_cursor)
+            {
                 responses
                     .entry(status)
                     .or_insert_with(|| problem_response(description));

@@ -613,9 +613,9 @@ async fn dashboard(
         ("received_to", &mut filter.received_to),
     ] {
         if let Some(v) = get(key) {
-            match v.parse::<Date>() {
-                Ok(d) => *target = Some(d),
-                Err(_) => page.errors.push(FormError {
+            match api::strict_date(&v) {
+                Some(d) => *target = Some(d),
+                None => page.errors.push(FormError {
                     id: key.into(),
                     message: format!(
                         "Enter a real date for '{}'",
