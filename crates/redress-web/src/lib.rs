@@ -8,8 +8,10 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod input;
 pub mod openapi;
 pub mod pages;
+pub mod service;
 pub mod session;
 pub mod throttle;
 

@@ -136,7 +136,7 @@ impl IntoResponse for StaffRejection {
     fn into_response(self) -> Response {
         match self {
             StaffRejection::SignIn(s) => s.into_response(),
-            StaffRejection::Unavailable => crate::pages::failure_page(),
+            StaffRejection::Unavailable => crate::pages::layout::failure_page(),
         }
     }
 }

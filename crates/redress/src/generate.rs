@@ -504,7 +504,7 @@ impl Generator {
         };
         self.story(&mut t, stop, received_on, &intake, &mut rng, stats);
 
-        let projection = redress_web::api::project(&t.case, loaded, self.as_of);
+        let projection = redress_web::service::cases::project(&t.case, loaded, self.as_of);
         if projection.is_open {
             stats.open += 1;
         }
@@ -904,7 +904,7 @@ mod tests {
                 .expect("policy")
                 .0;
             assert_eq!(
-                redress_web::api::project(&folded, loaded, g.as_of),
+                redress_web::service::cases::project(&folded, loaded, g.as_of),
                 case.projection
             );
             assert!(events.iter().all(|e| e.event.on() <= g.as_of));

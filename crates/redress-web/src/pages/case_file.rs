@@ -1,0 +1,431 @@
+//! The case file: the case's clocks, warnings, timeline and the forms for the steps it allows now.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use redress_domain::access::Permission;
+use redress_domain::case::{Case, ClockKind, State as CaseState, human_date};
+use redress_domain::event::{Channel, FeedbackType};
+use redress_domain::urgency::Urgency;
+
+use super::SharedState;
+use super::intake::{CHANNELS, humanise_dates};
+use super::layout::{FormError, Page, error_page, render};
+use super::queue::{Opt, state_label};
+use super::steps::steps_for;
+use super::timeline::describe_event;
+use crate::AppState;
+
+use crate::error::ApiError;
+use crate::session::Staff;
+
+pub(crate) struct ClockRow {
+    pub(crate) clock: &'static str,
+    pub(crate) label: String,
+    pub(crate) due: String,
+    pub(crate) met: String,
+    pub(crate) tag_class: &'static str,
+    pub(crate) tag_text: String,
+    pub(crate) explanation: String,
+}
+
+pub(crate) struct TimelineItem {
+    pub(crate) when: String,
+    pub(crate) by: String,
+    pub(crate) title: String,
+    pub(crate) details: Vec<String>,
+}
+
+/// A form field of a step.
+pub(crate) struct Field {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) label: String,
+    pub(crate) hint: Option<String>,
+    pub(crate) kind: &'static str,
+    pub(crate) value: String,
+    pub(crate) options: Vec<Opt>,
+    pub(crate) error: Option<String>,
+}
+
+impl Field {
+    /// The ids of the hint and the error message that describe the field, for `aria-describedby`.
+    fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{}-hint", self.id));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.id));
+        }
+        ids.join(" ")
+    }
+}
+
+/// One step's form.
+pub(crate) struct StepForm {
+    pub(crate) slug: &'static str,
+    pub(crate) title: String,
+    pub(crate) hint: Option<String>,
+    pub(crate) button: &'static str,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) open: bool,
+    pub(crate) warning: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub(crate) struct CasePage {
+    pub(crate) page: Page,
+    pub(crate) reference: String,
+    pub(crate) version: i64,
+    pub(crate) policy_label: String,
+    pub(crate) policy_id: String,
+    pub(crate) policy_name: String,
+    pub(crate) policy_version: i64,
+    pub(crate) stage_name: String,
+    pub(crate) state_label: &'static str,
+    pub(crate) feedback_label: &'static str,
+    pub(crate) received: String,
+    pub(crate) channel: &'static str,
+    pub(crate) assignee: String,
+    pub(crate) complainant: Vec<(String, String)>,
+    pub(crate) summary: Option<String>,
+    pub(crate) confidential: bool,
+    pub(crate) adjustments: String,
+    pub(crate) restriction: String,
+    pub(crate) heads: Vec<(String, String)>,
+    pub(crate) clocks: Vec<ClockRow>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) remedies: Vec<String>,
+    pub(crate) timeline: Vec<TimelineItem>,
+    pub(crate) steps: Vec<StepForm>,
+    pub(crate) can_record: bool,
+}
+
+pub(crate) fn channel_label(c: Channel) -> &'static str {
+    CHANNELS
+        .iter()
+        .find(|(v, _)| *v == c.as_str())
+        .map_or("another channel", |(_, l)| l)
+}
+
+pub(crate) fn field(
+    step: &str,
+    name: &str,
+    label: &str,
+    kind: &'static str,
+    values: &HashMap<String, String>,
+    errors: &[FormError],
+) -> Field {
+    let id = format!("{step}-{name}");
+    Field {
+        value: values.get(name).cloned().unwrap_or_default(),
+        error: errors
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.message.clone()),
+        id,
+        name: name.into(),
+        label: label.into(),
+        hint: None,
+        kind,
+        options: Vec::new(),
+    }
+}
+
+pub(crate) fn with_hint(mut f: Field, hint: impl Into<String>) -> Field {
+    f.hint = Some(hint.into());
+    f
+}
+
+pub(crate) fn with_options(mut f: Field, options: Vec<(String, String)>) -> Field {
+    f.options = options
+        .into_iter()
+        .map(|(v, l)| Opt {
+            value: v,
+            label: l,
+            selected: false,
+        })
+        .collect();
+    if f.value.is_empty()
+        && let Some(first) = f.options.first()
+    {
+        f.value = first.value.clone();
+    }
+    f
+}
+
+pub(crate) fn with_default(mut f: Field, v: impl Into<String>) -> Field {
+    if f.value.is_empty() {
+        f.value = v.into();
+    }
+    f
+}
+
+pub(crate) async fn case_page_for(
+    state: &AppState,
+    staff: &Staff,
+    reference: &str,
+    values: HashMap<String, String>,
+    errors: Vec<FormError>,
+    failed_step: Option<&str>,
+    done: Option<String>,
+) -> Result<CasePage, ApiError> {
+    let who = staff.principal();
+    let record = crate::service::cases::load_visible(state, &who, reference).await?;
+    let loaded = state
+        .policy(&record.policy_id, Some(record.policy_version))
+        .await?;
+    let events: Vec<_> = record.events.iter().map(|e| e.event.clone()).collect();
+    let case = Case::fold(&events).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let today = state.today();
+    let users = state.store.users().await?;
+    let names: HashMap<String, String> = users
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let policy = &loaded.policy;
+    let personal = who.sees_personal_data();
+    let clocks = case
+        .deadlines(policy, &loaded.calendar, today)
+        .into_iter()
+        .map(|d| {
+            let warning = policy.due_soon_working_days;
+            let urgency =
+                redress_domain::urgency::of_deadline(&d, &loaded.calendar, warning, today);
+            let (tag_class, tag_text) = match (urgency, d.kind) {
+                (Urgency::Met, _) => ("tag-ok", urgency.label(warning)),
+                (Urgency::MetLate, ClockKind::Window) => ("tag-late", "Asked late".to_owned()),
+                (Urgency::MetLate, _) => ("tag-late", urgency.label(warning)),
+                (Urgency::WindowClosed, _) => ("tag-neutral", urgency.label(warning)),
+                (Urgency::Overdue, _) => ("tag-overdue", urgency.label(warning)),
+                // The resident's window is theirs: it is never "due soon" for the landlord.
+                (Urgency::DueToday | Urgency::DueSoon, ClockKind::Window)
+                | (Urgency::OnTrack, _) => ("tag-ok", Urgency::OnTrack.label(warning)),
+                (Urgency::DueToday | Urgency::DueSoon, _) => ("tag-soon", urgency.label(warning)),
+            };
+            ClockRow {
+                clock: d.clock.as_str(),
+                label: d.clock.label(&loaded.policy),
+                due: human_date(d.due_on),
+                met: d
+                    .met_on
+                    .map(|m| format!("on {}", human_date(m)))
+                    .unwrap_or_default(),
+                tag_class,
+                tag_text,
+                explanation: humanise_dates(&d.explanation),
+            }
+        })
+        .collect();
+    let mut complainant = Vec::new();
+    if personal {
+        match &record.complainant {
+            None => complainant.push(("Complainant".to_owned(), "Anonymous".to_owned())),
+            Some(c) => {
+                complainant.push((
+                    "Complainant".into(),
+                    c.name.clone().unwrap_or_else(|| "Name not given".into()),
+                ));
+                if let Some(e) = &c.email {
+                    complainant.push(("Email".into(), e.clone()));
+                }
+                if let Some(p) = &c.phone {
+                    complainant.push(("Telephone".into(), p.clone()));
+                }
+                if let Some(a) = &c.address {
+                    complainant.push(("Address".into(), a.clone()));
+                }
+                if let Some(r) = &c.representative_name {
+                    complainant.push((
+                        "Representative".into(),
+                        format!(
+                            "{r}{}{}",
+                            c.representative_relationship
+                                .as_ref()
+                                .map(|x| format!(" ({x})"))
+                                .unwrap_or_default(),
+                            if c.representative_consent {
+                                ", consent recorded"
+                            } else {
+                                ", consent not recorded"
+                            }
+                        ),
+                    ));
+                }
+            }
+        }
+    } else {
+        complainant.push((
+            "Complainant".into(),
+            "Hidden: your role does not see personal data".into(),
+        ));
+    }
+    let timeline = record
+        .events
+        .iter()
+        .map(|e| {
+            let (title, details) = describe_event(&e.event.event, &names, &loaded);
+            TimelineItem {
+                when: human_date(e.event.event.on()),
+                by: e
+                    .event
+                    .by
+                    .as_ref()
+                    .map(|b| names.get(b).cloned().unwrap_or_else(|| "API".into()))
+                    .unwrap_or_else(|| "System".into()),
+                title,
+                details,
+            }
+        })
+        .collect();
+    let steps = steps_for(
+        &case,
+        &loaded,
+        &who,
+        today,
+        &users,
+        &values,
+        &errors,
+        failed_step,
+    );
+    let mut page = Page::new(
+        format!("Complaint {}", record.reference),
+        Some(staff),
+        "queue",
+    );
+    page.errors = errors;
+    page.done = done;
+    Ok(CasePage {
+        page,
+        reference: record.reference.clone(),
+        version: record.version(),
+        policy_label: format!("{} (version {})", loaded.record.name, loaded.record.version),
+        policy_id: loaded.record.id.clone(),
+        policy_name: loaded.record.name.clone(),
+        policy_version: loaded.record.version,
+        stage_name: policy
+            .stage(case.stage())
+            .map_or_else(|| format!("Stage {}", case.stage()), |s| s.name.clone()),
+        state_label: state_label(case.state.as_str()),
+        feedback_label: match case.feedback_type {
+            FeedbackType::Complaint => "Formal complaint",
+            FeedbackType::ServiceRequest => "Service request",
+            FeedbackType::Comment => "Comment",
+            FeedbackType::Compliment => "Compliment",
+        },
+        received: human_date(case.received_on),
+        channel: channel_label(case.channel),
+        assignee: case
+            .assignee
+            .as_ref()
+            .map(|a| names.get(a).cloned().unwrap_or_else(|| a.clone()))
+            .unwrap_or_else(|| "Not assigned".into()),
+        complainant,
+        summary: personal.then(|| record.summary.clone()),
+        confidential: record.confidential,
+        adjustments: if personal {
+            case.adjustments.as_ref().map_or_else(
+                || "None recorded".into(),
+                |a| {
+                    format!(
+                        "{} – {}{}",
+                        a.needs,
+                        a.adjustments,
+                        a.review_on
+                            .map(|r| format!(" (review by {})", human_date(r)))
+                            .unwrap_or_default()
+                    )
+                },
+            )
+        } else {
+            "Hidden".into()
+        },
+        restriction: case.contact_restriction.as_ref().map_or_else(
+            || "None".into(),
+            |r| {
+                format!(
+                    "{} (approved by {}; review by {})",
+                    r.restriction,
+                    r.approved_by,
+                    human_date(r.review_on)
+                )
+            },
+        ),
+        heads: case
+            .round()
+            .definition
+            .as_ref()
+            .map(|d| {
+                d.heads
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.summary.clone(),
+                            h.outcome_sought.clone().unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        clocks,
+        warnings: case
+            .warnings(policy, &loaded.calendar, today)
+            .into_iter()
+            .map(|w| format!("{} (Code {})", w.message, w.provision))
+            .collect(),
+        remedies: case
+            .remedies
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}: {}{}{}",
+                    r.id,
+                    r.remedy.description,
+                    r.remedy
+                        .due_on
+                        .map(|d| format!(", due {}", human_date(d)))
+                        .unwrap_or_default(),
+                    r.completed_on
+                        .map(|d| format!(", done {}", human_date(d)))
+                        .unwrap_or_else(|| ", not yet done".into())
+                )
+            })
+            .collect(),
+        timeline,
+        steps,
+        can_record: who.role.can(Permission::RecordEvents) && case.state != CaseState::NotAccepted,
+    })
+}
+
+pub(crate) async fn case_page(
+    State(state): SharedState,
+    staff: Staff,
+    Path(reference): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let done = q.get("done").map(|d| match d.as_str() {
+        "logged" => "The complaint has been logged.".to_owned(),
+        _ => "The step has been recorded.".to_owned(),
+    });
+    // No message is ever taken from the URL: a crafted link cannot put its own words on the page.
+    let errors = Vec::new();
+    match case_page_for(
+        &state,
+        &staff,
+        &reference,
+        HashMap::new(),
+        errors,
+        None,
+        done,
+    )
+    .await
+    {
+        Ok(p) => render(&p, StatusCode::OK),
+        Err(e) => error_page(&staff, e),
+    }
+}

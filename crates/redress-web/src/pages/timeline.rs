@@ -1,0 +1,245 @@
+//! What happened, in words, for the case file's timeline.
+
+use std::collections::HashMap;
+
+use redress_domain::case::human_date;
+use redress_domain::event::{ChallengeOutcome, Event};
+
+use super::case_file::channel_label;
+use crate::LoadedPolicy;
+
+/// What happened, for the timeline.
+pub(crate) fn describe_event(
+    e: &Event,
+    names: &HashMap<String, String>,
+    loaded: &LoadedPolicy,
+) -> (String, Vec<String>) {
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    match e {
+        Event::Received {
+            channel,
+            relationship,
+            tenancy_ended_on,
+            matter_arose_on,
+            ..
+        } => (
+            format!("Received by {}", channel_label(*channel).to_lowercase()),
+            relationship
+                .map(|r| format!("From: {}", r.label().to_lowercase()))
+                .into_iter()
+                .chain(tenancy_ended_on.map(|d| format!("Tenancy ended {}", human_date(d))))
+                .chain(matter_arose_on.map(|d| format!("The matter arose {}", human_date(d))))
+                .collect(),
+        ),
+        Event::Classified { feedback_type, .. } => (
+            format!(
+                "Classified as a {}",
+                feedback_type.as_str().replace('_', " ")
+            ),
+            vec![],
+        ),
+        Event::Excluded { ground, reason, .. } => (
+            "Not accepted".into(),
+            vec![
+                format!(
+                    "Ground: {}",
+                    loaded
+                        .policy
+                        .exclusion(ground)
+                        .map_or(ground.clone(), |x| x.text.clone())
+                ),
+                format!("Why: {reason}"),
+            ],
+        ),
+        Event::Acknowledged { .. } => ("Acknowledged".into(), vec![]),
+        Event::Assigned { officer, .. } => (format!("Assigned to {}", name_of(officer)), vec![]),
+        Event::ComplaintDefined {
+            heads,
+            not_responsible_for,
+            ..
+        } => {
+            let mut d: Vec<String> = heads
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    format!(
+                        "{}. {}{}",
+                        i + 1,
+                        h.summary,
+                        h.outcome_sought
+                            .as_ref()
+                            .map(|o| format!(" (outcome sought: {o})"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            d.extend(
+                not_responsible_for
+                    .iter()
+                    .map(|n| format!("Not our responsibility: {n}")),
+            );
+            ("Complaint defined".into(), d)
+        }
+        Event::Extended {
+            working_days,
+            reason,
+            resident_agreed,
+            ..
+        } => (
+            format!(
+                "Extended by {working_days} working day{}",
+                if *working_days == 1 { "" } else { "s" }
+            ),
+            vec![
+                format!("Reason: {reason}"),
+                if *resident_agreed {
+                    "The resident agreed".into()
+                } else {
+                    "Without the resident's agreement".into()
+                },
+            ],
+        ),
+        Event::AdverseFindingsShared { .. } => (
+            "Adverse findings shared with the resident for comment".into(),
+            vec![],
+        ),
+        Event::Responded {
+            outcome,
+            heads,
+            remedies,
+            outstanding_actions,
+            ..
+        } => {
+            let mut d = Vec::new();
+            if let Some(o) = outcome {
+                d.push(format!("Outcome: {}", o.phrase()));
+            }
+            d.extend(
+                heads
+                    .iter()
+                    .map(|h| format!("Head {}: {}", h.head, h.outcome.phrase())),
+            );
+            d.extend(
+                remedies
+                    .iter()
+                    .map(|r| format!("Remedy: {}", r.description)),
+            );
+            d.extend(
+                outstanding_actions
+                    .iter()
+                    .map(|a| format!("Outstanding action: {}", a.description)),
+            );
+            ("Response issued".into(), d)
+        }
+        Event::EscalationRequested { reasons, .. } => (
+            "Resident asked to escalate".into(),
+            reasons.iter().map(|r| format!("Reasons: {r}")).collect(),
+        ),
+        Event::EscalationAccepted { reason, .. } => (
+            "Late request to escalate accepted".into(),
+            vec![format!("Why: {reason}")],
+        ),
+        Event::RelationshipRecorded {
+            relationship,
+            tenancy_ended_on,
+            ..
+        } => (
+            format!(
+                "Complainant recorded as: {}",
+                relationship.label().to_lowercase()
+            ),
+            tenancy_ended_on
+                .iter()
+                .map(|d| format!("Tenancy ended {}", human_date(*d)))
+                .collect(),
+        ),
+        Event::TimeLimitDiscretionUsed { reason, .. } => (
+            "Considered although outside the time limit".into(),
+            vec![format!("Why: {reason}")],
+        ),
+        Event::ContactRestrictionChallenged {
+            outcome,
+            explanation,
+            ..
+        } => (
+            format!(
+                "Challenge to the contact restriction reviewed: {}",
+                match outcome {
+                    ChallengeOutcome::Kept => "it stays",
+                    ChallengeOutcome::Varied => "it is changed",
+                    ChallengeOutcome::Lifted => "it is lifted",
+                }
+            ),
+            vec![format!("Why: {explanation}")],
+        ),
+        Event::EscalationRefused {
+            ground,
+            explanation,
+            ..
+        } => (
+            "Escalation refused".into(),
+            vec![format!("Ground: {ground}")]
+                .into_iter()
+                .chain(explanation.iter().map(|e| format!("Explanation: {e}")))
+                .collect(),
+        ),
+        Event::ResolvedConfirmed { .. } => ("The resident confirmed it is resolved".into(), vec![]),
+        Event::Closed {
+            reason,
+            explanation,
+            ..
+        } => (
+            format!("Closed: {}", reason.as_str().replace('_', " ")),
+            explanation.iter().cloned().collect(),
+        ),
+        Event::Reopened { reason, .. } => ("Reopened".into(), vec![reason.clone()]),
+        Event::ReturnedToStage1 { reason, .. } => {
+            ("Returned to stage 1".into(), vec![reason.clone()])
+        }
+        Event::IssueMerged { summary, .. } => ("Issue added".into(), vec![summary.clone()]),
+        Event::IssueSplitOut { summary, .. } => ("Issue split out".into(), vec![summary.clone()]),
+        Event::ReferredToOmbudsman {
+            ombudsman_reference,
+            ..
+        } => (
+            "Referred to the Housing Ombudsman".into(),
+            ombudsman_reference
+                .iter()
+                .map(|r| format!("Ombudsman reference: {r}"))
+                .collect(),
+        ),
+        Event::OmbudsmanDetermined { findings, .. } => (
+            "Ombudsman determination".into(),
+            findings
+                .iter()
+                .map(|f| format!("{}: {:?}", f.element, f.finding))
+                .collect(),
+        ),
+        Event::AdjustmentsRecorded {
+            needs, adjustments, ..
+        } => (
+            "Needs and adjustments recorded".into(),
+            vec![
+                format!("Needs: {needs}"),
+                format!("Adjustments: {adjustments}"),
+            ],
+        ),
+        Event::ContactRestricted {
+            restriction,
+            approved_by,
+            review_on,
+            ..
+        } => (
+            "Contact restricted".into(),
+            vec![
+                restriction.clone(),
+                format!(
+                    "Approved by {}; review by {}",
+                    name_of(approved_by),
+                    human_date(*review_on)
+                ),
+            ],
+        ),
+        Event::RemedyCompleted { remedy, .. } => (format!("Remedy {remedy} completed"), vec![]),
+    }
+}
