@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::service::{ServiceError, ServiceResult};
 
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,11 +30,11 @@ pub struct Principal {
 
 impl Principal {
     /// Refuses unless the role has `permission`; `action` completes "your role may not …".
-    pub fn require(&self, permission: Permission, action: &'static str) -> Result<(), ApiError> {
+    pub fn require(&self, permission: Permission, action: &'static str) -> ServiceResult<()> {
         if self.role.can(permission) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(self.role.as_str(), action))
+            Err(ServiceError::Forbidden(self.role.as_str(), action))
         }
     }
 

@@ -6,6 +6,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use redress_store::StoreError;
+
+use crate::service::ServiceError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -151,6 +153,20 @@ impl From<StoreError> for ApiError {
                 field: None,
             },
             StoreError::Other(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+/// The service's refusals as answers: a refusal by the policy or the lifecycle is a 409.
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> ApiError {
+        match e {
+            ServiceError::Forbidden(role, action) => ApiError::Forbidden(role, action),
+            ServiceError::NotFound(what) => ApiError::NotFound(what),
+            ServiceError::Invalid { detail, errors } => ApiError::Invalid { detail, errors },
+            ServiceError::Refused { detail, field } => ApiError::Conflict { detail, field },
+            ServiceError::Store(e) => e.into(),
+            ServiceError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

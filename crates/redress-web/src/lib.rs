@@ -27,7 +27,7 @@ use redress_domain::presets::{self, PRESETS};
 use redress_store::{PolicyRecord, Store, StoreError, now_utc};
 use tokio::net::TcpListener;
 
-use crate::error::ApiError;
+use crate::service::ServiceError;
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -109,14 +109,14 @@ impl AppState {
         &self,
         id: &str,
         version: Option<i64>,
-    ) -> Result<Arc<LoadedPolicy>, ApiError> {
+    ) -> Result<Arc<LoadedPolicy>, ServiceError> {
         let asked_latest = version.is_none();
         let version = match version {
             Some(v) => Some(v),
             None => self
                 .latest
                 .read()
-                .map_err(|_| ApiError::Internal("policy cache poisoned".into()))?
+                .map_err(|_| ServiceError::Internal("policy cache poisoned".into()))?
                 .get(id)
                 .filter(|(_, at)| at.elapsed() < LATEST_POLICY_TTL)
                 .map(|(v, _)| *v),
@@ -125,7 +125,7 @@ impl AppState {
             && let Some(hit) = self
                 .policies
                 .read()
-                .map_err(|_| ApiError::Internal("policy cache poisoned".into()))?
+                .map_err(|_| ServiceError::Internal("policy cache poisoned".into()))?
                 .get(&(id.to_owned(), v))
         {
             return Ok(hit.clone());
@@ -133,7 +133,7 @@ impl AppState {
         let record = match self.store.policy(id, version).await {
             Ok(r) => r,
             Err(StoreError::NotFound) => {
-                return Err(ApiError::NotFound(format!("there is no policy '{id}'")));
+                return Err(ServiceError::NotFound(format!("there is no policy '{id}'")));
             }
             Err(e) => return Err(e.into()),
         };
@@ -144,13 +144,13 @@ impl AppState {
         if let Some(hit) = self
             .policies
             .read()
-            .map_err(|_| ApiError::Internal("policy cache poisoned".into()))?
+            .map_err(|_| ServiceError::Internal("policy cache poisoned".into()))?
             .get(&key)
         {
             return Ok(hit.clone());
         }
         let policy = Policy::from_toml(&record.toml).map_err(|e| {
-            ApiError::Internal(format!(
+            ServiceError::Internal(format!(
                 "installed policy {}/{} does not load: {e}",
                 record.id, record.version
             ))
@@ -163,7 +163,7 @@ impl AppState {
         });
         self.policies
             .write()
-            .map_err(|_| ApiError::Internal("policy cache poisoned".into()))?
+            .map_err(|_| ServiceError::Internal("policy cache poisoned".into()))?
             .insert(key, loaded.clone());
         Ok(loaded)
     }

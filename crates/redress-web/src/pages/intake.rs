@@ -17,6 +17,7 @@ use super::queue::{Opt, opt};
 use super::{FormData, SharedState};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::service::ServiceError;
 use crate::service::complaints::{ComplainantBody, CreateComplaint, RepresentativeBody};
 use crate::session::Staff;
 
@@ -78,7 +79,7 @@ pub(crate) async fn new_complaint_page(
             .iter()
             .map(|e| opt(e.id.clone(), truncate(&e.text, 90), &get("exclusion")))
             .collect(),
-        Err(ApiError::NotFound(_)) => Vec::new(),
+        Err(ServiceError::NotFound(_)) => Vec::new(),
         Err(e) => return Err(error_page(staff, e)),
     };
     let triage_current = if get("triage").is_empty() {
@@ -428,7 +429,10 @@ pub(crate) async fn submit_complaint_form(
         })
     });
     let (reference, _created) =
-        match crate::service::complaints::log_complaint(&state, &who, body, step).await {
+        match crate::service::complaints::log_complaint(&state, &who, body, step)
+            .await
+            .map_err(ApiError::from)
+        {
             Ok(r) => r,
             Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
                 let errors = api_errors(&e)

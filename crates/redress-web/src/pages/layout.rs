@@ -113,13 +113,14 @@ pub(crate) fn message(
 }
 
 /// An API error as a page.
-pub(crate) fn error_page(staff: &Staff, e: ApiError) -> Response {
+pub(crate) fn error_page(staff: &Staff, e: impl Into<ApiError>) -> Response {
     error_page_for(Some(staff), e)
 }
 
 /// An API error as a page, answered with the error's own status (404, 409, 413, 422, …): the same status
 /// the API would answer. 5xx pages are opaque; their cause is logged.
-pub(crate) fn error_page_for(staff: Option<&Staff>, e: ApiError) -> Response {
+pub(crate) fn error_page_for(staff: Option<&Staff>, e: impl Into<ApiError>) -> Response {
+    let e: ApiError = e.into();
     let status = e.status();
     match e {
         ApiError::NotFound(m) => message(staff, status, "Page not found", &capitalise(&m)),

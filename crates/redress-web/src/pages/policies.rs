@@ -48,7 +48,7 @@ pub(crate) struct PolicyPage {
 pub(crate) async fn policies_page(State(state): SharedState, staff: Staff) -> Response {
     let records = match state.store.policies().await {
         Ok(r) => r,
-        Err(e) => return error_page(&staff, e.into()),
+        Err(e) => return error_page(&staff, e),
     };
     let mut policies = Vec::new();
     for r in records {

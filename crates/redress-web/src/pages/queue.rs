@@ -15,7 +15,7 @@ use redress_store::{CaseFilter, Cursor, QueueCounts, Sort};
 use super::SharedState;
 use super::layout::{FormError, Page, error_page, render, store_failed};
 
-use crate::error::ApiError;
+use crate::service::ServiceError;
 use crate::session::{self, Staff};
 
 /// An option in a select or radio group.
@@ -177,7 +177,7 @@ pub(crate) async fn dashboard(
         let p = &c.projection;
         let loaded = match state.policy(&c.policy_id, Some(c.policy_version)).await {
             Ok(l) => Some(l),
-            Err(ApiError::NotFound(_)) => None,
+            Err(ServiceError::NotFound(_)) => None,
             Err(e) => return error_page(&staff, e),
         };
         let (tag_class, tag_text) = queue_tag(p, loaded.as_deref(), today);

@@ -1167,6 +1167,7 @@ pub(crate) async fn submit_step_form(
         )
         .await
         .map_err(|e| {
+            let e = ApiError::from(e);
             let status = e.status();
             let errs = match &e {
                 ApiError::Invalid { errors, .. } if !errors.is_empty() => errors

@@ -8,7 +8,8 @@ use redress_domain::text::{self};
 use redress_store::{CaseRecord, Projection, User, now_utc};
 
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::FieldError;
+use crate::service::{ServiceError, ServiceResult};
 use crate::{AppState, LoadedPolicy};
 
 /// The projection the work queues read, from the domain's view of the case.
@@ -31,8 +32,8 @@ pub async fn load_visible(
     state: &AppState,
     who: &Principal,
     reference: &str,
-) -> ApiResult<CaseRecord> {
-    let not_found = || ApiError::NotFound(format!("there is no complaint {reference}"));
+) -> ServiceResult<CaseRecord> {
+    let not_found = || ServiceError::NotFound(format!("there is no complaint {reference}"));
     if reference.len() > 40 {
         return Err(not_found());
     }
@@ -88,7 +89,7 @@ pub async fn record_step(
     reference: &str,
     event: Event,
     expected: Option<i64>,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     who.require(Permission::RecordEvents, "record steps on complaints")?;
     let today = state.today();
     let record = load_visible(state, who, reference).await?;
@@ -107,19 +108,14 @@ pub async fn record_step(
         .await?;
     let events: Vec<CaseEvent> = record.events.iter().map(|e| e.event.clone()).collect();
     let mut case = Case::fold(&events)
-        .map_err(|e| ApiError::Internal(format!("case {reference} does not fold: {e}")))?;
+        .map_err(|e| ServiceError::Internal(format!("case {reference} does not fold: {e}")))?;
     let problems = text::event_text_problems(&event);
     if !problems.is_empty() {
         let errors: Vec<FieldError> = problems
             .into_iter()
             .map(|(field, detail)| FieldError { field, detail })
             .collect();
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.detail))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(ApiError::Invalid { detail, errors });
+        return Err(ServiceError::fields(errors));
     }
     let (event, people) = resolve_people(state, event).await?;
     let event = case
@@ -135,7 +131,7 @@ pub async fn record_step(
     let kind = event.kind();
     let recorded = CaseEvent::new(event, Some(&who.id));
     case.apply(&recorded)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let projection = project(&case, &loaded, today);
     state
         .store
@@ -166,18 +162,18 @@ impl Directory for StaffDirectory {
 
 impl StaffDirectory {
     /// Loads every user.
-    pub async fn load(state: &AppState) -> ApiResult<StaffDirectory> {
+    pub async fn load(state: &AppState) -> ServiceResult<StaffDirectory> {
         Ok(StaffDirectory(state.store.users().await?))
     }
 
     /// The user a person field names, by id or by email address (any case).
-    fn find(&self, field: &str, value: &str) -> ApiResult<&User> {
+    fn find(&self, field: &str, value: &str) -> ServiceResult<&User> {
         let wanted = value.trim();
         self.0
             .iter()
             .find(|u| u.id == wanted || u.email.eq_ignore_ascii_case(wanted))
             .ok_or_else(|| {
-                ApiError::invalid(
+                ServiceError::invalid(
                     field,
                     "is not a member of staff: give a user's email address or id",
                 )
@@ -191,7 +187,7 @@ impl StaffDirectory {
 pub(crate) async fn resolve_people(
     state: &AppState,
     event: Event,
-) -> ApiResult<(Event, Option<StaffDirectory>)> {
+) -> ServiceResult<(Event, Option<StaffDirectory>)> {
     if !matches!(
         event,
         Event::Assigned { .. } | Event::ContactRestricted { .. } | Event::Responded { .. }
@@ -203,7 +199,7 @@ pub(crate) async fn resolve_people(
         Event::Assigned { on, officer } => {
             let user = people.find("officer", &officer)?;
             if !user.role.can(Permission::RecordEvents) {
-                return Err(ApiError::invalid(
+                return Err(ServiceError::invalid(
                     "officer",
                     format!(
                         "{} is a {} and cannot handle complaints",
@@ -239,12 +235,12 @@ pub(crate) async fn resolve_people(
 
 /// The domain's refusal as an answer: a malformed step (a day still to come) is a 422, a step the policy or
 /// the lifecycle refuses a 409; both name the field.
-pub(crate) fn refusal(refused: redress_domain::Refused) -> ApiError {
+pub(crate) fn refusal(refused: redress_domain::Refused) -> ServiceError {
     let field = refused.field.unwrap_or("").to_owned();
     if refused.malformed {
-        ApiError::invalid(field, refused.message)
+        ServiceError::invalid(field, refused.message)
     } else {
-        ApiError::Conflict {
+        ServiceError::Refused {
             detail: refused.message,
             field: (!field.is_empty()).then_some(field),
         }

@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::FieldError;
+use crate::service::{ServiceError, ServiceResult};
 
 use crate::service::cases::{project, refusal};
 
@@ -96,15 +97,17 @@ pub struct CreateComplaint {
 impl CreateComplaint {
     /// SHA-256 (hex) of the complaint as parsed, without its idempotency key: the same fields give the same
     /// hash however the JSON was laid out (key order, white space, a `null` for an omitted field).
-    pub fn request_hash(&self) -> ApiResult<String> {
+    pub fn request_hash(&self) -> ServiceResult<String> {
         use sha2::{Digest, Sha256};
-        let mut value = serde_json::to_value(self)
-            .map_err(|e| ApiError::Internal(format!("the complaint does not serialise: {e}")))?;
+        let mut value = serde_json::to_value(self).map_err(|e| {
+            ServiceError::Internal(format!("the complaint does not serialise: {e}"))
+        })?;
         if let serde_json::Value::Object(fields) = &mut value {
             fields.remove("idempotency_key");
         }
-        let bytes = serde_json::to_vec(&value)
-            .map_err(|e| ApiError::Internal(format!("the complaint does not serialise: {e}")))?;
+        let bytes = serde_json::to_vec(&value).map_err(|e| {
+            ServiceError::Internal(format!("the complaint does not serialise: {e}"))
+        })?;
         Ok(hex::encode(Sha256::digest(&bytes)))
     }
 }
@@ -127,7 +130,7 @@ pub async fn log_complaint(
     who: &Principal,
     body: CreateComplaint,
     triage: Option<Event>,
-) -> ApiResult<(String, bool)> {
+) -> ServiceResult<(String, bool)> {
     who.require(Permission::CreateCases, "log complaints")?;
     let today = state.today();
     let mut errors = Vec::new();
@@ -189,20 +192,15 @@ pub async fn log_complaint(
         });
     }
     if !errors.is_empty() {
-        let detail = errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.detail))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(ApiError::Invalid { detail, errors });
+        return Err(ServiceError::fields(errors));
     }
     let policy_id = body
         .policy
         .clone()
         .unwrap_or_else(|| state.default_policy.clone());
     let loaded = state.policy(&policy_id, None).await.map_err(|e| match e {
-        ApiError::NotFound(_) => {
-            ApiError::invalid("policy", format!("there is no policy '{policy_id}'"))
+        ServiceError::NotFound(_) => {
+            ServiceError::invalid("policy", format!("there is no policy '{policy_id}'"))
         }
         e => e,
     })?;
@@ -221,7 +219,7 @@ pub async fn log_complaint(
     // The policy refuses (who may complain, anonymous, representatives): a 409 in the policy's words, as
     // for any step the policy or the lifecycle refuses.
     if let Some(refused) = check_intake(&loaded.policy, &intake).into_iter().next() {
-        return Err(ApiError::Conflict {
+        return Err(ServiceError::Refused {
             detail: refused.message,
             field: Some(refused.field.unwrap_or("complainant").to_owned()),
         });
@@ -245,7 +243,7 @@ pub async fn log_complaint(
         },
         Some(&who.id),
     );
-    let mut case = Case::open(&received).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut case = Case::open(&received).map_err(|e| ServiceError::Internal(e.to_string()))?;
     // The triage at intake is decided now and written with the receipt: one write, nothing half-done.
     let triage = match triage {
         Some(step) => {
@@ -254,7 +252,7 @@ pub async fn log_complaint(
                 .map_err(refusal)?;
             let recorded = CaseEvent::new(step, Some(&who.id));
             case.apply(&recorded)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
             Some(recorded)
         }
         None => None,
@@ -302,7 +300,7 @@ pub async fn log_complaint(
         if let Some(stored_hash) = stored.and_then(|k| k.request_hash)
             && stored_hash != sent.request_hash
         {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "idempotency_key",
                 "was used for a different complaint: send a new key for a new complaint",
             ));
