@@ -22,7 +22,7 @@
 use serde::Serialize;
 
 use crate::calendar::Division;
-use crate::policy::{ClockStart, CodeBasis, Period, Policy, Stage};
+use crate::policy::{ClockStart, CodeBasis, EscalationRule, Period, Policy, Stage};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -181,8 +181,8 @@ fn upper_working_days(p: Period) -> Option<u32> {
     }
 }
 
-/// A finding against the Code 2024.
-fn code(
+fn finding(
+    framework: Framework,
     severity: Severity,
     provision: &'static str,
     key: impl Into<String>,
@@ -190,11 +190,27 @@ fn code(
 ) -> Finding {
     Finding {
         severity,
-        framework: Framework::HousingOmbudsmanCode2024,
+        framework,
         provision,
         message: message.into(),
         key: key.into(),
     }
+}
+
+/// A finding against the Code 2024.
+fn code(
+    severity: Severity,
+    provision: &'static str,
+    key: impl Into<String>,
+    message: impl Into<String>,
+) -> Finding {
+    finding(
+        Framework::HousingOmbudsmanCode2024,
+        severity,
+        provision,
+        key,
+        message,
+    )
 }
 
 /// A finding against the SPSO MCHP.
@@ -204,13 +220,7 @@ fn spso(
     key: impl Into<String>,
     message: impl Into<String>,
 ) -> Finding {
-    Finding {
-        severity,
-        framework: Framework::SpsoMchp,
-        provision,
-        message: message.into(),
-        key: key.into(),
-    }
+    finding(Framework::SpsoMchp, severity, provision, key, message)
 }
 
 /// Compares a policy with the framework that governs it ([`Framework::of`]).
@@ -221,71 +231,535 @@ pub fn check(policy: &Policy) -> Vec<Finding> {
     }
 }
 
-/// Whether a stage allows its response to be extended at all.
-fn extends_at_all(stage: &Stage) -> bool {
-    stage.extension.without_agreement_working_days > 0 || stage.extension.further_with_agreement
+// ---------------------------------------------------------------------------------------------------------
+// What both frameworks check alike. Each check is written once; the framework's table says how serious a
+// breach is, which provision it breaks and how the finding reads.
+
+/// One requirement as a framework states it.
+struct Requirement<M> {
+    severity: Severity,
+    provision: &'static str,
+    message: M,
 }
 
-/// Compares a policy with the Code 2024, whatever its calendar.
-pub fn check_code_2024(policy: &Policy) -> Vec<Finding> {
-    let limits = CODE_2024;
-    let mut out = Vec::new();
+fn requirement<M>(severity: Severity, provision: &'static str, message: M) -> Requirement<M> {
+    Requirement {
+        severity,
+        provision,
+        message,
+    }
+}
 
-    // Stages (5.2, 5.3).
-    if policy.stages.len() > 2 {
-        let names: Vec<&str> = policy.stages.iter().map(|s| s.name.as_str()).collect();
-        out.push(code(
-            Severity::Error,
+/// The requirements both frameworks check alike, each as its framework states it.
+struct Requirements {
+    framework: Framework,
+    /// Months within which complaints must be accepted.
+    time_limit_months: u32,
+    /// Completes "The policy has N stages (names); ".
+    more_than_two_stages: Requirement<&'static str>,
+    /// Completes "'<name>' is described as an informal stage; ".
+    informal_stage: Requirement<&'static str>,
+    informal_tier: Requirement<&'static str>,
+    /// From the stage escalated to and the ground's wording.
+    own_refusal_ground: Requirement<fn(&Stage, &str) -> String>,
+    no_exclusions: Requirement<&'static str>,
+    /// From the exclusion's wording.
+    blanket_exclusion: Requirement<fn(&str) -> String>,
+    no_service_requests: Requirement<&'static str>,
+    /// From the policy's months.
+    short_time_limit: Requirement<fn(u32) -> String>,
+    no_time_limit_discretion: Requirement<&'static str>,
+    time_limit_not_from_awareness: Requirement<&'static str>,
+    /// From the policy's months for former tenants.
+    short_former_tenant_limit: Requirement<fn(u32) -> String>,
+    no_representatives: Requirement<&'static str>,
+    no_anonymous_complaints: Requirement<&'static str>,
+    designated_person: Requirement<String>,
+    /// From the policy's weeks.
+    ombudsman_wait: Requirement<fn(u32) -> String>,
+}
+
+impl Requirements {
+    fn finding<M>(
+        &self,
+        requirement: &Requirement<M>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Finding {
+        finding(
+            self.framework,
+            requirement.severity,
+            requirement.provision,
+            key,
+            message,
+        )
+    }
+
+    /// The finding for a requirement whose words do not depend on the policy, if it is breached.
+    fn breached<M: AsRef<str>>(
+        &self,
+        breached: bool,
+        requirement: &Requirement<M>,
+        key: &str,
+    ) -> Option<Finding> {
+        breached.then(|| self.finding(requirement, key, requirement.message.as_ref()))
+    }
+}
+
+/// The Code 2024's statement of the shared requirements.
+fn code_2024_requirements() -> Requirements {
+    use Severity::{Error, Warning};
+    Requirements {
+        framework: Framework::HousingOmbudsmanCode2024,
+        time_limit_months: CODE_2024.time_limit_months,
+        more_than_two_stages: requirement(
+            Error,
             "5.3",
-            "stages.stage3",
-            format!(
-                "The policy has {} stages ({}); the Code allows exactly two, and more is not acceptable under any circumstances",
-                policy.stages.len(),
-                names.join(", ")
-            ),
-        ));
-    }
-    if policy.feedback.informal_complaints {
-        out.push(code(
-            Severity::Error,
+            "the Code allows exactly two, and more is not acceptable under any circumstances",
+        ),
+        informal_stage: requirement(
+            Error,
             "5.2",
-            "feedback.informal_complaints",
+            "the Code permits no extra named stages such as 'stage 0' or 'informal complaint'",
+        ),
+        informal_tier: requirement(
+            Error,
+            "5.2",
             "The policy handles some complaints informally before stage 1 (an 'informal complaint' or 'quick fix' tier); the Code permits no extra stage such as 'stage 0' or 'informal complaint': a complaint resolved at first contact is still a stage 1 complaint",
-        ));
+        ),
+        own_refusal_ground: requirement(
+            Error,
+            "5.11",
+            |_, ground| {
+                format!(
+                    "The policy may refuse escalation because \"{ground}\"; the Code allows refusing only for valid reasons consistent with the published exclusions (section 2)"
+                )
+            },
+        ),
+        no_exclusions: requirement(
+            Error,
+            "2.2",
+            "The policy lists no grounds for not accepting a complaint; the Code requires them to be set out, and to be fair and reasonable",
+        ),
+        blanket_exclusion: requirement(
+            Warning,
+            "2.5",
+            |text| {
+                format!(
+                    "The exclusion \"{text}\" is not one of the Code's examples and is applied without discretion: it risks being a blanket exclusion"
+                )
+            },
+        ),
+        no_service_requests: requirement(
+            Warning,
+            "1.4",
+            "The policy does not distinguish service requests from complaints; the Code requires it to, and requires service requests to be recorded, monitored and reviewed",
+        ),
+        short_time_limit: requirement(
+            Error,
+            "2.3",
+            |m| {
+                format!(
+                    "The policy accepts complaints only within {m} months; the Code requires accepting them within {} months of the issue or of the resident becoming aware of it",
+                    CODE_2024.time_limit_months
+                )
+            },
+        ),
+        no_time_limit_discretion: requirement(
+            Error,
+            "2.3",
+            "The policy gives no discretion to accept older complaints; the Code requires it to be considered where there is good reason",
+        ),
+        time_limit_not_from_awareness: requirement(
+            Warning,
+            "2.3",
+            "The time limit runs only from the issue itself; the Code also counts from when the resident became aware of it",
+        ),
+        short_former_tenant_limit: requirement(
+            Warning,
+            "2.3",
+            |m| {
+                format!(
+                    "Former tenants may complain only within {m} months of their tenancy ending: in effect a time limit shorter than the Code's {} months",
+                    CODE_2024.time_limit_months
+                )
+            },
+        ),
+        no_representatives: requirement(
+            Error,
+            "1.3",
+            "The policy does not accept complaints made through a representative (an advocate, friend, relative, MP or councillor acting with the resident's consent); the Code requires complaints from third parties and representatives to be handled under the same policy",
+        ),
+        no_anonymous_complaints: requirement(
+            Warning,
+            "1.2",
+            "The policy does not accept anonymous complaints; the Code's definition covers dissatisfaction however made, and a complaint may be declined only for a valid reason (2.1): record anonymous complaints and investigate where there is enough to go on",
+        ),
+        // The democratic filter ended on 1 October 2022.
+        designated_person: requirement(
+            Error,
+            "3.7",
+            "The policy refers residents to a 'designated person' before the Ombudsman; that route ended on 1 October 2022 and residents may go to the Ombudsman directly".into(),
+        ),
+        ombudsman_wait: requirement(
+            Error,
+            "3.7",
+            |w| {
+                format!(
+                    "The policy tells residents to wait {w} weeks before going to the Ombudsman; that rule ended on 1 October 2022"
+                )
+            },
+        ),
     }
-    for s in &policy.stages {
-        if s.informal {
-            out.push(code(
-                Severity::Error,
-                "5.2",
+}
+
+/// The SPSO MCHP's statement of the shared requirements.
+fn spso_mchp_requirements() -> Requirements {
+    use Severity::{Error, Warning};
+    Requirements {
+        framework: Framework::SpsoMchp,
+        time_limit_months: SPSO_MCHP.time_limit_months,
+        more_than_two_stages: requirement(
+            Error,
+            "SPSO MCHP two stages",
+            "the SPSO model procedure has two, frontline resolution and investigation, after which the customer may go to the SPSO",
+        ),
+        informal_stage: requirement(
+            Error,
+            "SPSO MCHP two stages",
+            "the SPSO model procedure has two stages, frontline resolution and investigation, and no informal stage",
+        ),
+        informal_tier: requirement(
+            Warning,
+            "SPSO MCHP stage 1",
+            "The policy handles some complaints informally, outside its stages; under the SPSO model procedure a complaint resolved on the spot is a frontline (stage 1) complaint, and is recorded as one",
+        ),
+        own_refusal_ground: requirement(Warning, "SPSO MCHP stage 2", |stage, ground| {
+            format!(
+                "The policy may refuse {} because \"{ground}\"; under the SPSO model procedure a customer still dissatisfied after stage 1 may ask for stage 2, and a request is declined only where it is out of time or not a complaint",
+                stage.name
+            )
+        }),
+        no_exclusions: requirement(
+            Warning,
+            "SPSO MCHP what is not a complaint",
+            "The policy lists nothing that is not a complaint; the SPSO model procedure sets out what is not (first-time service requests, claims, matters with their own appeal route, court matters, reopening concluded complaints)",
+        ),
+        blanket_exclusion: requirement(Warning, "SPSO MCHP what is not a complaint", |text| {
+            format!(
+                "The exclusion \"{text}\" is not among the SPSO model procedure's examples of what is not a complaint and is applied without discretion: it risks excluding complaints as a class"
+            )
+        }),
+        no_service_requests: requirement(
+            Warning,
+            "SPSO MCHP what is not a complaint",
+            "The policy does not distinguish service requests from complaints; under the SPSO model procedure a routine first-time request for a service is not a complaint",
+        ),
+        short_time_limit: requirement(Error, "SPSO MCHP time limit", |m| {
+            format!(
+                "The policy accepts complaints only within {m} months; the SPSO model procedure accepts them within {} months of the customer first knowing of the problem",
+                SPSO_MCHP.time_limit_months
+            )
+        }),
+        no_time_limit_discretion: requirement(
+            Error,
+            "SPSO MCHP time limit",
+            "The policy gives no discretion to accept older complaints; the SPSO model procedure accepts them where there are special circumstances",
+        ),
+        time_limit_not_from_awareness: requirement(
+            Warning,
+            "SPSO MCHP time limit",
+            "The time limit runs only from the event itself; the SPSO model procedure counts from when the customer first knew of the problem",
+        ),
+        short_former_tenant_limit: requirement(Warning, "SPSO MCHP time limit", |m| {
+            format!(
+                "Former tenants may complain only within {m} months of their tenancy ending: in effect a time limit shorter than the SPSO model procedure's {} months",
+                SPSO_MCHP.time_limit_months
+            )
+        }),
+        no_representatives: requirement(
+            Warning,
+            "SPSO MCHP who can complain",
+            "The policy does not accept complaints made on a customer's behalf; the SPSO model procedure accepts complaints from a representative acting with the customer's consent",
+        ),
+        no_anonymous_complaints: requirement(
+            Warning,
+            "SPSO MCHP who can complain",
+            "The policy does not accept anonymous complaints; the SPSO model procedure records them and investigates where there is enough information to do so",
+        ),
+        // After the stage 2 response the customer goes to the SPSO directly.
+        designated_person: requirement(
+            Error,
+            "SPSO MCHP referral to the SPSO",
+            format!(
+                "The policy refers customers to a 'designated person' before the ombudsman, an English rule that never applied in Scotland; after the stage 2 response the customer may go to the SPSO directly, normally within {} months",
+                SPSO_MCHP.spso_referral_months
+            ),
+        ),
+        ombudsman_wait: requirement(Error, "SPSO MCHP referral to the SPSO", |w| {
+            format!(
+                "The policy tells customers to wait {w} weeks before going to the ombudsman; after the stage 2 response the customer may go to the SPSO directly, normally within {} months",
+                SPSO_MCHP.spso_referral_months
+            )
+        }),
+    }
+}
+
+fn more_than_two_stages(policy: &Policy, r: &Requirements) -> Vec<Finding> {
+    if policy.stages.len() <= 2 {
+        return Vec::new();
+    }
+    let names: Vec<&str> = policy.stages.iter().map(|s| s.name.as_str()).collect();
+    vec![r.finding(
+        &r.more_than_two_stages,
+        "stages.stage3",
+        format!(
+            "The policy has {} stages ({}); {}",
+            policy.stages.len(),
+            names.join(", "),
+            r.more_than_two_stages.message
+        ),
+    )]
+}
+
+fn informal_stages(policy: &Policy, r: &Requirements) -> Vec<Finding> {
+    policy
+        .stages
+        .iter()
+        .filter(|s| s.informal)
+        .map(|s| {
+            r.finding(
+                &r.informal_stage,
                 format!("stages.{}.informal", s.key()),
                 format!(
-                    "'{}' is described as an informal stage; the Code permits no extra named stages such as 'stage 0' or 'informal complaint'",
-                    s.name
+                    "'{}' is described as an informal stage; {}",
+                    s.name, r.informal_stage.message
                 ),
+            )
+        })
+        .collect()
+}
+
+fn informal_tier(policy: &Policy, r: &Requirements) -> Vec<Finding> {
+    r.breached(
+        policy.feedback.informal_complaints,
+        &r.informal_tier,
+        "feedback.informal_complaints",
+    )
+    .into_iter()
+    .collect()
+}
+
+/// Grounds for refusing escalation to `stage` that are not among the published exclusions.
+fn own_refusal_grounds(
+    stage: &Stage,
+    escalation: &EscalationRule,
+    r: &Requirements,
+) -> Vec<Finding> {
+    let rule = &r.own_refusal_ground;
+    escalation
+        .refusal_grounds
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.is_exclusion)
+        .map(|(i, g)| {
+            r.finding(
+                rule,
+                format!("stages.{}.escalation.refusal_grounds[{i}]", stage.key()),
+                (rule.message)(stage, g.text.trim_end_matches('.')),
+            )
+        })
+        .collect()
+}
+
+/// The published grounds for not accepting a complaint. Survey feedback is not a complaint (Code 1.6):
+/// excluding it is never a finding.
+fn exclusions(policy: &Policy, r: &Requirements) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(r.breached(policy.exclusions.is_empty(), &r.no_exclusions, "exclusions"));
+    for (i, e) in policy.exclusions.iter().enumerate() {
+        if e.code_basis == CodeBasis::Other && !e.discretion {
+            out.push(r.finding(
+                &r.blanket_exclusion,
+                format!("exclusions[{i}]"),
+                (r.blanket_exclusion.message)(e.text.trim_end_matches('.')),
             ));
         }
     }
+    out
+}
 
+fn service_requests(policy: &Policy, r: &Requirements) -> Vec<Finding> {
+    r.breached(
+        !policy.feedback.service_requests,
+        &r.no_service_requests,
+        "feedback.service_requests",
+    )
+    .into_iter()
+    .collect()
+}
+
+/// The time limit for complaining, and its equivalent for former tenants.
+fn time_limit(policy: &Policy, r: &Requirements) -> Vec<Finding> {
+    let bar = policy.time_bar;
+    let mut out = Vec::new();
+    if let Some(m) = bar.months {
+        if m < r.time_limit_months {
+            let message = (r.short_time_limit.message)(m);
+            out.push(r.finding(&r.short_time_limit, "time_bar.months", message));
+        }
+        out.extend(r.breached(
+            !bar.discretion,
+            &r.no_time_limit_discretion,
+            "time_bar.discretion",
+        ));
+        out.extend(r.breached(
+            !bar.from_awareness,
+            &r.time_limit_not_from_awareness,
+            "time_bar.from_awareness",
+        ));
+    }
+    if let Some(m) = policy.eligibility.former_tenant_within_months
+        && m < r.time_limit_months
+    {
+        let rule = &r.short_former_tenant_limit;
+        out.push(r.finding(
+            rule,
+            "who_may_complain.former_tenant_within_months",
+            (rule.message)(m),
+        ));
+    }
+    out
+}
+
+fn who_may_complain(policy: &Policy, r: &Requirements) -> Vec<Finding> {
+    let who = &policy.eligibility;
+    [
+        r.breached(
+            !who.representative,
+            &r.no_representatives,
+            "who_may_complain.representative",
+        ),
+        r.breached(
+            !who.anonymous,
+            &r.no_anonymous_complaints,
+            "who_may_complain.anonymous",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Obstacles on the way to the ombudsman that the framework does not allow.
+fn ombudsman_route(policy: &Policy, r: &Requirements) -> Vec<Finding> {
+    let route = policy.ombudsman;
+    let mut out: Vec<Finding> = r
+        .breached(
+            route.designated_person,
+            &r.designated_person,
+            "ombudsman.designated_person",
+        )
+        .into_iter()
+        .collect();
+    if let Some(w) = route.wait_weeks {
+        let message = (r.ombudsman_wait.message)(w);
+        out.push(r.finding(&r.ombudsman_wait, "ombudsman.wait_weeks", message));
+    }
+    out
+}
+
+/// A stage's acknowledgement as a framework requires it.
+struct AcknowledgementRule {
+    framework: Framework,
+    provision: &'static str,
+    /// Working days.
+    limit: u32,
+    /// From the stage and the limit: the stage has no acknowledgement step.
+    missing: fn(&Stage, u32) -> String,
+    /// From the stage and the limit: the stage's acknowledgement takes longer than the limit.
+    too_long: fn(&Stage, u32) -> String,
+}
+
+fn acknowledgement(stage: &Stage, rule: &AcknowledgementRule) -> Vec<Finding> {
+    let key = format!("stages.{}", stage.key());
+    let found = |key: String, message: String| {
+        vec![finding(
+            rule.framework,
+            Severity::Error,
+            rule.provision,
+            key,
+            message,
+        )]
+    };
+    if !stage.acknowledgement_step {
+        return found(
+            format!("{key}.acknowledgement_step"),
+            (rule.missing)(stage, rule.limit),
+        );
+    }
+    match upper_working_days(stage.acknowledge.period) {
+        Some(n) if n > rule.limit => found(
+            format!("{key}.acknowledge"),
+            (rule.too_long)(stage, rule.limit),
+        ),
+        _ => Vec::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The Complaint Handling Code 2024.
+
+/// Compares a policy with the Code 2024, whatever its calendar.
+pub fn check_code_2024(policy: &Policy) -> Vec<Finding> {
+    let r = code_2024_requirements();
+    [
+        more_than_two_stages(policy, &r),
+        informal_tier(policy, &r),
+        informal_stages(policy, &r),
+        code_stage_clocks(policy),
+        ombudsman_details_when_extending(policy),
+        code_escalation(policy, &r),
+        exclusions(policy, &r),
+        time_limit(policy, &r),
+        who_may_complain(policy, &r),
+        service_requests(policy, &r),
+        ombudsman_route(policy, &r),
+        code_remedies(policy),
+    ]
+    .concat()
+}
+
+/// Where the Code counts a stage's clocks from.
+fn code_entry(stage: &Stage) -> &'static str {
+    if stage.number == 1 {
+        "receipt"
+    } else {
+        "the escalation request"
+    }
+}
+
+/// The Code's limits on a stage's clocks (6.2 to 6.4, 6.11, 6.13 to 6.15).
+fn code_stage_clocks(policy: &Policy) -> Vec<Finding> {
+    let limits = CODE_2024;
+    let mut out = Vec::new();
     if let Some(s1) = policy.stage(1) {
-        check_stage(
-            &mut out,
+        out.extend(code_stage(
             s1,
             limits.stage1_acknowledge,
             limits.stage1_respond,
             limits.stage1_extension,
             ("6.2", "6.3", "6.4"),
-        );
+        ));
     }
     if let Some(s2) = policy.stage(2) {
-        check_stage(
-            &mut out,
+        out.extend(code_stage(
             s2,
             limits.stage2_acknowledge,
             limits.stage2_respond,
             limits.stage2_extension,
             ("6.11", "6.14", "6.15"),
-        );
+        ));
         if !s2.different_decision_maker {
             out.push(code(
                 Severity::Error,
@@ -295,28 +769,102 @@ pub fn check_code_2024(policy: &Policy) -> Vec<Finding> {
             ));
         }
     }
+    out
+}
 
-    // The Ombudsman's details when a response is extended (6.5, 6.16).
-    if !policy.ombudsman.details_in_extension_letters {
-        let stage1 = policy.stage(1).is_some_and(extends_at_all);
-        let stage2 = policy.stage(2).is_some_and(extends_at_all);
-        let provision = match (stage1, stage2) {
-            (true, true) => Some("6.5, 6.16"),
-            (true, false) => Some("6.5"),
-            (false, true) => Some("6.16"),
-            (false, false) => None,
-        };
-        if let Some(provision) = provision {
-            out.push(code(
-                Severity::Error,
-                provision,
-                "ombudsman.details_in_extension_letters",
-                "The policy's extension notices do not give the Housing Ombudsman's contact details; the Code requires them whenever a stage 1 or stage 2 response is extended",
-            ));
-        }
+fn code_stage(
+    stage: &Stage,
+    ack_limit: u32,
+    respond_limit: u32,
+    extension_limit: u32,
+    provisions: (&'static str, &'static str, &'static str),
+) -> Vec<Finding> {
+    let key = format!("stages.{}", stage.key());
+    let (p_ack, p_respond, p_ext) = provisions;
+    let mut out = acknowledgement(
+        stage,
+        &AcknowledgementRule {
+            framework: Framework::HousingOmbudsmanCode2024,
+            provision: p_ack,
+            limit: ack_limit,
+            missing: |stage, limit| {
+                format!(
+                    "{} has no acknowledgement step; the Code requires the complaint to be acknowledged, defined and logged within {limit} working days of {} (Redress still runs that clock)",
+                    stage.name,
+                    code_entry(stage)
+                )
+            },
+            too_long: |stage, limit| {
+                format!(
+                    "{} is acknowledged within {} of {}; the Code requires {limit} working days",
+                    stage.name,
+                    stage.acknowledge.period.describe(),
+                    code_entry(stage)
+                )
+            },
+        },
+    );
+    // A clock from receipt (or the request) ends no later than the same clock from acknowledgement, so both
+    // compare with the Code's limit from acknowledgement.
+    if let Some(n) = upper_working_days(stage.respond.period)
+        && n > respond_limit
+    {
+        out.push(code(
+            Severity::Error,
+            p_respond,
+            format!("{key}.respond"),
+            format!(
+                "{} is answered within {} of {}; the Code requires a response within {respond_limit} working days of acknowledgement",
+                stage.name,
+                stage.respond.period.describe(),
+                stage.respond.from.phrase()
+            ),
+        ));
     }
+    if stage.extension.without_agreement_working_days > extension_limit {
+        out.push(code(
+            Severity::Error,
+            p_ext,
+            format!("{key}.extension.without_agreement_working_days"),
+            format!(
+                "{} may be extended by {} working days; the Code allows no more than {extension_limit} further working days without good reason",
+                stage.name, stage.extension.without_agreement_working_days
+            ),
+        ));
+    }
+    out
+}
 
-    // Escalation (5.11, 6.10, 6.12).
+/// Whether a stage allows its response to be extended at all.
+fn extends_at_all(stage: &Stage) -> bool {
+    stage.extension.without_agreement_working_days > 0 || stage.extension.further_with_agreement
+}
+
+/// The Ombudsman's details when a response is extended (6.5, 6.16): only a stage that can be extended can
+/// breach its provision.
+fn ombudsman_details_when_extending(policy: &Policy) -> Vec<Finding> {
+    if policy.ombudsman.details_in_extension_letters {
+        return Vec::new();
+    }
+    let stage1 = policy.stage(1).is_some_and(extends_at_all);
+    let stage2 = policy.stage(2).is_some_and(extends_at_all);
+    let provision = match (stage1, stage2) {
+        (true, true) => "6.5, 6.16",
+        (true, false) => "6.5",
+        (false, true) => "6.16",
+        (false, false) => return Vec::new(),
+    };
+    vec![code(
+        Severity::Error,
+        provision,
+        "ombudsman.details_in_extension_letters",
+        "The policy's extension notices do not give the Housing Ombudsman's contact details; the Code requires them whenever a stage 1 or stage 2 response is extended",
+    )]
+}
+
+/// Asking for a later stage (5.11, 6.10, 6.12).
+fn code_escalation(policy: &Policy, r: &Requirements) -> Vec<Finding> {
+    let mut out = Vec::new();
     for s in policy.stages.iter().skip(1) {
         let Some(e) = &s.escalation else { continue };
         let key = format!("stages.{}.escalation", s.key());
@@ -332,8 +880,8 @@ pub fn check_code_2024(policy: &Policy) -> Vec<Finding> {
             ));
         }
         if let Some(w) = e.window {
-            if e.late_requests_discretion {
-                out.push(code(
+            out.push(if e.late_requests_discretion {
+                code(
                     Severity::Warning,
                     "6.10",
                     format!("{key}.window"),
@@ -342,9 +890,9 @@ pub fn check_code_2024(policy: &Policy) -> Vec<Finding> {
                         w.describe(),
                         s.name
                     ),
-                ));
+                )
             } else {
-                out.push(code(
+                code(
                     Severity::Error,
                     "5.11",
                     format!("{key}.window"),
@@ -353,139 +901,17 @@ pub fn check_code_2024(policy: &Policy) -> Vec<Finding> {
                         s.name,
                         w.describe()
                     ),
-                ));
-            }
+                )
+            });
         }
-        for (i, g) in e.refusal_grounds.iter().enumerate() {
-            if !g.is_exclusion {
-                out.push(code(
-                    Severity::Error,
-                    "5.11",
-                    format!("{key}.refusal_grounds[{i}]"),
-                    format!(
-                        "The policy may refuse escalation because \"{}\"; the Code allows refusing only for valid reasons consistent with the published exclusions (section 2)",
-                        g.text.trim_end_matches('.')
-                    ),
-                ));
-            }
-        }
+        out.extend(own_refusal_grounds(s, e, r));
     }
+    out
+}
 
-    // Exclusions and time limits (2.2, 2.3, 2.5). Survey feedback is not a complaint (1.6): excluding it is
-    // never a finding.
-    if policy.exclusions.is_empty() {
-        out.push(code(
-            Severity::Error,
-            "2.2",
-            "exclusions",
-            "The policy lists no grounds for not accepting a complaint; the Code requires them to be set out, and to be fair and reasonable",
-        ));
-    }
-    for (i, e) in policy.exclusions.iter().enumerate() {
-        if e.code_basis == CodeBasis::Other && !e.discretion {
-            out.push(code(
-                Severity::Warning,
-                "2.5",
-                format!("exclusions[{i}]"),
-                format!(
-                    "The exclusion \"{}\" is not one of the Code's examples and is applied without discretion: it risks being a blanket exclusion",
-                    e.text.trim_end_matches('.')
-                ),
-            ));
-        }
-    }
-    if let Some(m) = policy.time_bar.months {
-        if m < limits.time_limit_months {
-            out.push(code(
-                Severity::Error,
-                "2.3",
-                "time_bar.months",
-                format!(
-                    "The policy accepts complaints only within {m} months; the Code requires accepting them within {} months of the issue or of the resident becoming aware of it",
-                    limits.time_limit_months
-                ),
-            ));
-        }
-        if !policy.time_bar.discretion {
-            out.push(code(
-                Severity::Error,
-                "2.3",
-                "time_bar.discretion",
-                "The policy gives no discretion to accept older complaints; the Code requires it to be considered where there is good reason",
-            ));
-        }
-        if !policy.time_bar.from_awareness {
-            out.push(code(
-                Severity::Warning,
-                "2.3",
-                "time_bar.from_awareness",
-                "The time limit runs only from the issue itself; the Code also counts from when the resident became aware of it",
-            ));
-        }
-    }
-    if let Some(m) = policy.eligibility.former_tenant_within_months
-        && m < limits.time_limit_months
-    {
-        out.push(code(
-                Severity::Warning,
-                "2.3",
-                "who_may_complain.former_tenant_within_months",
-                format!(
-                    "Former tenants may complain only within {m} months of their tenancy ending: in effect a time limit shorter than the Code's {} months",
-                    limits.time_limit_months
-                ),
-            ));
-    }
-
-    // Who may complain (1.2, 1.3).
-    if !policy.eligibility.representative {
-        out.push(code(
-            Severity::Error,
-            "1.3",
-            "who_may_complain.representative",
-            "The policy does not accept complaints made through a representative (an advocate, friend, relative, MP or councillor acting with the resident's consent); the Code requires complaints from third parties and representatives to be handled under the same policy",
-        ));
-    }
-    if !policy.eligibility.anonymous {
-        out.push(code(
-            Severity::Warning,
-            "1.2",
-            "who_may_complain.anonymous",
-            "The policy does not accept anonymous complaints; the Code's definition covers dissatisfaction however made, and a complaint may be declined only for a valid reason (2.1): record anonymous complaints and investigate where there is enough to go on",
-        ));
-    }
-
-    // Service requests (1.4).
-    if !policy.feedback.service_requests {
-        out.push(code(
-            Severity::Warning,
-            "1.4",
-            "feedback.service_requests",
-            "The policy does not distinguish service requests from complaints; the Code requires it to, and requires service requests to be recorded, monitored and reviewed",
-        ));
-    }
-
-    // The Ombudsman route (democratic filter ended 1 October 2022).
-    if policy.ombudsman.designated_person {
-        out.push(code(
-            Severity::Error,
-            "3.7",
-            "ombudsman.designated_person",
-            "The policy refers residents to a 'designated person' before the Ombudsman; that route ended on 1 October 2022 and residents may go to the Ombudsman directly",
-        ));
-    }
-    if let Some(w) = policy.ombudsman.wait_weeks {
-        out.push(code(
-            Severity::Error,
-            "3.7",
-            "ombudsman.wait_weeks",
-            format!(
-                "The policy tells residents to wait {w} weeks before going to the Ombudsman; that rule ended on 1 October 2022"
-            ),
-        ));
-    }
-
-    // Remedies (7.2, 7.4 and the Ombudsman's remedies guidance).
+/// Remedies (7.2, 7.4 and the Ombudsman's remedies guidance).
+fn code_remedies(policy: &Policy) -> Vec<Finding> {
+    let mut out = Vec::new();
     if policy.remedies.compensation_only_for_financial_loss {
         out.push(code(
             Severity::Warning,
@@ -502,77 +928,35 @@ pub fn check_code_2024(policy: &Policy) -> Vec<Finding> {
             "The policy offsets compensation against rent arrears or other debts; the Ombudsman's remedies guidance says compensation it awards should not be offset",
         ));
     }
-
     out
 }
 
-fn check_stage(
-    out: &mut Vec<Finding>,
-    stage: &Stage,
-    ack_limit: u32,
-    respond_limit: u32,
-    extension_limit: u32,
-    provisions: (&'static str, &'static str, &'static str),
-) {
-    let key = format!("stages.{}", stage.key());
-    let (p_ack, p_respond, p_ext) = provisions;
-    let entry = if stage.number == 1 {
-        "receipt"
-    } else {
-        "the escalation request"
-    };
-    if !stage.acknowledgement_step {
-        out.push(code(
-            Severity::Error,
-            p_ack,
-            format!("{key}.acknowledgement_step"),
-            format!(
-                "{} has no acknowledgement step; the Code requires the complaint to be acknowledged, defined and logged within {ack_limit} working days of {entry} (Redress still runs that clock)",
-                stage.name
-            ),
-        ));
-    } else if let Some(n) = upper_working_days(stage.acknowledge.period)
-        && n > ack_limit
-    {
-        out.push(code(
-            Severity::Error,
-            p_ack,
-            format!("{key}.acknowledge"),
-            format!(
-                "{} is acknowledged within {} of {entry}; the Code requires {ack_limit} working days",
-                stage.name,
-                stage.acknowledge.period.describe()
-            ),
-        ));
-    }
-    if let Some(n) = upper_working_days(stage.respond.period) {
-        // A clock from receipt (or the request) ends no later than the same clock from acknowledgement, so
-        // both compare with the Code's limit from acknowledgement.
-        if n > respond_limit {
-            out.push(code(
-                Severity::Error,
-                p_respond,
-                format!("{key}.respond"),
-                format!(
-                    "{} is answered within {} of {}; the Code requires a response within {respond_limit} working days of acknowledgement",
-                    stage.name,
-                    stage.respond.period.describe(),
-                    stage.respond.from.phrase()
-                ),
-            ));
-        }
-    }
-    if stage.extension.without_agreement_working_days > extension_limit {
-        out.push(code(
-            Severity::Error,
-            p_ext,
-            format!("{key}.extension.without_agreement_working_days"),
-            format!(
-                "{} may be extended by {} working days; the Code allows no more than {extension_limit} further working days without good reason",
-                stage.name, stage.extension.without_agreement_working_days
-            ),
-        ));
-    }
+// ---------------------------------------------------------------------------------------------------------
+// The SPSO Model Complaints Handling Procedure.
+
+/// Compares a policy with the SPSO Model Complaints Handling Procedure, whatever its calendar.
+///
+/// Not checked under the MCHP, for want of a confirmed requirement: reasons for asking for stage 2 (the
+/// MCHP has the investigator confirm the points of complaint, which is not the English 6.12 rule); a
+/// different stage 2 decision-maker; the Ombudsman's details in extension notices; the English remedies
+/// guidance (offsetting against arrears, compensation only for financial loss: the MCHP treats
+/// compensation claims as claims, not complaints).
+pub fn check_spso_mchp(policy: &Policy) -> Vec<Finding> {
+    let r = spso_mchp_requirements();
+    [
+        more_than_two_stages(policy, &r),
+        informal_stages(policy, &r),
+        informal_tier(policy, &r),
+        policy.stage(1).map(spso_frontline).unwrap_or_default(),
+        policy.stage(2).map(spso_investigation).unwrap_or_default(),
+        spso_stage2_requests(policy, &r),
+        exclusions(policy, &r),
+        service_requests(policy, &r),
+        time_limit(policy, &r),
+        who_may_complain(policy, &r),
+        ombudsman_route(policy, &r),
+    ]
+    .concat()
 }
 
 /// The longest a stage's response can take from the stage's entry (receipt, or the escalation request), in
@@ -587,6 +971,109 @@ fn respond_from_entry(stage: &Stage) -> Option<u32> {
     }
 }
 
+/// A stage's response, however its clock runs, against the MCHP's limit from the stage's entry. `words`:
+/// what the policy's clock is reported from, what the MCHP calls the response, and where its limit runs from.
+fn spso_response(
+    stage: &Stage,
+    limit: u32,
+    provision: &'static str,
+    words: (&str, &str, &str),
+) -> Option<Finding> {
+    let n = respond_from_entry(stage).filter(|n| *n > limit)?;
+    let (since, response, entry) = words;
+    Some(spso(
+        Severity::Error,
+        provision,
+        format!("stages.{}.respond", stage.key()),
+        format!(
+            "{} may be answered up to {n} working days after {since} ({} of {}); the SPSO model procedure gives {response} within {limit} working days of {entry}",
+            stage.name,
+            stage.respond.period.describe(),
+            stage.respond.from.phrase(),
+        ),
+    ))
+}
+
+/// Stage 1, frontline resolution: within 5 working days of receipt, exceptionally up to 10 in all. The
+/// frontline has no separate acknowledgement, so neither a missing step nor its limit is a finding.
+fn spso_frontline(s1: &Stage) -> Vec<Finding> {
+    let limits = SPSO_MCHP;
+    let mut out: Vec<Finding> = spso_response(
+        s1,
+        limits.stage1_respond,
+        "SPSO MCHP stage 1",
+        ("receipt", "a frontline response", "receipt"),
+    )
+    .into_iter()
+    .collect();
+    let Some(n) = respond_from_entry(s1) else {
+        return out;
+    };
+    if n.saturating_add(s1.extension.total_cap()) > limits.stage1_with_extension {
+        let key = if n.saturating_add(s1.extension.without_agreement_working_days)
+            > limits.stage1_with_extension
+        {
+            "stages.stage1.extension.without_agreement_working_days"
+        } else {
+            "stages.stage1.extension.further_with_agreement"
+        };
+        out.push(spso(
+            Severity::Warning,
+            "SPSO MCHP stage 1",
+            key,
+            format!(
+                "{} may be extended beyond {} working days from receipt in all; the SPSO model procedure allows a frontline extension only exceptionally, to {} working days in all (a cap recalled, not confirmed), after which the complaint goes to investigation",
+                s1.name, limits.stage1_with_extension, limits.stage1_with_extension
+            ),
+        ));
+    }
+    out
+}
+
+/// Stage 2, investigation: acknowledged within 3 and answered within 20 working days of receipt.
+fn spso_investigation(s2: &Stage) -> Vec<Finding> {
+    let limits = SPSO_MCHP;
+    let mut out = acknowledgement(
+        s2,
+        &AcknowledgementRule {
+            framework: Framework::SpsoMchp,
+            provision: "SPSO MCHP stage 2",
+            limit: limits.stage2_acknowledge,
+            missing: |stage, limit| {
+                format!(
+                    "{} has no acknowledgement step; the SPSO model procedure acknowledges a stage 2 complaint within {limit} working days of receipt",
+                    stage.name
+                )
+            },
+            too_long: |stage, limit| {
+                format!(
+                    "{} is acknowledged within {} of the request; the SPSO model procedure acknowledges within {limit} working days of receipt at stage 2",
+                    stage.name,
+                    stage.acknowledge.period.describe()
+                )
+            },
+        },
+    );
+    out.extend(spso_response(
+        s2,
+        limits.stage2_respond,
+        "SPSO MCHP stage 2",
+        ("the request", "a full response", "receipt at stage 2"),
+    ));
+    if s2.extension.without_agreement_working_days > 0 {
+        out.push(spso(
+            Severity::Warning,
+            "SPSO MCHP stage 2",
+            "stages.stage2.extension.without_agreement_working_days",
+            format!(
+                "{} may be extended by {} working days without the customer's agreement; the SPSO model procedure allows a response after {} working days only exceptionally, with revised time limits agreed with the customer",
+                s2.name, s2.extension.without_agreement_working_days, limits.stage2_respond
+            ),
+        ));
+    }
+    out
+}
+
 /// Whether a window after a stage's response is certainly shorter than `months` calendar months. Calendar
 /// days are compared with the shortest such span (28 days a month less a day's slack); working days with
 /// 20 a month. A window near the limit is not reported.
@@ -598,157 +1085,12 @@ fn shorter_than_months(window: Period, months: u32) -> bool {
     }
 }
 
-/// Compares a policy with the SPSO Model Complaints Handling Procedure, whatever its calendar.
-///
-/// Not checked under the MCHP, for want of a confirmed requirement: reasons for asking for stage 2 (the
-/// MCHP has the investigator confirm the points of complaint, which is not the English 6.12 rule); a
-/// different stage 2 decision-maker; the Ombudsman's details in extension notices; the English remedies
-/// guidance (offsetting against arrears, compensation only for financial loss: the MCHP treats
-/// compensation claims as claims, not complaints).
-pub fn check_spso_mchp(policy: &Policy) -> Vec<Finding> {
+/// Asking for stage 2: within 2 months of the stage 1 reply, or 6 months of the event if later.
+fn spso_stage2_requests(policy: &Policy, r: &Requirements) -> Vec<Finding> {
     let limits = SPSO_MCHP;
     let mut out = Vec::new();
-
-    // Two stages: frontline resolution and investigation.
-    if policy.stages.len() > 2 {
-        let names: Vec<&str> = policy.stages.iter().map(|s| s.name.as_str()).collect();
-        out.push(spso(
-            Severity::Error,
-            "SPSO MCHP two stages",
-            "stages.stage3",
-            format!(
-                "The policy has {} stages ({}); the SPSO model procedure has two, frontline resolution and investigation, after which the customer may go to the SPSO",
-                policy.stages.len(),
-                names.join(", ")
-            ),
-        ));
-    }
-    for s in &policy.stages {
-        if s.informal {
-            out.push(spso(
-                Severity::Error,
-                "SPSO MCHP two stages",
-                format!("stages.{}.informal", s.key()),
-                format!(
-                    "'{}' is described as an informal stage; the SPSO model procedure has two stages, frontline resolution and investigation, and no informal stage",
-                    s.name
-                ),
-            ));
-        }
-    }
-    if policy.feedback.informal_complaints {
-        out.push(spso(
-            Severity::Warning,
-            "SPSO MCHP stage 1",
-            "feedback.informal_complaints",
-            "The policy handles some complaints informally, outside its stages; under the SPSO model procedure a complaint resolved on the spot is a frontline (stage 1) complaint, and is recorded as one",
-        ));
-    }
-
-    // Stage 1: frontline resolution within 5 working days of receipt; exceptionally up to 10 in all.
-    if let Some(s1) = policy.stage(1) {
-        if let Some(n) = respond_from_entry(s1)
-            && n > limits.stage1_respond
-        {
-            out.push(spso(
-                Severity::Error,
-                "SPSO MCHP stage 1",
-                "stages.stage1.respond",
-                format!(
-                    "{} may be answered up to {n} working days after receipt ({} of {}); the SPSO model procedure gives a frontline response within {} working days of receipt",
-                    s1.name,
-                    s1.respond.period.describe(),
-                    s1.respond.from.phrase(),
-                    limits.stage1_respond
-                ),
-            ));
-        }
-        if let Some(n) = respond_from_entry(s1) {
-            let total = n.saturating_add(s1.extension.total_cap());
-            if total > limits.stage1_with_extension {
-                let key = if n.saturating_add(s1.extension.without_agreement_working_days)
-                    > limits.stage1_with_extension
-                {
-                    "stages.stage1.extension.without_agreement_working_days"
-                } else {
-                    "stages.stage1.extension.further_with_agreement"
-                };
-                out.push(spso(
-                    Severity::Warning,
-                    "SPSO MCHP stage 1",
-                    key,
-                    format!(
-                        "{} may be extended beyond {} working days from receipt in all; the SPSO model procedure allows a frontline extension only exceptionally, to {} working days in all (a cap recalled, not confirmed), after which the complaint goes to investigation",
-                        s1.name,
-                        limits.stage1_with_extension,
-                        limits.stage1_with_extension
-                    ),
-                ));
-            }
-        }
-        // No separate acknowledgement at the frontline: neither a missing step nor its limit is a finding.
-    }
-
-    // Stage 2: investigation, acknowledged within 3 and answered within 20 working days of receipt.
-    if let Some(s2) = policy.stage(2) {
-        if !s2.acknowledgement_step {
-            out.push(spso(
-                Severity::Error,
-                "SPSO MCHP stage 2",
-                "stages.stage2.acknowledgement_step",
-                format!(
-                    "{} has no acknowledgement step; the SPSO model procedure acknowledges a stage 2 complaint within {} working days of receipt",
-                    s2.name, limits.stage2_acknowledge
-                ),
-            ));
-        } else if let Some(n) = upper_working_days(s2.acknowledge.period)
-            && n > limits.stage2_acknowledge
-        {
-            out.push(spso(
-                Severity::Error,
-                "SPSO MCHP stage 2",
-                "stages.stage2.acknowledge",
-                format!(
-                    "{} is acknowledged within {} of the request; the SPSO model procedure acknowledges within {} working days of receipt at stage 2",
-                    s2.name,
-                    s2.acknowledge.period.describe(),
-                    limits.stage2_acknowledge
-                ),
-            ));
-        }
-        if let Some(n) = respond_from_entry(s2)
-            && n > limits.stage2_respond
-        {
-            out.push(spso(
-                Severity::Error,
-                "SPSO MCHP stage 2",
-                "stages.stage2.respond",
-                format!(
-                    "{} may be answered up to {n} working days after the request ({} of {}); the SPSO model procedure gives a full response within {} working days of receipt at stage 2",
-                    s2.name,
-                    s2.respond.period.describe(),
-                    s2.respond.from.phrase(),
-                    limits.stage2_respond
-                ),
-            ));
-        }
-        if s2.extension.without_agreement_working_days > 0 {
-            out.push(spso(
-                Severity::Warning,
-                "SPSO MCHP stage 2",
-                "stages.stage2.extension.without_agreement_working_days",
-                format!(
-                    "{} may be extended by {} working days without the customer's agreement; the SPSO model procedure allows a response after {} working days only exceptionally, with revised time limits agreed with the customer",
-                    s2.name, s2.extension.without_agreement_working_days, limits.stage2_respond
-                ),
-            ));
-        }
-    }
-
-    // Asking for stage 2: within 2 months of the stage 1 reply, or 6 months of the event if later.
     for s in policy.stages.iter().skip(1) {
         let Some(e) = &s.escalation else { continue };
-        let key = format!("stages.{}.escalation", s.key());
         if let Some(w) = e.window
             && shorter_than_months(w, limits.stage2_request_months)
         {
@@ -759,7 +1101,7 @@ pub fn check_spso_mchp(policy: &Policy) -> Vec<Finding> {
                     Severity::Error
                 },
                 "SPSO MCHP stage 2",
-                format!("{key}.window"),
+                format!("stages.{}.escalation.window", s.key()),
                 format!(
                     "The policy allows {} after the previous response for asking for {}{}; the SPSO model procedure allows {} months from the stage 1 reply, or {} months from the event if later",
                     w.describe(),
@@ -774,139 +1116,8 @@ pub fn check_spso_mchp(policy: &Policy) -> Vec<Finding> {
                 ),
             ));
         }
-        for (i, g) in e.refusal_grounds.iter().enumerate() {
-            if !g.is_exclusion {
-                out.push(spso(
-                    Severity::Warning,
-                    "SPSO MCHP stage 2",
-                    format!("{key}.refusal_grounds[{i}]"),
-                    format!(
-                        "The policy may refuse {} because \"{}\"; under the SPSO model procedure a customer still dissatisfied after stage 1 may ask for stage 2, and a request is declined only where it is out of time or not a complaint",
-                        s.name,
-                        g.text.trim_end_matches('.')
-                    ),
-                ));
-            }
-        }
+        out.extend(own_refusal_grounds(s, e, r));
     }
-
-    // What is not a complaint. Survey feedback is never a finding.
-    if policy.exclusions.is_empty() {
-        out.push(spso(
-            Severity::Warning,
-            "SPSO MCHP what is not a complaint",
-            "exclusions",
-            "The policy lists nothing that is not a complaint; the SPSO model procedure sets out what is not (first-time service requests, claims, matters with their own appeal route, court matters, reopening concluded complaints)",
-        ));
-    }
-    for (i, e) in policy.exclusions.iter().enumerate() {
-        if e.code_basis == CodeBasis::Other && !e.discretion {
-            out.push(spso(
-                Severity::Warning,
-                "SPSO MCHP what is not a complaint",
-                format!("exclusions[{i}]"),
-                format!(
-                    "The exclusion \"{}\" is not among the SPSO model procedure's examples of what is not a complaint and is applied without discretion: it risks excluding complaints as a class",
-                    e.text.trim_end_matches('.')
-                ),
-            ));
-        }
-    }
-    if !policy.feedback.service_requests {
-        out.push(spso(
-            Severity::Warning,
-            "SPSO MCHP what is not a complaint",
-            "feedback.service_requests",
-            "The policy does not distinguish service requests from complaints; under the SPSO model procedure a routine first-time request for a service is not a complaint",
-        ));
-    }
-
-    // Time limit: 6 months from first knowing of the problem, special circumstances aside.
-    if let Some(m) = policy.time_bar.months {
-        if m < limits.time_limit_months {
-            out.push(spso(
-                Severity::Error,
-                "SPSO MCHP time limit",
-                "time_bar.months",
-                format!(
-                    "The policy accepts complaints only within {m} months; the SPSO model procedure accepts them within {} months of the customer first knowing of the problem",
-                    limits.time_limit_months
-                ),
-            ));
-        }
-        if !policy.time_bar.discretion {
-            out.push(spso(
-                Severity::Error,
-                "SPSO MCHP time limit",
-                "time_bar.discretion",
-                "The policy gives no discretion to accept older complaints; the SPSO model procedure accepts them where there are special circumstances",
-            ));
-        }
-        if !policy.time_bar.from_awareness {
-            out.push(spso(
-                Severity::Warning,
-                "SPSO MCHP time limit",
-                "time_bar.from_awareness",
-                "The time limit runs only from the event itself; the SPSO model procedure counts from when the customer first knew of the problem",
-            ));
-        }
-    }
-    if let Some(m) = policy.eligibility.former_tenant_within_months
-        && m < limits.time_limit_months
-    {
-        out.push(spso(
-            Severity::Warning,
-            "SPSO MCHP time limit",
-            "who_may_complain.former_tenant_within_months",
-            format!(
-                "Former tenants may complain only within {m} months of their tenancy ending: in effect a time limit shorter than the SPSO model procedure's {} months",
-                limits.time_limit_months
-            ),
-        ));
-    }
-
-    // Who may complain.
-    if !policy.eligibility.representative {
-        out.push(spso(
-            Severity::Warning,
-            "SPSO MCHP who can complain",
-            "who_may_complain.representative",
-            "The policy does not accept complaints made on a customer's behalf; the SPSO model procedure accepts complaints from a representative acting with the customer's consent",
-        ));
-    }
-    if !policy.eligibility.anonymous {
-        out.push(spso(
-            Severity::Warning,
-            "SPSO MCHP who can complain",
-            "who_may_complain.anonymous",
-            "The policy does not accept anonymous complaints; the SPSO model procedure records them and investigates where there is enough information to do so",
-        ));
-    }
-
-    // The SPSO route: after the stage 2 response, directly.
-    if policy.ombudsman.designated_person {
-        out.push(spso(
-            Severity::Error,
-            "SPSO MCHP referral to the SPSO",
-            "ombudsman.designated_person",
-            format!(
-                "The policy refers customers to a 'designated person' before the ombudsman, an English rule that never applied in Scotland; after the stage 2 response the customer may go to the SPSO directly, normally within {} months",
-                limits.spso_referral_months
-            ),
-        ));
-    }
-    if let Some(w) = policy.ombudsman.wait_weeks {
-        out.push(spso(
-            Severity::Error,
-            "SPSO MCHP referral to the SPSO",
-            "ombudsman.wait_weeks",
-            format!(
-                "The policy tells customers to wait {w} weeks before going to the ombudsman; after the stage 2 response the customer may go to the SPSO directly, normally within {} months",
-                limits.spso_referral_months
-            ),
-        ));
-    }
-
     out
 }
 

@@ -1065,354 +1065,37 @@ fn limit(key: &str, l: &LimitFile) -> Result<Limit, PolicyError> {
     })
 }
 
+/// The errors found in a policy file, in the order its keys are checked.
+#[derive(Default)]
+struct Errors(Vec<PolicyError>);
+
+impl Errors {
+    fn add(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.0.push(PolicyError::new(key, message));
+    }
+
+    /// The value, or `None` with its error recorded.
+    fn keep<T>(&mut self, result: Result<T, PolicyError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+}
+
 impl PolicyFile {
     fn into_policy(self) -> Result<Policy, PolicyErrors> {
-        let mut errors: Vec<PolicyError> = Vec::new();
-
-        if !valid_id(&self.id) {
-            errors.push(PolicyError::new(
-                "id",
-                format!(
-                    "'{}' is not a valid id: use 1 to 64 lower-case letters, digits and hyphens",
-                    self.id
-                ),
-            ));
+        let mut errors = Errors::default();
+        check_identity(&self.id, &self.name, &self.version, &mut errors);
+        let calendar = calendar(&self.calendar, &mut errors);
+        let closure_days = closure_days(&self.closure_days, &mut errors);
+        let feedback = self.feedback.into_feedback_types(&mut errors);
+        let exclusions = exclusions(self.exclusions, &mut errors);
+        let stages = stages(&self.stages, &exclusions, &mut errors);
+        let time_bar = self.time_bar.into_time_bar(&mut errors);
+        let auto_close = self.auto_close.map(|a| a.into_auto_close(&mut errors));
+        let targets = targets(&self.targets, &mut errors);
+        let due_soon_working_days = due_soon_working_days(self.due_soon_working_days, &mut errors);
+        if !errors.0.is_empty() {
+            return Err(PolicyErrors(errors.0));
         }
-        if self.name.trim().is_empty() {
-            errors.push(PolicyError::new("name", "must not be empty"));
-        }
-        if self.version.trim().is_empty() {
-            errors.push(PolicyError::new("version", "must not be empty"));
-        }
-        let calendar = match self.calendar.parse::<Division>() {
-            Ok(d) => d,
-            Err(e) => {
-                errors.push(PolicyError::new("calendar", e.to_string()));
-                Division::EnglandAndWales
-            }
-        };
-        let mut closure_days = Vec::new();
-        for (i, day) in self.closure_days.iter().enumerate() {
-            match day.parse::<Date>() {
-                Ok(d) => closure_days.push(d),
-                Err(_) => errors.push(PolicyError::new(
-                    format!("closure_days[{i}]"),
-                    format!("'{day}' is not a date (YYYY-MM-DD)"),
-                )),
-            }
-        }
-
-        let service_request = match &self.feedback.service_request_response {
-            Some(p) => match period("feedback.service_request_response", p, false) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            },
-            None => None,
-        };
-
-        let mut exclusions = Vec::new();
-        for (i, e) in self.exclusions.into_iter().enumerate() {
-            if !valid_id(&e.id) {
-                errors.push(PolicyError::new(
-                    format!("exclusions[{i}].id"),
-                    format!(
-                        "'{}' is not a valid id: use lower-case letters, digits and hyphens",
-                        e.id
-                    ),
-                ));
-            }
-            if exclusions.iter().any(|x: &Exclusion| x.id == e.id) {
-                errors.push(PolicyError::new(
-                    format!("exclusions[{i}].id"),
-                    format!("'{}' is listed twice", e.id),
-                ));
-            }
-            if e.text.trim().is_empty() {
-                errors.push(PolicyError::new(
-                    format!("exclusions[{i}].text"),
-                    "must give the policy's wording",
-                ));
-            }
-            exclusions.push(Exclusion {
-                id: e.id,
-                text: e.text,
-                code_basis: e.code_basis,
-                discretion: e.discretion,
-            });
-        }
-
-        // Stages: keys must be stage1, stage2[, stage3], in order, with no gaps.
-        let mut stages: Vec<Stage> = Vec::new();
-        let count = self.stages.len();
-        if !(2..=3).contains(&count) {
-            errors.push(PolicyError::new(
-                "stages",
-                format!(
-                    "a policy has two stages, or three with a panel stage; this one has {count}"
-                ),
-            ));
-        }
-        for key in self.stages.keys() {
-            let ok = key
-                .strip_prefix("stage")
-                .and_then(|n| n.parse::<usize>().ok())
-                .is_some_and(|n| (1..=count).contains(&n));
-            if !ok {
-                errors.push(PolicyError::new(
-                    format!("stages.{key}"),
-                    format!("stages are named stage1 to stage{count}; '{key}' is not one of them"),
-                ));
-            }
-        }
-        for n in 1..=count.min(3) {
-            let key = format!("stage{n}");
-            let Some(s) = self.stages.get(&key) else {
-                errors.push(PolicyError::new(
-                    format!("stages.{key}"),
-                    "is missing: stages must be numbered without gaps",
-                ));
-                continue;
-            };
-            let path = format!("stages.{key}");
-            if s.name.trim().is_empty() {
-                errors.push(PolicyError::new(
-                    format!("{path}.name"),
-                    "must not be empty",
-                ));
-            }
-            let acknowledge = limit(&format!("{path}.acknowledge"), &s.acknowledge);
-            let respond = limit(&format!("{path}.respond"), &s.respond);
-            let (acknowledge, respond) = match (acknowledge, respond) {
-                (Ok(a), Ok(r)) => (a, r),
-                (a, r) => {
-                    errors.extend(a.err());
-                    errors.extend(r.err());
-                    continue;
-                }
-            };
-            // What may start each clock.
-            let first = n == 1;
-            let entry = if first {
-                ClockStart::Received
-            } else {
-                ClockStart::EscalationRequested
-            };
-            if acknowledge.from != entry {
-                errors.push(PolicyError::new(
-                    format!("{path}.acknowledge.from"),
-                    format!(
-                        "the acknowledgement clock of {} starts at '{}'",
-                        if first { "stage 1" } else { "a later stage" },
-                        if first {
-                            "received"
-                        } else {
-                            "escalation_requested"
-                        }
-                    ),
-                ));
-            }
-            if respond.from != entry && respond.from != ClockStart::Acknowledged {
-                errors.push(PolicyError::new(
-                    format!("{path}.respond.from"),
-                    format!(
-                        "the response clock of {} starts at '{}' or 'acknowledged'",
-                        if first { "stage 1" } else { "a later stage" },
-                        if first {
-                            "received"
-                        } else {
-                            "escalation_requested"
-                        }
-                    ),
-                ));
-            }
-            if s.extension.without_agreement_working_days > MAX_DAYS {
-                errors.push(PolicyError::new(
-                    format!("{path}.extension.without_agreement_working_days"),
-                    format!("{} is too long", s.extension.without_agreement_working_days),
-                ));
-            }
-            let max_total = s.extension.max_total_working_days.unwrap_or(
-                DEFAULT_MAX_TOTAL_EXTENSION.max(s.extension.without_agreement_working_days),
-            );
-            if max_total > MAX_DAYS || max_total < s.extension.without_agreement_working_days {
-                errors.push(PolicyError::new(
-                    format!("{path}.extension.max_total_working_days"),
-                    format!(
-                        "{max_total} must be from without_agreement_working_days ({}) to {MAX_DAYS}",
-                        s.extension.without_agreement_working_days
-                    ),
-                ));
-            }
-            if first && s.optional {
-                errors.push(PolicyError::new(
-                    format!("{path}.optional"),
-                    "stage 1 cannot be optional",
-                ));
-            }
-            if s.extension.further_max_working_days.is_some() && !s.extension.further_with_agreement
-            {
-                errors.push(PolicyError::new(
-                    format!("{path}.extension.further_max_working_days"),
-                    "is set, but further_with_agreement is false",
-                ));
-            }
-            let escalation = match (&s.escalation, first) {
-                (Some(_), true) => {
-                    errors.push(PolicyError::new(
-                        format!("{path}.escalation"),
-                        "stage 1 has no escalation rules: put them on the stage the resident escalates to",
-                    ));
-                    None
-                }
-                (None, false) => {
-                    errors.push(PolicyError::new(
-                        format!("{path}.escalation"),
-                        "is missing: say how a resident escalates to this stage",
-                    ));
-                    None
-                }
-                (None, true) => None,
-                (Some(e), false) => {
-                    let window = match &e.window {
-                        Some(w) => match period(&format!("{path}.escalation.window"), w, true) {
-                            Ok(p) => Some(p),
-                            Err(err) => {
-                                errors.push(err);
-                                None
-                            }
-                        },
-                        None => None,
-                    };
-                    let mut grounds = Vec::new();
-                    for (i, g) in e.refusal_grounds.iter().enumerate() {
-                        match g {
-                            RefusalGroundFile::Exclusion(id) => match exclusions.iter().find(|x| &x.id == id) {
-                                Some(x) => grounds.push(RefusalGround {
-                                    id: x.id.clone(),
-                                    text: x.text.clone(),
-                                    is_exclusion: true,
-                                }),
-                                None => errors.push(PolicyError::new(
-                                    format!("{path}.escalation.refusal_grounds[{i}]"),
-                                    format!(
-                                        "'{id}' is not one of the policy's exclusions; list it under [[exclusions]] or give it as {{ id, text }}"
-                                    ),
-                                )),
-                            },
-                            RefusalGroundFile::Own { id, text } => grounds.push(RefusalGround {
-                                id: id.clone(),
-                                text: text.clone(),
-                                is_exclusion: false,
-                            }),
-                        }
-                    }
-                    if !e.may_refuse && !grounds.is_empty() {
-                        errors.push(PolicyError::new(
-                            format!("{path}.escalation.refusal_grounds"),
-                            "lists grounds, but may_refuse is false",
-                        ));
-                    }
-                    if e.may_refuse && grounds.is_empty() {
-                        errors.push(PolicyError::new(
-                            format!("{path}.escalation.refusal_grounds"),
-                            "may_refuse is true, so list the grounds on which escalation may be refused",
-                        ));
-                    }
-                    Some(EscalationRule {
-                        window,
-                        late_requests_discretion: e.late_requests_discretion,
-                        reasons_required: e.reasons_required,
-                        may_refuse: e.may_refuse,
-                        refusal_grounds: grounds,
-                    })
-                }
-            };
-            stages.push(Stage {
-                number: n as u8,
-                name: s.name.clone(),
-                acknowledge,
-                respond,
-                extension: ExtensionRule {
-                    without_agreement_working_days: s.extension.without_agreement_working_days,
-                    further_with_agreement: s.extension.further_with_agreement,
-                    further_max_working_days: s.extension.further_max_working_days,
-                    max_total_working_days: max_total,
-                },
-                escalation,
-                informal: s.informal,
-                acknowledgement_step: s.acknowledgement_step,
-                optional: s.optional,
-                different_decision_maker: s.different_decision_maker,
-                handled_by: s.handled_by.clone(),
-                note: s.note.clone(),
-            });
-        }
-
-        if let Some(m) = self.time_bar.months
-            && m > 120
-        {
-            errors.push(PolicyError::new(
-                "time_bar.months",
-                format!("{m} months is not a sensible time limit (1 to 120, or 0 for none)"),
-            ));
-        }
-        let auto_close = self.auto_close.map(|a| AutoClose {
-            after_working_days: a.after_working_days,
-        });
-        if let Some(a) = auto_close
-            && (a.after_working_days == 0 || a.after_working_days > MAX_DAYS)
-        {
-            errors.push(PolicyError::new(
-                "auto_close.after_working_days",
-                format!(
-                    "{} is not a sensible number of working days",
-                    a.after_working_days
-                ),
-            ));
-        }
-        let mut targets = Vec::new();
-        for (i, t) in self.targets.iter().enumerate() {
-            let percent = t.measure != Measure::OmbudsmanAdverseFindings;
-            if !t.target.is_finite() || t.target < 0.0 || (percent && t.target > 100.0) {
-                errors.push(PolicyError::new(
-                    format!("targets[{i}].target"),
-                    "must be a percentage from 0 to 100",
-                ));
-            }
-            if let Some(r) = t.review_at_or_below
-                && (!r.is_finite() || r < 0.0 || (percent && r > 100.0))
-            {
-                errors.push(PolicyError::new(
-                    format!("targets[{i}].review_at_or_below"),
-                    "must be a percentage from 0 to 100",
-                ));
-            }
-            targets.push(Target {
-                measure: t.measure,
-                target: t.target,
-                review_at_or_below: t.review_at_or_below,
-            });
-        }
-        if self.due_soon_working_days.is_some_and(|d| d > 20) {
-            errors.push(PolicyError::new(
-                "due_soon_working_days",
-                "must be at most 20 working days",
-            ));
-        }
-
-        if !errors.is_empty() {
-            return Err(PolicyErrors(errors));
-        }
-        let roles = self.roles.map_or_else(Roles::default, |r| Roles {
-            contact_restrictions_approver: r.contact_restrictions_approver,
-            contact_restrictions_approver_role: r.contact_restrictions_approver_role,
-            contact_restrictions_review_months: r.contact_restrictions_review_months,
-            complaints_officer: r.complaints_officer,
-        });
-        let w = self.who_may_complain;
         Ok(Policy {
             id: self.id,
             name: self.name,
@@ -1421,71 +1104,486 @@ impl PolicyFile {
             source: self.source,
             calendar,
             closure_days,
-            feedback: FeedbackTypes {
-                service_requests: self.feedback.service_requests || service_request.is_some(),
-                service_request_response: service_request,
-                comments: self.feedback.comments,
-                compliments: self.feedback.compliments,
-                informal_complaints: self.feedback.informal_complaints,
-            },
+            feedback,
             stages,
             exclusions,
-            time_bar: TimeBar {
-                // 0 says "no time limit": TOML has no null, and a policy must be able to remove an inherited one.
-                months: self.time_bar.months.filter(|m| *m > 0),
-                from_awareness: self.time_bar.from_awareness,
-                discretion: self.time_bar.discretion,
-            },
-            eligibility: Eligibility {
-                tenant: w.tenant,
-                former_tenant: w.former_tenant || w.former_tenant_within_months.is_some(),
-                former_tenant_within_months: w.former_tenant_within_months,
-                leaseholder: w.leaseholder,
-                licensee: w.licensee,
-                applicant: w.applicant,
-                member_of_public: w.member_of_public,
-                group: w.group,
-                representative: w.representative,
-                mp_or_councillor: w.mp_or_councillor,
-                anonymous: w.anonymous,
-                others_at_discretion: w.others_at_discretion,
-                wording: w.wording,
-            },
+            time_bar,
+            eligibility: self.who_may_complain.into_eligibility(),
             auto_close,
             survey: Survey {
                 after_closure: self.survey.is_some_and(|s| s.after_closure),
             },
             targets,
-            roles,
+            roles: self
+                .roles
+                .map_or_else(Roles::default, RolesFile::into_roles),
             ombudsman: self.ombudsman.map_or(
                 OmbudsmanRoute {
                     designated_person: false,
                     wait_weeks: None,
                     details_in_extension_letters: true,
                 },
-                |o| OmbudsmanRoute {
-                    designated_person: o.designated_person,
-                    wait_weeks: o.wait_weeks,
-                    details_in_extension_letters: o.details_in_extension_letters,
-                },
+                OmbudsmanFile::into_ombudsman_route,
             ),
             remedies: self.remedies.map_or(
                 Remedies {
                     offset_against_arrears: false,
                     compensation_only_for_financial_loss: false,
                 },
-                |r| Remedies {
-                    offset_against_arrears: r.offset_against_arrears,
-                    compensation_only_for_financial_loss: r.compensation_only_for_financial_loss,
-                },
+                RemediesFile::into_remedies,
             ),
             response_clock_after_late_acknowledgement: self
                 .response_clock_after_late_acknowledgement,
-            due_soon_working_days: self
-                .due_soon_working_days
-                .unwrap_or(crate::urgency::DEFAULT_DUE_SOON_WORKING_DAYS),
+            due_soon_working_days,
             notes: self.notes,
         })
+    }
+}
+
+fn check_identity(id: &str, name: &str, version: &str, errors: &mut Errors) {
+    if !valid_id(id) {
+        errors.add(
+            "id",
+            format!("'{id}' is not a valid id: use 1 to 64 lower-case letters, digits and hyphens"),
+        );
+    }
+    if name.trim().is_empty() {
+        errors.add("name", "must not be empty");
+    }
+    if version.trim().is_empty() {
+        errors.add("version", "must not be empty");
+    }
+}
+
+/// The calendar division; England and Wales stands in for an unknown one so that checking goes on.
+fn calendar(name: &str, errors: &mut Errors) -> Division {
+    name.parse::<Division>().unwrap_or_else(|e| {
+        errors.add("calendar", e.to_string());
+        Division::EnglandAndWales
+    })
+}
+
+fn closure_days(days: &[String], errors: &mut Errors) -> Vec<Date> {
+    let mut out = Vec::new();
+    for (i, day) in days.iter().enumerate() {
+        match day.parse::<Date>() {
+            Ok(d) => out.push(d),
+            Err(_) => errors.add(
+                format!("closure_days[{i}]"),
+                format!("'{day}' is not a date (YYYY-MM-DD)"),
+            ),
+        }
+    }
+    out
+}
+
+fn optional_period(
+    key: &str,
+    p: Option<&PeriodFile>,
+    allow_months: bool,
+    errors: &mut Errors,
+) -> Option<Period> {
+    errors.keep(period(key, p?, allow_months))
+}
+
+impl FeedbackFile {
+    fn into_feedback_types(self, errors: &mut Errors) -> FeedbackTypes {
+        let service_request = optional_period(
+            "feedback.service_request_response",
+            self.service_request_response.as_ref(),
+            false,
+            errors,
+        );
+        FeedbackTypes {
+            service_requests: self.service_requests || service_request.is_some(),
+            service_request_response: service_request,
+            comments: self.comments,
+            compliments: self.compliments,
+            informal_complaints: self.informal_complaints,
+        }
+    }
+}
+
+fn exclusions(files: Vec<ExclusionFile>, errors: &mut Errors) -> Vec<Exclusion> {
+    let mut out: Vec<Exclusion> = Vec::new();
+    for (i, e) in files.into_iter().enumerate() {
+        if !valid_id(&e.id) {
+            errors.add(
+                format!("exclusions[{i}].id"),
+                format!(
+                    "'{}' is not a valid id: use lower-case letters, digits and hyphens",
+                    e.id
+                ),
+            );
+        }
+        if out.iter().any(|x| x.id == e.id) {
+            errors.add(
+                format!("exclusions[{i}].id"),
+                format!("'{}' is listed twice", e.id),
+            );
+        }
+        if e.text.trim().is_empty() {
+            errors.add(
+                format!("exclusions[{i}].text"),
+                "must give the policy's wording",
+            );
+        }
+        out.push(Exclusion {
+            id: e.id,
+            text: e.text,
+            code_basis: e.code_basis,
+            discretion: e.discretion,
+        });
+    }
+    out
+}
+
+/// The stages, from keys that must be stage1, stage2[, stage3], in order, with no gaps.
+fn stages(
+    files: &BTreeMap<String, StageFile>,
+    exclusions: &[Exclusion],
+    errors: &mut Errors,
+) -> Vec<Stage> {
+    let count = files.len();
+    if !(2..=3).contains(&count) {
+        errors.add(
+            "stages",
+            format!("a policy has two stages, or three with a panel stage; this one has {count}"),
+        );
+    }
+    for key in files.keys() {
+        let ok = key
+            .strip_prefix("stage")
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| (1..=count).contains(&n));
+        if !ok {
+            errors.add(
+                format!("stages.{key}"),
+                format!("stages are named stage1 to stage{count}; '{key}' is not one of them"),
+            );
+        }
+    }
+    let mut stages = Vec::new();
+    for n in 1..=count.min(3) as u8 {
+        let key = format!("stage{n}");
+        match files.get(&key) {
+            Some(s) => stages.extend(stage(n, s, exclusions, errors)),
+            None => errors.add(
+                format!("stages.{key}"),
+                "is missing: stages must be numbered without gaps",
+            ),
+        }
+    }
+    stages
+}
+
+/// Stage `n`, or `None` when one of its clocks cannot be read.
+fn stage(n: u8, s: &StageFile, exclusions: &[Exclusion], errors: &mut Errors) -> Option<Stage> {
+    let path = format!("stages.stage{n}");
+    if s.name.trim().is_empty() {
+        errors.add(format!("{path}.name"), "must not be empty");
+    }
+    let acknowledge = limit(&format!("{path}.acknowledge"), &s.acknowledge);
+    let respond = limit(&format!("{path}.respond"), &s.respond);
+    let (acknowledge, respond) = match (acknowledge, respond) {
+        (Ok(a), Ok(r)) => (a, r),
+        (a, r) => {
+            errors.keep(a);
+            errors.keep(r);
+            return None;
+        }
+    };
+    let first = n == 1;
+    check_clock_starts(&path, first, acknowledge, respond, errors);
+    let max_total = extension_total(&path, &s.extension, errors);
+    if first && s.optional {
+        errors.add(format!("{path}.optional"), "stage 1 cannot be optional");
+    }
+    if s.extension.further_max_working_days.is_some() && !s.extension.further_with_agreement {
+        errors.add(
+            format!("{path}.extension.further_max_working_days"),
+            "is set, but further_with_agreement is false",
+        );
+    }
+    Some(Stage {
+        number: n,
+        name: s.name.clone(),
+        acknowledge,
+        respond,
+        extension: ExtensionRule {
+            without_agreement_working_days: s.extension.without_agreement_working_days,
+            further_with_agreement: s.extension.further_with_agreement,
+            further_max_working_days: s.extension.further_max_working_days,
+            max_total_working_days: max_total,
+        },
+        escalation: escalation(&path, first, s.escalation.as_ref(), exclusions, errors),
+        informal: s.informal,
+        acknowledgement_step: s.acknowledgement_step,
+        optional: s.optional,
+        different_decision_maker: s.different_decision_maker,
+        handled_by: s.handled_by.clone(),
+        note: s.note.clone(),
+    })
+}
+
+/// What may start each clock: the stage's entry (receipt at stage 1, the escalation request later), and
+/// for the response also the acknowledgement.
+fn check_clock_starts(
+    path: &str,
+    first: bool,
+    acknowledge: Limit,
+    respond: Limit,
+    errors: &mut Errors,
+) {
+    let (stage, entry, entry_name) = if first {
+        ("stage 1", ClockStart::Received, "received")
+    } else {
+        (
+            "a later stage",
+            ClockStart::EscalationRequested,
+            "escalation_requested",
+        )
+    };
+    if acknowledge.from != entry {
+        errors.add(
+            format!("{path}.acknowledge.from"),
+            format!("the acknowledgement clock of {stage} starts at '{entry_name}'"),
+        );
+    }
+    if respond.from != entry && respond.from != ClockStart::Acknowledged {
+        errors.add(
+            format!("{path}.respond.from"),
+            format!("the response clock of {stage} starts at '{entry_name}' or 'acknowledged'"),
+        );
+    }
+}
+
+/// The most a stage's response may be extended by in all, checked with the extension without agreement.
+fn extension_total(path: &str, e: &ExtensionFile, errors: &mut Errors) -> u32 {
+    if e.without_agreement_working_days > MAX_DAYS {
+        errors.add(
+            format!("{path}.extension.without_agreement_working_days"),
+            format!("{} is too long", e.without_agreement_working_days),
+        );
+    }
+    let max_total = e
+        .max_total_working_days
+        .unwrap_or(DEFAULT_MAX_TOTAL_EXTENSION.max(e.without_agreement_working_days));
+    if max_total > MAX_DAYS || max_total < e.without_agreement_working_days {
+        errors.add(
+            format!("{path}.extension.max_total_working_days"),
+            format!(
+                "{max_total} must be from without_agreement_working_days ({}) to {MAX_DAYS}",
+                e.without_agreement_working_days
+            ),
+        );
+    }
+    max_total
+}
+
+/// How a resident reaches the stage: never stage 1, always every later stage.
+fn escalation(
+    path: &str,
+    first: bool,
+    file: Option<&EscalationFile>,
+    exclusions: &[Exclusion],
+    errors: &mut Errors,
+) -> Option<EscalationRule> {
+    let e = match (file, first) {
+        (Some(_), true) => {
+            errors.add(
+                format!("{path}.escalation"),
+                "stage 1 has no escalation rules: put them on the stage the resident escalates to",
+            );
+            return None;
+        }
+        (None, false) => {
+            errors.add(
+                format!("{path}.escalation"),
+                "is missing: say how a resident escalates to this stage",
+            );
+            return None;
+        }
+        (None, true) => return None,
+        (Some(e), false) => e,
+    };
+    let window = optional_period(
+        &format!("{path}.escalation.window"),
+        e.window.as_ref(),
+        true,
+        errors,
+    );
+    let grounds = refusal_grounds(path, &e.refusal_grounds, exclusions, errors);
+    if !e.may_refuse && !grounds.is_empty() {
+        errors.add(
+            format!("{path}.escalation.refusal_grounds"),
+            "lists grounds, but may_refuse is false",
+        );
+    }
+    if e.may_refuse && grounds.is_empty() {
+        errors.add(
+            format!("{path}.escalation.refusal_grounds"),
+            "may_refuse is true, so list the grounds on which escalation may be refused",
+        );
+    }
+    Some(EscalationRule {
+        window,
+        late_requests_discretion: e.late_requests_discretion,
+        reasons_required: e.reasons_required,
+        may_refuse: e.may_refuse,
+        refusal_grounds: grounds,
+    })
+}
+
+/// The grounds for refusing escalation: a ground given by id must be one of the policy's exclusions.
+fn refusal_grounds(
+    path: &str,
+    files: &[RefusalGroundFile],
+    exclusions: &[Exclusion],
+    errors: &mut Errors,
+) -> Vec<RefusalGround> {
+    let mut grounds = Vec::new();
+    for (i, g) in files.iter().enumerate() {
+        match g {
+            RefusalGroundFile::Exclusion(id) => match exclusions.iter().find(|x| &x.id == id) {
+                Some(x) => grounds.push(RefusalGround {
+                    id: x.id.clone(),
+                    text: x.text.clone(),
+                    is_exclusion: true,
+                }),
+                None => errors.add(
+                    format!("{path}.escalation.refusal_grounds[{i}]"),
+                    format!(
+                        "'{id}' is not one of the policy's exclusions; list it under [[exclusions]] or give it as {{ id, text }}"
+                    ),
+                ),
+            },
+            RefusalGroundFile::Own { id, text } => grounds.push(RefusalGround {
+                id: id.clone(),
+                text: text.clone(),
+                is_exclusion: false,
+            }),
+        }
+    }
+    grounds
+}
+
+impl TimeBarFile {
+    fn into_time_bar(self, errors: &mut Errors) -> TimeBar {
+        if let Some(m) = self.months
+            && m > 120
+        {
+            errors.add(
+                "time_bar.months",
+                format!("{m} months is not a sensible time limit (1 to 120, or 0 for none)"),
+            );
+        }
+        TimeBar {
+            // 0 says "no time limit": TOML has no null, and a policy must be able to remove an inherited one.
+            months: self.months.filter(|m| *m > 0),
+            from_awareness: self.from_awareness,
+            discretion: self.discretion,
+        }
+    }
+}
+
+impl AutoCloseFile {
+    fn into_auto_close(self, errors: &mut Errors) -> AutoClose {
+        let days = self.after_working_days;
+        if days == 0 || days > MAX_DAYS {
+            errors.add(
+                "auto_close.after_working_days",
+                format!("{days} is not a sensible number of working days"),
+            );
+        }
+        AutoClose {
+            after_working_days: days,
+        }
+    }
+}
+
+/// The targets: percentages, except the count of Ombudsman findings.
+fn targets(files: &[TargetFile], errors: &mut Errors) -> Vec<Target> {
+    let mut targets = Vec::new();
+    for (i, t) in files.iter().enumerate() {
+        let percent = t.measure != Measure::OmbudsmanAdverseFindings;
+        if !t.target.is_finite() || t.target < 0.0 || (percent && t.target > 100.0) {
+            errors.add(
+                format!("targets[{i}].target"),
+                "must be a percentage from 0 to 100",
+            );
+        }
+        if let Some(r) = t.review_at_or_below
+            && (!r.is_finite() || r < 0.0 || (percent && r > 100.0))
+        {
+            errors.add(
+                format!("targets[{i}].review_at_or_below"),
+                "must be a percentage from 0 to 100",
+            );
+        }
+        targets.push(Target {
+            measure: t.measure,
+            target: t.target,
+            review_at_or_below: t.review_at_or_below,
+        });
+    }
+    targets
+}
+
+fn due_soon_working_days(days: Option<u32>, errors: &mut Errors) -> u32 {
+    if days.is_some_and(|d| d > 20) {
+        errors.add("due_soon_working_days", "must be at most 20 working days");
+    }
+    days.unwrap_or(crate::urgency::DEFAULT_DUE_SOON_WORKING_DAYS)
+}
+
+impl EligibilityFile {
+    fn into_eligibility(self) -> Eligibility {
+        Eligibility {
+            tenant: self.tenant,
+            former_tenant: self.former_tenant || self.former_tenant_within_months.is_some(),
+            former_tenant_within_months: self.former_tenant_within_months,
+            leaseholder: self.leaseholder,
+            licensee: self.licensee,
+            applicant: self.applicant,
+            member_of_public: self.member_of_public,
+            group: self.group,
+            representative: self.representative,
+            mp_or_councillor: self.mp_or_councillor,
+            anonymous: self.anonymous,
+            others_at_discretion: self.others_at_discretion,
+            wording: self.wording,
+        }
+    }
+}
+
+impl RolesFile {
+    fn into_roles(self) -> Roles {
+        Roles {
+            contact_restrictions_approver: self.contact_restrictions_approver,
+            contact_restrictions_approver_role: self.contact_restrictions_approver_role,
+            contact_restrictions_review_months: self.contact_restrictions_review_months,
+            complaints_officer: self.complaints_officer,
+        }
+    }
+}
+
+impl OmbudsmanFile {
+    fn into_ombudsman_route(self) -> OmbudsmanRoute {
+        OmbudsmanRoute {
+            designated_person: self.designated_person,
+            wait_weeks: self.wait_weeks,
+            details_in_extension_letters: self.details_in_extension_letters,
+        }
+    }
+}
+
+impl RemediesFile {
+    fn into_remedies(self) -> Remedies {
+        Remedies {
+            offset_against_arrears: self.offset_against_arrears,
+            compensation_only_for_financial_loss: self.compensation_only_for_financial_loss,
+        }
     }
 }
 

@@ -14,421 +14,366 @@ use crate::event::{Event, Head, HeadOutcome, OutstandingAction, Remedy};
 /// What a withheld personal field reads as.
 pub const WITHHELD: &str = "[withheld: personal data]";
 
-fn withheld() -> String {
-    WITHHELD.to_owned()
+fn withhold(text: &mut String) {
+    *text = WITHHELD.to_owned();
 }
 
-fn withheld_opt(v: &Option<String>) -> Option<String> {
-    v.as_ref().map(|_| withheld())
+fn withhold_optional(text: &mut Option<String>) {
+    if let Some(text) = text {
+        withhold(text);
+    }
 }
 
-fn remedies(list: &[Remedy]) -> Vec<Remedy> {
-    list.iter()
-        .map(
-            |Remedy {
-                 kind,
-                 description: _,
-                 amount_pence,
-                 due_on,
-             }| Remedy {
-                kind: *kind,
-                description: withheld(),
-                amount_pence: *amount_pence,
-                due_on: *due_on,
-            },
-        )
-        .collect()
+fn withhold_remedies(list: &mut [Remedy]) {
+    for Remedy {
+        kind: _,
+        description,
+        amount_pence: _,
+        due_on: _,
+    } in list
+    {
+        withhold(description);
+    }
 }
 
 /// The event with every personal field withheld.
 pub fn redact(event: &Event) -> Event {
+    let mut event = event.clone();
+    withhold_personal_fields(&mut event);
+    event
+}
+
+/// Withholds the event's personal fields in place. A field bound as `_` is kept: it is not personal.
+fn withhold_personal_fields(event: &mut Event) {
     match event {
         Event::Received {
-            on,
-            channel,
-            relationship,
-            tenancy_ended_on,
-            matter_arose_on,
-        } => Event::Received {
-            on: *on,
-            channel: *channel,
-            relationship: *relationship,
-            tenancy_ended_on: *tenancy_ended_on,
-            matter_arose_on: *matter_arose_on,
-        },
-        Event::RelationshipRecorded {
-            on,
-            relationship,
-            tenancy_ended_on,
-        } => Event::RelationshipRecorded {
-            on: *on,
-            relationship: *relationship,
-            tenancy_ended_on: *tenancy_ended_on,
-        },
-        Event::TimeLimitDiscretionUsed { on, reason: _ } => Event::TimeLimitDiscretionUsed {
-            on: *on,
-            reason: withheld(),
-        },
-        Event::Classified {
-            on,
-            feedback_type,
-            raised_on,
-        } => Event::Classified {
-            on: *on,
-            feedback_type: *feedback_type,
-            raised_on: *raised_on,
-        },
-        Event::Excluded {
-            on,
-            ground,
-            reason: _,
-        } => Event::Excluded {
-            on: *on,
-            ground: ground.clone(),
-            reason: withheld(),
-        },
-        Event::Acknowledged { on } => Event::Acknowledged { on: *on },
-        Event::Assigned { on, officer } => Event::Assigned {
-            on: *on,
-            officer: officer.clone(),
-        },
+            on: _,
+            channel: _,
+            relationship: _,
+            tenancy_ended_on: _,
+            matter_arose_on: _,
+        }
+        | Event::RelationshipRecorded {
+            on: _,
+            relationship: _,
+            tenancy_ended_on: _,
+        }
+        | Event::Classified {
+            on: _,
+            feedback_type: _,
+            raised_on: _,
+        }
+        | Event::Acknowledged { on: _ }
+        | Event::Assigned { on: _, officer: _ }
+        | Event::AdverseFindingsShared { on: _ }
+        | Event::ResolvedConfirmed { on: _ }
+        | Event::RemedyCompleted { on: _, remedy: _ } => {}
+        Event::TimeLimitDiscretionUsed { on: _, reason }
+        | Event::Excluded {
+            on: _,
+            ground: _,
+            reason,
+        }
+        | Event::Extended {
+            on: _,
+            working_days: _,
+            reason,
+            resident_agreed: _,
+        }
+        | Event::EscalationAccepted { on: _, reason }
+        | Event::Reopened { on: _, reason }
+        | Event::ReturnedToStage1 { on: _, reason } => withhold(reason),
         Event::ComplaintDefined {
-            on,
+            on: _,
             heads,
             not_responsible_for,
-        } => Event::ComplaintDefined {
-            on: *on,
-            heads: heads
-                .iter()
-                .map(
-                    |Head {
-                         summary: _,
-                         outcome_sought,
-                     }| Head {
-                        summary: withheld(),
-                        outcome_sought: withheld_opt(outcome_sought),
-                    },
-                )
-                .collect(),
-            not_responsible_for: not_responsible_for.iter().map(|_| withheld()).collect(),
-        },
-        Event::Extended {
-            on,
-            working_days,
-            reason: _,
-            resident_agreed,
-        } => Event::Extended {
-            on: *on,
-            working_days: *working_days,
-            reason: withheld(),
-            resident_agreed: *resident_agreed,
-        },
-        Event::AdverseFindingsShared { on } => Event::AdverseFindingsShared { on: *on },
+        } => withhold_complaint_definition(heads, not_responsible_for),
         Event::Responded {
-            on,
-            outcome,
+            on: _,
+            outcome: _,
             heads,
-            remedies: offered,
+            remedies,
             outstanding_actions,
-        } => Event::Responded {
-            on: *on,
-            outcome: *outcome,
-            heads: heads
-                .iter()
-                .map(
-                    |HeadOutcome {
-                         head,
-                         outcome,
-                         reasons,
-                     }| HeadOutcome {
-                        head: *head,
-                        outcome: *outcome,
-                        reasons: withheld_opt(reasons),
-                    },
-                )
-                .collect(),
-            remedies: remedies(offered),
-            outstanding_actions: outstanding_actions
-                .iter()
-                .map(
-                    |OutstandingAction {
-                         description: _,
-                         due_on,
-                     }| OutstandingAction {
-                        description: withheld(),
-                        due_on: *due_on,
-                    },
-                )
-                .collect(),
-        },
+        } => withhold_response(heads, remedies, outstanding_actions),
         Event::EscalationRequested {
-            on,
-            reasons,
-            out_of_time,
-        } => Event::EscalationRequested {
-            on: *on,
-            reasons: withheld_opt(reasons),
-            out_of_time: *out_of_time,
-        },
-        Event::EscalationAccepted { on, reason: _ } => Event::EscalationAccepted {
-            on: *on,
-            reason: withheld(),
-        },
-        Event::EscalationRefused {
-            on,
-            ground,
-            explanation,
-        } => Event::EscalationRefused {
-            on: *on,
-            ground: ground.clone(),
-            explanation: withheld_opt(explanation),
-        },
-        Event::ResolvedConfirmed { on } => Event::ResolvedConfirmed { on: *on },
-        Event::Closed {
-            on,
-            reason,
-            explanation,
-        } => Event::Closed {
-            on: *on,
-            reason: *reason,
-            explanation: withheld_opt(explanation),
-        },
-        Event::Reopened { on, reason: _ } => Event::Reopened {
-            on: *on,
-            reason: withheld(),
-        },
-        Event::ReturnedToStage1 { on, reason: _ } => Event::ReturnedToStage1 {
-            on: *on,
-            reason: withheld(),
-        },
+            on: _,
+            reasons: text,
+            out_of_time: _,
+        }
+        | Event::EscalationRefused {
+            on: _,
+            ground: _,
+            explanation: text,
+        }
+        | Event::Closed {
+            on: _,
+            reason: _,
+            explanation: text,
+        }
+        | Event::ReferredToOmbudsman {
+            on: _,
+            ombudsman_reference: text,
+        } => withhold_optional(text),
         Event::IssueMerged {
-            on,
-            summary: _,
-            from_reference,
-        } => Event::IssueMerged {
-            on: *on,
-            summary: withheld(),
-            from_reference: from_reference.clone(),
-        },
-        Event::IssueSplitOut {
-            on,
-            summary: _,
-            to_reference,
-        } => Event::IssueSplitOut {
-            on: *on,
-            summary: withheld(),
-            to_reference: to_reference.clone(),
-        },
-        Event::ReferredToOmbudsman {
-            on,
-            ombudsman_reference,
-        } => Event::ReferredToOmbudsman {
-            on: *on,
-            ombudsman_reference: withheld_opt(ombudsman_reference),
-        },
+            on: _,
+            summary: text,
+            from_reference: _,
+        }
+        | Event::IssueSplitOut {
+            on: _,
+            summary: text,
+            to_reference: _,
+        }
+        | Event::ContactRestricted {
+            on: _,
+            restriction: text,
+            approved_by: _,
+            review_on: _,
+        }
+        | Event::ContactRestrictionChallenged {
+            on: _,
+            outcome: _,
+            explanation: text,
+        } => withhold(text),
         Event::OmbudsmanDetermined {
-            on,
-            findings,
+            on: _,
+            findings: _,
             orders,
-        } => Event::OmbudsmanDetermined {
-            on: *on,
-            findings: findings.clone(),
-            orders: remedies(orders),
-        },
+        } => withhold_remedies(orders),
         Event::AdjustmentsRecorded {
-            on,
-            needs: _,
-            adjustments: _,
-            review_on,
-        } => Event::AdjustmentsRecorded {
-            on: *on,
-            needs: withheld(),
-            adjustments: withheld(),
-            review_on: *review_on,
-        },
-        Event::ContactRestricted {
-            on,
-            restriction: _,
-            approved_by,
-            review_on,
-        } => Event::ContactRestricted {
-            on: *on,
-            restriction: withheld(),
-            approved_by: approved_by.clone(),
-            review_on: *review_on,
-        },
-        Event::ContactRestrictionChallenged {
-            on,
-            outcome,
-            explanation: _,
-        } => Event::ContactRestrictionChallenged {
-            on: *on,
-            outcome: *outcome,
-            explanation: withheld(),
-        },
-        Event::RemedyCompleted { on, remedy } => Event::RemedyCompleted {
-            on: *on,
-            remedy: remedy.clone(),
-        },
+            on: _,
+            needs,
+            adjustments,
+            review_on: _,
+        } => {
+            withhold(needs);
+            withhold(adjustments);
+        }
+    }
+}
+
+fn withhold_complaint_definition(heads: &mut [Head], not_responsible_for: &mut [String]) {
+    for Head {
+        summary,
+        outcome_sought,
+    } in heads
+    {
+        withhold(summary);
+        withhold_optional(outcome_sought);
+    }
+    not_responsible_for.iter_mut().for_each(withhold);
+}
+
+fn withhold_response(
+    heads: &mut [HeadOutcome],
+    remedies: &mut [Remedy],
+    outstanding_actions: &mut [OutstandingAction],
+) {
+    for HeadOutcome {
+        head: _,
+        outcome: _,
+        reasons,
+    } in heads
+    {
+        withhold_optional(reasons);
+    }
+    withhold_remedies(remedies);
+    for OutstandingAction {
+        description,
+        due_on: _,
+    } in outstanding_actions
+    {
+        withhold(description);
     }
 }
 
 /// One event of every kind, each with `marker` in every personal field (and nowhere else), in an order a
 /// case can be folded from: for tests that walk every event type, here and in the service.
 pub fn examples(marker: &str) -> Vec<Event> {
-    use crate::event::{
-        ChallengeOutcome, Channel, CloseReason, FeedbackType, OmbudsmanElement, OmbudsmanFinding,
-        Outcome, Relationship, RemedyKind,
-    };
-    let day = jiff::civil::date(2026, 3, 2);
-    let text = |what: &str| format!("{marker} {what}");
-    let remedy = |what: &str| Remedy {
-        kind: RemedyKind::Compensation,
-        description: text(what),
-        amount_pence: Some(15_000),
-        due_on: Some(jiff::civil::date(2026, 4, 1)),
-    };
+    let marked = Marked(marker);
+    [
+        intake_examples(&marked),
+        handling_examples(&marked),
+        escalation_and_closure_examples(&marked),
+    ]
+    .concat()
+}
+
+const EXAMPLE_DAY: jiff::civil::Date = jiff::civil::date(2026, 3, 2);
+
+/// Example personal text: each starts with the marker, so a test finds every personal field by it.
+struct Marked<'a>(&'a str);
+
+impl Marked<'_> {
+    fn text(&self, what: &str) -> String {
+        format!("{} {what}", self.0)
+    }
+
+    fn remedy(&self, what: &str) -> Remedy {
+        Remedy {
+            kind: crate::event::RemedyKind::Compensation,
+            description: self.text(what),
+            amount_pence: Some(15_000),
+            due_on: Some(jiff::civil::date(2026, 4, 1)),
+        }
+    }
+}
+
+fn intake_examples(marked: &Marked) -> Vec<Event> {
+    use crate::event::{Channel, FeedbackType, Relationship};
     vec![
         Event::Received {
-            on: day,
+            on: EXAMPLE_DAY,
             channel: Channel::Phone,
             relationship: Some(Relationship::Tenant),
             tenancy_ended_on: None,
             matter_arose_on: Some(jiff::civil::date(2026, 2, 1)),
         },
         Event::RelationshipRecorded {
-            on: day,
+            on: EXAMPLE_DAY,
             relationship: Relationship::FormerTenant,
             tenancy_ended_on: Some(jiff::civil::date(2026, 1, 31)),
         },
         Event::TimeLimitDiscretionUsed {
-            on: day,
-            reason: text("discretion reason"),
+            on: EXAMPLE_DAY,
+            reason: marked.text("discretion reason"),
         },
         Event::Classified {
-            on: day,
+            on: EXAMPLE_DAY,
             feedback_type: FeedbackType::ServiceRequest,
             raised_on: None,
         },
         Event::Classified {
-            on: day,
+            on: EXAMPLE_DAY,
             feedback_type: FeedbackType::Complaint,
             raised_on: None,
         },
         Event::Assigned {
-            on: day,
+            on: EXAMPLE_DAY,
             officer: "staff-1".into(),
         },
-        Event::Acknowledged { on: day },
+        Event::Acknowledged { on: EXAMPLE_DAY },
+    ]
+}
+
+fn handling_examples(marked: &Marked) -> Vec<Event> {
+    use crate::event::{ChallengeOutcome, Outcome};
+    vec![
         Event::ComplaintDefined {
-            on: day,
+            on: EXAMPLE_DAY,
             heads: vec![Head {
-                summary: text("head summary"),
-                outcome_sought: Some(text("outcome sought")),
+                summary: marked.text("head summary"),
+                outcome_sought: Some(marked.text("outcome sought")),
             }],
-            not_responsible_for: vec![text("not responsible for")],
+            not_responsible_for: vec![marked.text("not responsible for")],
         },
         Event::Extended {
-            on: day,
+            on: EXAMPLE_DAY,
             working_days: 5,
-            reason: text("extension reason"),
+            reason: marked.text("extension reason"),
             resident_agreed: false,
         },
-        Event::AdverseFindingsShared { on: day },
+        Event::AdverseFindingsShared { on: EXAMPLE_DAY },
         Event::AdjustmentsRecorded {
-            on: day,
-            needs: text("needs"),
-            adjustments: text("adjustments"),
+            on: EXAMPLE_DAY,
+            needs: marked.text("needs"),
+            adjustments: marked.text("adjustments"),
             review_on: Some(jiff::civil::date(2026, 9, 1)),
         },
         Event::ContactRestricted {
-            on: day,
-            restriction: text("restriction"),
+            on: EXAMPLE_DAY,
+            restriction: marked.text("restriction"),
             approved_by: "staff-2".into(),
             review_on: jiff::civil::date(2026, 9, 1),
         },
         Event::ContactRestrictionChallenged {
-            on: day,
+            on: EXAMPLE_DAY,
             outcome: ChallengeOutcome::Kept,
-            explanation: text("challenge explanation"),
+            explanation: marked.text("challenge explanation"),
         },
         Event::IssueMerged {
-            on: day,
-            summary: text("merged issue"),
+            on: EXAMPLE_DAY,
+            summary: marked.text("merged issue"),
             from_reference: Some("CMP-2026-000009".into()),
         },
         Event::IssueSplitOut {
-            on: day,
-            summary: text("split issue"),
+            on: EXAMPLE_DAY,
+            summary: marked.text("split issue"),
             to_reference: None,
         },
         Event::Responded {
-            on: day,
+            on: EXAMPLE_DAY,
             outcome: Some(Outcome::PartlyUpheld),
             heads: vec![HeadOutcome {
                 head: 1,
                 outcome: Outcome::PartlyUpheld,
-                reasons: Some(text("head reasons")),
+                reasons: Some(marked.text("head reasons")),
             }],
-            remedies: vec![remedy("remedy")],
+            remedies: vec![marked.remedy("remedy")],
             outstanding_actions: vec![OutstandingAction {
-                description: text("outstanding action"),
+                description: marked.text("outstanding action"),
                 due_on: Some(jiff::civil::date(2026, 4, 1)),
             }],
         },
         Event::RemedyCompleted {
-            on: day,
+            on: EXAMPLE_DAY,
             remedy: "R1".into(),
         },
+    ]
+}
+
+fn escalation_and_closure_examples(marked: &Marked) -> Vec<Event> {
+    use crate::event::{CloseReason, OmbudsmanElement, OmbudsmanFinding};
+    vec![
         Event::EscalationRequested {
-            on: day,
-            reasons: Some(text("escalation reasons")),
+            on: EXAMPLE_DAY,
+            reasons: Some(marked.text("escalation reasons")),
             out_of_time: true,
         },
         Event::EscalationRefused {
-            on: day,
+            on: EXAMPLE_DAY,
             ground: "time-limit".into(),
-            explanation: Some(text("refusal explanation")),
+            explanation: Some(marked.text("refusal explanation")),
         },
         Event::EscalationRequested {
-            on: day,
+            on: EXAMPLE_DAY,
             reasons: None,
             out_of_time: true,
         },
         Event::EscalationAccepted {
-            on: day,
-            reason: text("acceptance reason"),
+            on: EXAMPLE_DAY,
+            reason: marked.text("acceptance reason"),
         },
         Event::ReturnedToStage1 {
-            on: day,
-            reason: text("return reason"),
+            on: EXAMPLE_DAY,
+            reason: marked.text("return reason"),
         },
-        Event::ResolvedConfirmed { on: day },
+        Event::ResolvedConfirmed { on: EXAMPLE_DAY },
         Event::Closed {
-            on: day,
+            on: EXAMPLE_DAY,
             reason: CloseReason::Resolved,
-            explanation: Some(text("close explanation")),
+            explanation: Some(marked.text("close explanation")),
         },
         Event::Reopened {
-            on: day,
-            reason: text("reopen reason"),
+            on: EXAMPLE_DAY,
+            reason: marked.text("reopen reason"),
         },
         Event::ReferredToOmbudsman {
-            on: day,
-            ombudsman_reference: Some(text("ombudsman reference")),
+            on: EXAMPLE_DAY,
+            ombudsman_reference: Some(marked.text("ombudsman reference")),
         },
         Event::OmbudsmanDetermined {
-            on: day,
+            on: EXAMPLE_DAY,
             findings: vec![OmbudsmanElement {
                 element: "Complaint handling".into(),
                 finding: OmbudsmanFinding::ServiceFailure,
             }],
-            orders: vec![remedy("ombudsman order")],
+            orders: vec![marked.remedy("ombudsman order")],
         },
         Event::Excluded {
-            on: day,
+            on: EXAMPLE_DAY,
             ground: "time-limit".into(),
-            reason: text("exclusion reason"),
+            reason: marked.text("exclusion reason"),
         },
     ]
 }

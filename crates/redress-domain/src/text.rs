@@ -1,11 +1,12 @@
 //! Free text: one rule for every free-text field, at intake and on every event.
 //!
 //! A field's text is at most its kind's length, in characters, and holds no control characters other than
-//! newlines (LF and CR, alone or together as browsers send them) and tabs. [`event_text`] lists every free-text field of every
-//! event with its kind, destructuring each event with no `..`, so a new field does not compile until it has a
-//! limit.
+//! newlines (LF and CR, alone or together as browsers send them) and tabs. [`event_text`] lists every
+//! free-text field of every event with its kind, destructuring each event with no `..`, so a new field does
+//! not compile until it has a limit.
 
-use crate::event::{Event, Head, HeadOutcome, OutstandingAction, Remedy};
+use crate::event::{Event, Head, HeadOutcome, OmbudsmanElement, OutstandingAction, Remedy};
+use TextKind::{Line, Name, Paragraphs};
 
 /// Kinds of free text, each with its length limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,26 +69,8 @@ pub fn is_email_address(value: &str) -> bool {
 }
 
 /// Every free-text field of the event: its name (as the API spells it), its value and its kind.
-pub fn event_text<'a>(event: &'a Event) -> Vec<(String, &'a str, TextKind)> {
-    use TextKind::{Line, Name, Paragraphs};
-    let mut out: Vec<(String, &'a str, TextKind)> = Vec::new();
-    let mut add =
-        |field: &str, value: &'a str, kind: TextKind| out.push((field.into(), value, kind));
-    fn remedies<'a>(
-        field: &str,
-        list: &'a [Remedy],
-        add: &mut impl FnMut(&str, &'a str, TextKind),
-    ) {
-        for (i, r) in list.iter().enumerate() {
-            let Remedy {
-                kind: _,
-                description,
-                amount_pence: _,
-                due_on: _,
-            } = r;
-            add(&format!("{field}[{i}].description"), description, Line);
-        }
-    }
+pub fn event_text(event: &Event) -> Vec<(String, &str, TextKind)> {
+    let mut fields = Fields(Vec::new());
     match event {
         Event::Received {
             on: _,
@@ -110,147 +93,81 @@ pub fn event_text<'a>(event: &'a Event) -> Vec<(String, &'a str, TextKind)> {
         | Event::AdverseFindingsShared { on: _ }
         | Event::ResolvedConfirmed { on: _ } => {}
         Event::TimeLimitDiscretionUsed { on: _, reason }
+        | Event::Extended {
+            on: _,
+            working_days: _,
+            reason,
+            resident_agreed: _,
+        }
         | Event::EscalationAccepted { on: _, reason }
         | Event::Reopened { on: _, reason }
-        | Event::ReturnedToStage1 { on: _, reason } => add("reason", reason, Paragraphs),
+        | Event::ReturnedToStage1 { on: _, reason } => fields.add("reason", reason, Paragraphs),
         Event::Excluded {
             on: _,
             ground,
             reason,
         } => {
-            add("ground", ground, Name);
-            add("reason", reason, Paragraphs);
+            fields.add("ground", ground, Name);
+            fields.add("reason", reason, Paragraphs);
         }
-        Event::Assigned { on: _, officer } => add("officer", officer, Name),
+        Event::Assigned { on: _, officer } => fields.add("officer", officer, Name),
         Event::ComplaintDefined {
             on: _,
             heads,
             not_responsible_for,
-        } => {
-            for (i, h) in heads.iter().enumerate() {
-                let Head {
-                    summary,
-                    outcome_sought,
-                } = h;
-                add(&format!("heads[{i}].summary"), summary, Line);
-                if let Some(o) = outcome_sought {
-                    add(&format!("heads[{i}].outcome_sought"), o, Line);
-                }
-            }
-            for (i, n) in not_responsible_for.iter().enumerate() {
-                add(&format!("not_responsible_for[{i}]"), n, Line);
-            }
-        }
-        Event::Extended {
-            on: _,
-            working_days: _,
-            reason,
-            resident_agreed: _,
-        } => add("reason", reason, Paragraphs),
+        } => fields.complaint_definition(heads, not_responsible_for),
         Event::Responded {
             on: _,
             outcome: _,
             heads,
-            remedies: offered,
+            remedies,
             outstanding_actions,
-        } => {
-            for (i, h) in heads.iter().enumerate() {
-                let HeadOutcome {
-                    head: _,
-                    outcome: _,
-                    reasons,
-                } = h;
-                if let Some(r) = reasons {
-                    add(&format!("heads[{i}].reasons"), r, Paragraphs);
-                }
-            }
-            remedies("remedies", offered, &mut add);
-            for (i, a) in outstanding_actions.iter().enumerate() {
-                let OutstandingAction {
-                    description,
-                    due_on: _,
-                } = a;
-                add(
-                    &format!("outstanding_actions[{i}].description"),
-                    description,
-                    Line,
-                );
-            }
-        }
+        } => fields.response(heads, remedies, outstanding_actions),
         Event::EscalationRequested {
             on: _,
             reasons,
             out_of_time: _,
-        } => {
-            if let Some(r) = reasons {
-                add("reasons", r, Paragraphs);
-            }
-        }
+        } => fields.add_optional("reasons", reasons, Paragraphs),
         Event::EscalationRefused {
             on: _,
             ground,
             explanation,
         } => {
-            add("ground", ground, Name);
-            if let Some(e) = explanation {
-                add("explanation", e, Paragraphs);
-            }
+            fields.add("ground", ground, Name);
+            fields.add_optional("explanation", explanation, Paragraphs);
         }
         Event::Closed {
             on: _,
             reason: _,
             explanation,
-        } => {
-            if let Some(e) = explanation {
-                add("explanation", e, Paragraphs);
-            }
-        }
+        } => fields.add_optional("explanation", explanation, Paragraphs),
         Event::IssueMerged {
             on: _,
             summary,
             from_reference,
-        } => {
-            add("summary", summary, Paragraphs);
-            if let Some(r) = from_reference {
-                add("from_reference", r, Name);
-            }
-        }
+        } => fields.moved_issue(summary, "from_reference", from_reference),
         Event::IssueSplitOut {
             on: _,
             summary,
             to_reference,
-        } => {
-            add("summary", summary, Paragraphs);
-            if let Some(r) = to_reference {
-                add("to_reference", r, Name);
-            }
-        }
+        } => fields.moved_issue(summary, "to_reference", to_reference),
         Event::ReferredToOmbudsman {
             on: _,
             ombudsman_reference,
-        } => {
-            if let Some(r) = ombudsman_reference {
-                add("ombudsman_reference", r, Name);
-            }
-        }
+        } => fields.add_optional("ombudsman_reference", ombudsman_reference, Name),
         Event::OmbudsmanDetermined {
             on: _,
             findings,
             orders,
-        } => {
-            for (i, f) in findings.iter().enumerate() {
-                add(&format!("findings[{i}].element"), &f.element, Line);
-            }
-            remedies("orders", orders, &mut add);
-        }
+        } => fields.ombudsman_determination(findings, orders),
         Event::AdjustmentsRecorded {
             on: _,
             needs,
             adjustments,
             review_on: _,
         } => {
-            add("needs", needs, Paragraphs);
-            add("adjustments", adjustments, Paragraphs);
+            fields.add("needs", needs, Paragraphs);
+            fields.add("adjustments", adjustments, Paragraphs);
         }
         Event::ContactRestricted {
             on: _,
@@ -258,17 +175,112 @@ pub fn event_text<'a>(event: &'a Event) -> Vec<(String, &'a str, TextKind)> {
             approved_by,
             review_on: _,
         } => {
-            add("restriction", restriction, Paragraphs);
-            add("approved_by", approved_by, Name);
+            fields.add("restriction", restriction, Paragraphs);
+            fields.add("approved_by", approved_by, Name);
         }
         Event::ContactRestrictionChallenged {
             on: _,
             outcome: _,
             explanation,
-        } => add("explanation", explanation, Paragraphs),
-        Event::RemedyCompleted { on: _, remedy } => add("remedy", remedy, Name),
+        } => fields.add("explanation", explanation, Paragraphs),
+        Event::RemedyCompleted { on: _, remedy } => fields.add("remedy", remedy, Name),
     }
-    out
+    fields.0
+}
+
+/// The free-text fields of one event, in the order [`event_text`] lists them.
+struct Fields<'a>(Vec<(String, &'a str, TextKind)>);
+
+impl<'a> Fields<'a> {
+    fn add(&mut self, field: impl Into<String>, value: &'a str, kind: TextKind) {
+        self.0.push((field.into(), value, kind));
+    }
+
+    fn add_optional(
+        &mut self,
+        field: impl Into<String>,
+        value: &'a Option<String>,
+        kind: TextKind,
+    ) {
+        if let Some(value) = value {
+            self.add(field, value, kind);
+        }
+    }
+
+    fn complaint_definition(&mut self, heads: &'a [Head], not_responsible_for: &'a [String]) {
+        for (i, h) in heads.iter().enumerate() {
+            let Head {
+                summary,
+                outcome_sought,
+            } = h;
+            self.add(format!("heads[{i}].summary"), summary, Line);
+            self.add_optional(format!("heads[{i}].outcome_sought"), outcome_sought, Line);
+        }
+        for (i, n) in not_responsible_for.iter().enumerate() {
+            self.add(format!("not_responsible_for[{i}]"), n, Line);
+        }
+    }
+
+    fn response(
+        &mut self,
+        heads: &'a [HeadOutcome],
+        remedies: &'a [Remedy],
+        outstanding_actions: &'a [OutstandingAction],
+    ) {
+        for (i, h) in heads.iter().enumerate() {
+            let HeadOutcome {
+                head: _,
+                outcome: _,
+                reasons,
+            } = h;
+            self.add_optional(format!("heads[{i}].reasons"), reasons, Paragraphs);
+        }
+        self.remedies("remedies", remedies);
+        for (i, a) in outstanding_actions.iter().enumerate() {
+            let OutstandingAction {
+                description,
+                due_on: _,
+            } = a;
+            self.add(
+                format!("outstanding_actions[{i}].description"),
+                description,
+                Line,
+            );
+        }
+    }
+
+    fn moved_issue(
+        &mut self,
+        summary: &'a str,
+        reference_field: &str,
+        reference: &'a Option<String>,
+    ) {
+        self.add("summary", summary, Paragraphs);
+        self.add_optional(reference_field, reference, Name);
+    }
+
+    fn ombudsman_determination(&mut self, findings: &'a [OmbudsmanElement], orders: &'a [Remedy]) {
+        for (i, f) in findings.iter().enumerate() {
+            let OmbudsmanElement {
+                element,
+                finding: _,
+            } = f;
+            self.add(format!("findings[{i}].element"), element, Line);
+        }
+        self.remedies("orders", orders);
+    }
+
+    fn remedies(&mut self, field: &str, list: &'a [Remedy]) {
+        for (i, r) in list.iter().enumerate() {
+            let Remedy {
+                kind: _,
+                description,
+                amount_pence: _,
+                due_on: _,
+            } = r;
+            self.add(format!("{field}[{i}].description"), description, Line);
+        }
+    }
 }
 
 /// Every problem with the event's free text, as (field, what is wrong).
