@@ -21,6 +21,8 @@ use crate::policy::{ClockStart, DEFAULT_MAX_TOTAL_EXTENSION, LateAcknowledgement
 mod apply;
 mod clocks;
 mod decide;
+mod records;
+mod rules;
 mod warnings;
 
 use clocks::service_request_due;
@@ -119,6 +121,10 @@ pub struct ExtensionRecord {
     /// The resident agreed.
     pub resident_agreed: bool,
 }
+
+/// The most heads a complaint definition may have: enough for any complaint a resident brings, few enough
+/// that each is answered on its own in the response.
+pub const MAX_HEADS: usize = 8;
 
 /// The complaint definition at a stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -364,7 +370,7 @@ pub struct Refused {
     pub malformed: bool,
 }
 
-fn refuse(message: impl Into<String>) -> Result<(), Refused> {
+fn refuse<T>(message: impl Into<String>) -> Result<T, Refused> {
     Err(Refused {
         message: message.into(),
         field: None,
@@ -372,7 +378,7 @@ fn refuse(message: impl Into<String>) -> Result<(), Refused> {
     })
 }
 
-fn refuse_field(field: &'static str, message: impl Into<String>) -> Result<(), Refused> {
+fn refuse_field<T>(field: &'static str, message: impl Into<String>) -> Result<T, Refused> {
     Err(Refused {
         message: message.into(),
         field: Some(field),
