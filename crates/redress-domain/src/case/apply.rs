@@ -1,11 +1,11 @@
 //! The fold: how each event changes a case. Events are trusted here; `decide` judges them.
 
 use super::*;
+use crate::event::OutstandingAction;
 
 impl Case {
     /// Applies one event. Events are trusted here: [`Case::decide`] is where they are judged.
     pub fn apply(&mut self, ce: &CaseEvent) -> Result<(), FoldError> {
-        let by = ce.by.as_deref();
         let on = ce.event.on();
         match &ce.event {
             Event::Received { .. } => return Err(FoldError::ReceivedTwice),
@@ -13,28 +13,7 @@ impl Case {
                 feedback_type,
                 raised_on,
                 ..
-            } => {
-                let was = self.feedback_type;
-                self.feedback_type = *feedback_type;
-                match feedback_type {
-                    FeedbackType::Complaint => {
-                        if was != FeedbackType::Complaint {
-                            self.become_complaint(*raised_on);
-                        }
-                    }
-                    FeedbackType::ServiceRequest => {
-                        if self.service_request.is_none() {
-                            self.service_request = Some(ServiceRequestRecord {
-                                started_on: self.received_on,
-                                responded_on: None,
-                                agreed_extra_working_days: 0,
-                            });
-                        }
-                        self.state = State::Open;
-                    }
-                    FeedbackType::Comment | FeedbackType::Compliment => self.state = State::Open,
-                }
-            }
+            } => self.reclassify(*feedback_type, *raised_on),
             Event::Excluded { ground, .. } => {
                 self.excluded = Some((on, ground.clone()));
                 self.state = State::NotAccepted;
@@ -52,41 +31,13 @@ impl Case {
                 heads,
                 not_responsible_for,
                 ..
-            } => {
-                let round = self.round_mut();
-                match &mut round.definition {
-                    Some(d) => {
-                        d.amended_on = Some(on);
-                        d.heads = heads.clone();
-                        d.not_responsible_for = not_responsible_for.clone();
-                    }
-                    None => {
-                        round.definition = Some(Definition {
-                            recorded_on: on,
-                            amended_on: None,
-                            heads: heads.clone(),
-                            not_responsible_for: not_responsible_for.clone(),
-                        })
-                    }
-                }
-            }
+            } => self.define(on, heads, not_responsible_for),
             Event::Extended {
                 working_days,
                 reason,
                 resident_agreed,
                 ..
-            } => match (&mut self.service_request, self.feedback_type) {
-                (Some(sr), FeedbackType::ServiceRequest) => {
-                    sr.agreed_extra_working_days =
-                        sr.agreed_extra_working_days.saturating_add(*working_days);
-                }
-                _ => self.round_mut().extensions.push(ExtensionRecord {
-                    on,
-                    working_days: *working_days,
-                    reason: reason.clone(),
-                    resident_agreed: *resident_agreed,
-                }),
-            },
+            } => self.extend(on, *working_days, reason, *resident_agreed),
             Event::AdverseFindingsShared { .. } => {
                 self.round_mut().adverse_findings_shared_on = Some(on)
             }
@@ -96,72 +47,19 @@ impl Case {
                 remedies,
                 outstanding_actions,
                 ..
-            } => {
-                if self.feedback_type == FeedbackType::ServiceRequest {
-                    if let Some(sr) = &mut self.service_request {
-                        sr.responded_on = Some(on);
-                    }
-                } else {
-                    let derived =
-                        outcome.or_else(|| derive_outcome(heads.iter().map(|h| h.outcome)));
-                    let stage = self.stage();
-                    let round = self.round_mut();
-                    round.responded_on = Some(on);
-                    round.outcome = derived;
-                    round.decided_by = round.assignee.clone().or_else(|| by.map(str::to_owned));
-                    self.state = State::Responded;
-                    for r in remedies {
-                        self.track(stage, false, r.clone());
-                    }
-                    for a in outstanding_actions {
-                        self.track(
-                            stage,
-                            false,
-                            Remedy {
-                                kind: RemedyKind::Action,
-                                description: a.description.clone(),
-                                amount_pence: None,
-                                due_on: a.due_on,
-                            },
-                        );
-                    }
-                }
-            }
+            } => self.record_response(
+                on,
+                ce.by.as_deref(),
+                outcome.or_else(|| derive_outcome(heads.iter().map(|h| h.outcome))),
+                remedies,
+                outstanding_actions,
+            ),
             Event::EscalationRequested {
                 reasons,
                 out_of_time,
                 ..
-            } => {
-                let next = self.stage() + 1;
-                let round = self.round_mut();
-                round.escalation_requested_on = Some(on);
-                round.escalation_reasons = reasons.clone();
-                let mut new_round = Round::new(next, RoundStart::EscalationRequested, on);
-                new_round.requested_out_of_time = *out_of_time;
-                self.rounds.push(new_round);
-                self.state = if *out_of_time {
-                    State::EscalationDecisionNeeded
-                } else {
-                    State::AwaitingAcknowledgement
-                };
-                self.closed = None;
-                self.state_before_close = None;
-            }
-            Event::EscalationRefused { ground, .. } => {
-                let refused_stage = self.stage();
-                if self.round().acknowledged_on.is_none()
-                    && self.round().started_by == RoundStart::EscalationRequested
-                    && self.rounds.len() > 1
-                {
-                    self.rounds.pop();
-                    self.state = State::Responded;
-                }
-                self.refusals.push(Refusal {
-                    on,
-                    stage: refused_stage,
-                    ground: ground.clone(),
-                });
-            }
+            } => self.request_escalation(on, reasons.clone(), *out_of_time),
+            Event::EscalationRefused { ground, .. } => self.refuse_escalation(on, ground),
             Event::ResolvedConfirmed { .. } => self.resolved_confirmed_on = Some(on),
             Event::Closed { reason, .. } => {
                 self.state_before_close = Some(self.state);
@@ -181,6 +79,29 @@ impl Case {
                     .push(Round::new(1, RoundStart::ReturnedToStage1, on));
                 self.state = State::AwaitingAcknowledgement;
             }
+            Event::EscalationAccepted { .. } => {
+                self.round_mut().late_request_accepted_on = Some(on);
+                self.state = State::AwaitingAcknowledgement;
+            }
+            record @ (Event::IssueMerged { .. }
+            | Event::IssueSplitOut { .. }
+            | Event::ReferredToOmbudsman { .. }
+            | Event::OmbudsmanDetermined { .. }
+            | Event::AdjustmentsRecorded { .. }
+            | Event::ContactRestricted { .. }
+            | Event::ContactRestrictionChallenged { .. }
+            | Event::RemedyCompleted { .. }
+            | Event::RelationshipRecorded { .. }
+            | Event::TimeLimitDiscretionUsed { .. }) => self.apply_record(on, record),
+        }
+        self.last_event_on = self.last_event_on.max(on);
+        self.events += 1;
+        Ok(())
+    }
+
+    /// The events that record something beside the stages: they never move the case's state.
+    fn apply_record(&mut self, on: Date, event: &Event) {
+        match event {
             Event::IssueMerged { summary, .. } => self.merged_issues.push(summary.clone()),
             Event::IssueSplitOut { summary, .. } => self.split_issues.push(summary.clone()),
             Event::ReferredToOmbudsman {
@@ -231,6 +152,15 @@ impl Case {
                     review_on: *review_on,
                 })
             }
+            Event::ContactRestrictionChallenged { outcome, .. } => {
+                self.restriction_challenge = Some(RestrictionChallenge {
+                    on,
+                    outcome: *outcome,
+                });
+                if *outcome == ChallengeOutcome::Lifted {
+                    self.contact_restriction = None;
+                }
+            }
             Event::RemedyCompleted { remedy, .. } => {
                 if let Some(r) = self.remedies.iter_mut().find(|r| &r.id == remedy) {
                     r.completed_on = Some(on);
@@ -245,23 +175,141 @@ impl Case {
                 self.tenancy_ended_on = *tenancy_ended_on;
             }
             Event::TimeLimitDiscretionUsed { .. } => self.time_limit_discretion_on = Some(on),
-            Event::EscalationAccepted { .. } => {
-                self.round_mut().late_request_accepted_on = Some(on);
-                self.state = State::AwaitingAcknowledgement;
-            }
-            Event::ContactRestrictionChallenged { outcome, .. } => {
-                self.restriction_challenge = Some(RestrictionChallenge {
-                    on,
-                    outcome: *outcome,
-                });
-                if *outcome == ChallengeOutcome::Lifted {
-                    self.contact_restriction = None;
+            // `apply` routes only the events above here, and names each, so a new kind cannot be missed.
+            _ => {}
+        }
+    }
+
+    fn reclassify(&mut self, feedback_type: FeedbackType, raised_on: Option<Date>) {
+        let was = self.feedback_type;
+        self.feedback_type = feedback_type;
+        match feedback_type {
+            FeedbackType::Complaint => {
+                if was != FeedbackType::Complaint {
+                    self.become_complaint(raised_on);
                 }
             }
+            FeedbackType::ServiceRequest => {
+                if self.service_request.is_none() {
+                    self.service_request = Some(ServiceRequestRecord {
+                        started_on: self.received_on,
+                        responded_on: None,
+                        agreed_extra_working_days: 0,
+                    });
+                }
+                self.state = State::Open;
+            }
+            FeedbackType::Comment | FeedbackType::Compliment => self.state = State::Open,
         }
-        self.last_event_on = self.last_event_on.max(on);
-        self.events += 1;
-        Ok(())
+    }
+
+    /// The first definition of a round is recorded; a later one amends it, keeping the day first recorded.
+    fn define(&mut self, on: Date, heads: &[Head], not_responsible_for: &[String]) {
+        let round = self.round_mut();
+        match &mut round.definition {
+            Some(d) => {
+                d.amended_on = Some(on);
+                d.heads = heads.to_vec();
+                d.not_responsible_for = not_responsible_for.to_vec();
+            }
+            None => {
+                round.definition = Some(Definition {
+                    recorded_on: on,
+                    amended_on: None,
+                    heads: heads.to_vec(),
+                    not_responsible_for: not_responsible_for.to_vec(),
+                })
+            }
+        }
+    }
+
+    /// A service request's extra time moves its reply; anything else extends the current stage's response.
+    fn extend(&mut self, on: Date, working_days: u32, reason: &str, resident_agreed: bool) {
+        match (&mut self.service_request, self.feedback_type) {
+            (Some(sr), FeedbackType::ServiceRequest) => {
+                sr.agreed_extra_working_days =
+                    sr.agreed_extra_working_days.saturating_add(working_days);
+            }
+            _ => self.round_mut().extensions.push(ExtensionRecord {
+                on,
+                working_days,
+                reason: reason.to_owned(),
+                resident_agreed,
+            }),
+        }
+    }
+
+    fn record_response(
+        &mut self,
+        on: Date,
+        by: Option<&str>,
+        outcome: Option<Outcome>,
+        remedies: &[Remedy],
+        outstanding_actions: &[OutstandingAction],
+    ) {
+        if self.feedback_type == FeedbackType::ServiceRequest {
+            if let Some(sr) = &mut self.service_request {
+                sr.responded_on = Some(on);
+            }
+            return;
+        }
+        let stage = self.stage();
+        let round = self.round_mut();
+        round.responded_on = Some(on);
+        round.outcome = outcome;
+        round.decided_by = round.assignee.clone().or_else(|| by.map(str::to_owned));
+        self.state = State::Responded;
+        for r in remedies {
+            self.track(stage, false, r.clone());
+        }
+        for a in outstanding_actions {
+            self.track(
+                stage,
+                false,
+                Remedy {
+                    kind: RemedyKind::Action,
+                    description: a.description.clone(),
+                    amount_pence: None,
+                    due_on: a.due_on,
+                },
+            );
+        }
+    }
+
+    /// A request to escalate opens the next stage's round, awaiting acknowledgement or, when late, a
+    /// decision on whether to accept it.
+    fn request_escalation(&mut self, on: Date, reasons: Option<String>, out_of_time: bool) {
+        let next = self.stage() + 1;
+        let round = self.round_mut();
+        round.escalation_requested_on = Some(on);
+        round.escalation_reasons = reasons;
+        let mut new_round = Round::new(next, RoundStart::EscalationRequested, on);
+        new_round.requested_out_of_time = out_of_time;
+        self.rounds.push(new_round);
+        self.state = if out_of_time {
+            State::EscalationDecisionNeeded
+        } else {
+            State::AwaitingAcknowledgement
+        };
+        self.closed = None;
+        self.state_before_close = None;
+    }
+
+    /// A refused request withdraws the round it opened, so the case stands where the response left it.
+    fn refuse_escalation(&mut self, on: Date, ground: &str) {
+        let refused_stage = self.stage();
+        if self.round().acknowledged_on.is_none()
+            && self.round().started_by == RoundStart::EscalationRequested
+            && self.rounds.len() > 1
+        {
+            self.rounds.pop();
+            self.state = State::Responded;
+        }
+        self.refusals.push(Refusal {
+            on,
+            stage: refused_stage,
+            ground: ground.to_owned(),
+        });
     }
 
     /// A service request, comment or compliment becomes a complaint. Newly raised on a given day

@@ -81,40 +81,7 @@ impl Case {
     /// window stays while it runs.
     pub fn deadlines(&self, policy: &Policy, calendar: &Calendar, as_of: Date) -> Vec<Deadline> {
         let mut out = Vec::with_capacity(8);
-        let finished = self.state.is_finished();
-
-        let is_service_request = self.feedback_type == FeedbackType::ServiceRequest;
-        if let (Some(sr), Some(window)) = (
-            self.service_request,
-            policy.feedback.service_request_response,
-        ) && let Some((base, due)) = service_request_due(sr, window, calendar)
-            && (sr.responded_on.is_some() || (is_service_request && !finished))
-        {
-            let mut explanation = explain(calendar, window, "the request", sr.started_on, base);
-            if due != base {
-                use std::fmt::Write;
-                let _ = write!(
-                    explanation,
-                    "; {} more working day{} agreed with the resident, to {}",
-                    sr.agreed_extra_working_days,
-                    if sr.agreed_extra_working_days == 1 {
-                        ""
-                    } else {
-                        "s"
-                    },
-                    Iso(due)
-                );
-            }
-            out.push(Deadline {
-                clock: Clock::ServiceRequestResponse,
-                kind: ClockKind::Duty,
-                due_on: due,
-                original_due_on: (due != base).then_some(base),
-                met_on: sr.responded_on,
-                status: status(due, sr.responded_on, as_of),
-                explanation,
-            });
-        }
+        out.extend(self.service_request_clock(policy, calendar, as_of));
         if self.feedback_type != FeedbackType::Complaint && self.service_request.is_none() {
             return out;
         }
@@ -123,114 +90,15 @@ impl Case {
         {
             return out;
         }
-
         let last = self.rounds.len() - 1;
         for (i, round) in self.rounds.iter().enumerate() {
-            let Some(stage) = policy.stage(round.stage) else {
-                continue;
-            };
-            let start_phrase = round_start_phrase(round);
-            let current = i == last;
-            // Acknowledgement.
-            let ack_due = stage
-                .acknowledge
-                .period
-                .after(calendar, round.started_on)
-                .ok();
-            if let Some(due) = ack_due
-                && !(finished && round.acknowledged_on.is_none())
-                && (current || round.acknowledged_on.is_some())
-            {
-                out.push(Deadline {
-                    clock: Clock::Acknowledge(round.stage),
-                    kind: ClockKind::Duty,
-                    due_on: due,
-                    original_due_on: None,
-                    met_on: round.acknowledged_on,
-                    status: status(due, round.acknowledged_on, as_of),
-                    explanation: explain(
-                        calendar,
-                        stage.acknowledge.period,
-                        start_phrase,
-                        round.started_on,
-                        due,
-                    ),
-                });
-            }
-            // Response.
-            let unmet_stopped = round.responded_on.is_none() && (finished || !current);
-            if !unmet_stopped && let Some(clock) = self.response_clock(policy, calendar, round) {
-                out.push(Deadline {
-                    clock: Clock::Respond(round.stage),
-                    kind: ClockKind::Duty,
-                    due_on: clock.due,
-                    original_due_on: (clock.due != clock.base).then_some(clock.base),
-                    met_on: round.responded_on,
-                    status: status(clock.due, round.responded_on, as_of),
-                    explanation: clock.explanation,
-                });
-            }
-            // The resident's window to escalate from this round's response.
-            if let (Some(responded), Some(next)) =
-                (round.responded_on, policy.stage(round.stage + 1))
-                && let Some(window) = next.escalation.as_ref().and_then(|e| e.window)
-                && let Ok(due) = window.after(calendar, responded)
-            {
-                let refused_after = self
-                    .refusals
-                    .iter()
-                    .any(|r| r.on >= responded && r.stage == round.stage + 1);
-                let met = round.escalation_requested_on;
-                if current || met.is_some() || refused_after {
-                    out.push(Deadline {
-                        clock: Clock::EscalationWindow,
-                        kind: ClockKind::Window,
-                        due_on: due,
-                        original_due_on: None,
-                        met_on: met,
-                        status: status(due, met, as_of),
-                        explanation: format!(
-                            "{}; the resident may ask for {} until then",
-                            explain(
-                                calendar,
-                                window,
-                                &format!("the {} response", stage.name),
-                                responded,
-                                due
-                            ),
-                            next.name
-                        ),
-                    });
-                }
-            }
-            // Auto-close after the outcome when the resident does not reply.
-            if current
-                && round.responded_on.is_some()
-                && let (Some(ac), Some(responded)) = (policy.auto_close, round.responded_on)
-            {
-                let closed_on = self.closed.map(|(d, _)| d);
-                if let Ok(due) = calendar.add_working_days(responded, ac.after_working_days)
-                    && (self.state == State::Responded || closed_on.is_some())
-                {
-                    out.push(Deadline {
-                        clock: Clock::AutoClose,
-                        kind: ClockKind::Duty,
-                        due_on: due,
-                        original_due_on: None,
-                        met_on: closed_on,
-                        status: status(due, closed_on, as_of),
-                        explanation: format!(
-                            "{}; close the case then if the resident has not replied",
-                            explain(
-                                calendar,
-                                Period::WorkingDays(ac.after_working_days),
-                                &format!("the {} response", stage.name),
-                                responded,
-                                due
-                            )
-                        ),
-                    });
-                }
+            if let Some(stage) = policy.stage(round.stage) {
+                let at = RoundAt {
+                    round,
+                    stage,
+                    current: i == last,
+                };
+                self.round_clocks(policy, calendar, as_of, at, &mut out);
             }
         }
         if self.feedback_type != FeedbackType::Complaint {
@@ -239,6 +107,196 @@ impl Case {
         }
         out
     }
+
+    /// The reply to a service request, while it is one or once it has been answered.
+    fn service_request_clock(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        as_of: Date,
+    ) -> Option<Deadline> {
+        let sr = self.service_request?;
+        let window = policy.feedback.service_request_response?;
+        let (base, due) = service_request_due(sr, window, calendar)?;
+        // An answered reply stays on record; an unanswered one runs only while the case is an open request.
+        let running =
+            self.feedback_type == FeedbackType::ServiceRequest && !self.state.is_finished();
+        if sr.responded_on.is_none() && !running {
+            return None;
+        }
+        let mut explanation = explain(calendar, window, "the request", sr.started_on, base);
+        if due != base {
+            use std::fmt::Write;
+            let _ = write!(
+                explanation,
+                "; {} more working day{} agreed with the resident, to {}",
+                sr.agreed_extra_working_days,
+                if sr.agreed_extra_working_days == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                Iso(due)
+            );
+        }
+        Some(Deadline {
+            clock: Clock::ServiceRequestResponse,
+            kind: ClockKind::Duty,
+            due_on: due,
+            original_due_on: (due != base).then_some(base),
+            met_on: sr.responded_on,
+            status: status(due, sr.responded_on, as_of),
+            explanation,
+        })
+    }
+
+    /// A round's clocks: its acknowledgement and response, the resident's window to escalate from its
+    /// response, and the auto-close after it.
+    fn round_clocks(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        as_of: Date,
+        at: RoundAt<'_>,
+        out: &mut Vec<Deadline>,
+    ) {
+        let RoundAt {
+            round,
+            stage,
+            current,
+        } = at;
+        let finished = self.state.is_finished();
+        let ack_due = stage
+            .acknowledge
+            .period
+            .after(calendar, round.started_on)
+            .ok();
+        if let Some(due) = ack_due
+            && !(finished && round.acknowledged_on.is_none())
+            && (current || round.acknowledged_on.is_some())
+        {
+            out.push(Deadline {
+                clock: Clock::Acknowledge(round.stage),
+                kind: ClockKind::Duty,
+                due_on: due,
+                original_due_on: None,
+                met_on: round.acknowledged_on,
+                status: status(due, round.acknowledged_on, as_of),
+                explanation: explain(
+                    calendar,
+                    stage.acknowledge.period,
+                    round_start_phrase(round),
+                    round.started_on,
+                    due,
+                ),
+            });
+        }
+        let unmet_stopped = round.responded_on.is_none() && (finished || !current);
+        if !unmet_stopped && let Some(clock) = self.response_clock(policy, calendar, round) {
+            out.push(Deadline {
+                clock: Clock::Respond(round.stage),
+                kind: ClockKind::Duty,
+                due_on: clock.due,
+                original_due_on: (clock.due != clock.base).then_some(clock.base),
+                met_on: round.responded_on,
+                status: status(clock.due, round.responded_on, as_of),
+                explanation: clock.explanation,
+            });
+        }
+        out.extend(self.escalation_window(policy, calendar, as_of, at));
+        if current {
+            out.extend(self.auto_close_clock(policy, calendar, as_of, at));
+        }
+    }
+
+    /// The resident's window to escalate from a round's response: shown on the current round, and on an
+    /// earlier one whose window was used (asked or refused).
+    fn escalation_window(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        as_of: Date,
+        at: RoundAt<'_>,
+    ) -> Option<Deadline> {
+        let round = at.round;
+        let responded = round.responded_on?;
+        let next = policy.stage(round.stage + 1)?;
+        let window = next.escalation.as_ref().and_then(|e| e.window)?;
+        let due = window.after(calendar, responded).ok()?;
+        let refused_after = self
+            .refusals
+            .iter()
+            .any(|r| r.on >= responded && r.stage == round.stage + 1);
+        let met = round.escalation_requested_on;
+        if !(at.current || met.is_some() || refused_after) {
+            return None;
+        }
+        Some(Deadline {
+            clock: Clock::EscalationWindow,
+            kind: ClockKind::Window,
+            due_on: due,
+            original_due_on: None,
+            met_on: met,
+            status: status(due, met, as_of),
+            explanation: format!(
+                "{}; the resident may ask for {} until then",
+                explain(
+                    calendar,
+                    window,
+                    &format!("the {} response", at.stage.name),
+                    responded,
+                    due
+                ),
+                next.name
+            ),
+        })
+    }
+
+    /// Auto-close after the outcome when the resident does not reply: while the case stands responded, or
+    /// once it has closed.
+    fn auto_close_clock(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        as_of: Date,
+        at: RoundAt<'_>,
+    ) -> Option<Deadline> {
+        let responded = at.round.responded_on?;
+        let ac = policy.auto_close?;
+        let closed_on = self.closed.map(|(d, _)| d);
+        let due = calendar
+            .add_working_days(responded, ac.after_working_days)
+            .ok()?;
+        if !(self.state == State::Responded || closed_on.is_some()) {
+            return None;
+        }
+        Some(Deadline {
+            clock: Clock::AutoClose,
+            kind: ClockKind::Duty,
+            due_on: due,
+            original_due_on: None,
+            met_on: closed_on,
+            status: status(due, closed_on, as_of),
+            explanation: format!(
+                "{}; close the case then if the resident has not replied",
+                explain(
+                    calendar,
+                    Period::WorkingDays(ac.after_working_days),
+                    &format!("the {} response", at.stage.name),
+                    responded,
+                    due
+                )
+            ),
+        })
+    }
+}
+
+/// A round with its stage under the policy, and whether it is the case's current round.
+#[derive(Clone, Copy)]
+struct RoundAt<'a> {
+    round: &'a Round,
+    stage: &'a crate::policy::Stage,
+    current: bool,
 }
 
 /// What started a round, as the explanations say it.

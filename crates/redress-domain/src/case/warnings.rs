@@ -25,6 +25,29 @@ impl Case {
                 ),
             });
         }
+        self.intake_warnings(policy, &mut out);
+        self.round_warnings(policy, &mut out);
+        self.clock_warnings(policy, calendar, as_of, &mut out);
+        for t in &self.remedies {
+            if t.completed_on.is_none() && t.remedy.due_on.is_some_and(|due| due < as_of) {
+                out.push(Warning {
+                    code: "remedy_overdue",
+                    provision: "7.3",
+                    message: format!(
+                        "Remedy {} ({}) was due on {} and is not recorded as done",
+                        t.id,
+                        t.remedy.description,
+                        t.remedy.due_on.map(human_date).unwrap_or_default()
+                    ),
+                });
+            }
+        }
+        out
+    }
+
+    /// Who is complaining, the time limit and who handles it: settled at intake, and asked while open.
+    fn intake_warnings(&self, policy: &Policy, out: &mut Vec<Warning>) {
+        let open = !self.state.is_finished();
         if open && self.relationship.is_none() {
             out.push(Warning {
                 code: "relationship_not_recorded",
@@ -54,6 +77,11 @@ impl Case {
                 message: "No officer is assigned to this complaint".into(),
             });
         }
+    }
+
+    /// What each stage's response and each request to escalate left undone.
+    fn round_warnings(&self, policy: &Policy, out: &mut Vec<Warning>) {
+        let open = !self.state.is_finished();
         for r in &self.rounds {
             if matches!(r.outcome, Some(Outcome::Upheld | Outcome::PartlyUpheld))
                 && !self
@@ -95,6 +123,17 @@ impl Case {
                 });
             }
         }
+    }
+
+    /// Duties overdue, and a late request to escalate awaiting its decision.
+    fn clock_warnings(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        as_of: Date,
+        out: &mut Vec<Warning>,
+    ) {
+        let stage_name = policy.stage_name(self.stage());
         for d in self.deadlines(policy, calendar, as_of) {
             match (d.kind, d.status) {
                 (ClockKind::Duty, ClockStatus::Overdue) => out.push(Warning {
@@ -121,20 +160,5 @@ impl Case {
                 _ => {}
             }
         }
-        for t in &self.remedies {
-            if t.completed_on.is_none() && t.remedy.due_on.is_some_and(|due| due < as_of) {
-                out.push(Warning {
-                    code: "remedy_overdue",
-                    provision: "7.3",
-                    message: format!(
-                        "Remedy {} ({}) was due on {} and is not recorded as done",
-                        t.id,
-                        t.remedy.description,
-                        t.remedy.due_on.map(human_date).unwrap_or_default()
-                    ),
-                });
-            }
-        }
-        out
     }
 }
