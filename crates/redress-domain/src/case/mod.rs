@@ -25,7 +25,9 @@ mod records;
 mod rules;
 mod warnings;
 
-use clocks::service_request_due;
+pub(crate) use clocks::service_request_due;
+pub(crate) use records::latest_restriction_review;
+pub(crate) use rules::service_request_extension_in_time;
 
 /// Where a case is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -370,7 +372,7 @@ pub struct Refused {
     pub malformed: bool,
 }
 
-fn refuse<T>(message: impl Into<String>) -> Result<T, Refused> {
+pub(crate) fn refuse<T>(message: impl Into<String>) -> Result<T, Refused> {
     Err(Refused {
         message: message.into(),
         field: None,
@@ -378,7 +380,10 @@ fn refuse<T>(message: impl Into<String>) -> Result<T, Refused> {
     })
 }
 
-fn refuse_field<T>(field: &'static str, message: impl Into<String>) -> Result<T, Refused> {
+pub(crate) fn refuse_field<T>(
+    field: &'static str,
+    message: impl Into<String>,
+) -> Result<T, Refused> {
     Err(Refused {
         message: message.into(),
         field: Some(field),
