@@ -6,6 +6,7 @@
 //! - [`calendar`]: UK working-day calendars (bank holidays per nation, closure days), O(1) queries.
 //! - [`policy`]: a landlord's complaints policy as validated configuration; [`presets`] ship seven.
 //! - [`event`] and [`case`]: a case is its events; state, decisions, clocks and warnings are derived.
+//! - [`steps`]: the steps an officer may take next on a case, and what each step's form needs.
 //! - [`intake`]: whether a complaint may be logged under a policy, and its time limit.
 //! - [`privacy`]: which event fields are personal data, and their redaction.
 //! - [`text`]: the one rule for free text (length per kind, no control characters).
@@ -24,6 +25,7 @@ pub mod intake;
 pub mod policy;
 pub mod presets;
 pub mod privacy;
+pub mod steps;
 pub mod text;
 pub mod urgency;
 
@@ -32,3 +34,4 @@ pub use case::{Case, ClockKind, ClockStatus, Deadline, FoldError, Refused, State
 pub use compliance::{Finding, Framework, Severity, check};
 pub use event::{CaseEvent, Channel, CloseReason, Event, FeedbackType, Outcome, Relationship};
 pub use policy::{Policy, PolicyError, PolicyErrors};
+pub use steps::{Actor, AvailableStep, Step, StepLimits};
