@@ -441,6 +441,53 @@ wire_names!(OmbudsmanFinding {
     Withdrawn => "withdrawn",
 });
 
+/// Labels for people, kept beside the wire names so that every screen and letter says the same.
+macro_rules! labels {
+    ($ty:ident { $($variant:ident => $label:literal),+ $(,)? }) => {
+        impl $ty {
+            /// How the value reads on a screen or in a letter.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $label),+
+                }
+            }
+        }
+    };
+}
+
+labels!(Outcome {
+    Upheld => "Upheld",
+    PartlyUpheld => "Partly upheld",
+    NotUpheld => "Not upheld",
+});
+
+labels!(RemedyKind {
+    Apology => "Apology",
+    Explanation => "Explanation or acknowledging fault",
+    Action => "Putting something right",
+    DecisionChanged => "Reconsidering a decision",
+    RecordAmended => "Amending a record",
+    Compensation => "Financial remedy",
+    PolicyChange => "Changing a policy or practice",
+    Other => "Other",
+});
+
+labels!(CloseReason {
+    Resolved => "Resolved",
+    FinalResponse => "The final response has been issued",
+    NoReply => "No reply from the resident after the outcome",
+    Withdrawn => "Withdrawn by the resident",
+    Merged => "Merged into another case",
+    Recorded => "Recorded and passed on",
+    ServiceRequestCompleted => "Service request completed",
+});
+
+labels!(ChallengeOutcome {
+    Kept => "The restriction stays",
+    Varied => "The restriction is changed",
+    Lifted => "The restriction is lifted",
+});
+
 /// A fact in a case's life. Every event carries the day it happened on (`on`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]

@@ -815,3 +815,120 @@ async fn an_officers_own_confidential_case_is_in_their_work_queue_and_no_one_els
     let (status, _) = get(&app, &viewer, &location).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The step forms a case page shows: the slugs of its step forms, in page order.
+fn step_forms_on(html: &str, reference: &str) -> Vec<String> {
+    let marker = format!("action=\"/complaints/{reference}/steps/");
+    html.match_indices(&marker)
+        .map(|(i, _)| {
+            html[i + marker.len()..]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// The steps the domain allows the officer on the stored case, as of the server's today.
+async fn domain_steps(app: &App, reference: &str, policy_id: &str, officer: &str) -> Vec<String> {
+    let store = redress::open_and_migrate(&app.url).await.unwrap();
+    let record = store.case_by_reference(reference).await.unwrap();
+    let events: Vec<_> = record.events.iter().map(|e| e.event.clone()).collect();
+    let case = redress_domain::Case::fold(&events).unwrap();
+    let policy = redress_domain::presets::preset(policy_id).unwrap().unwrap();
+    let calendar = policy.working_calendar(redress_domain::BankHolidays::embedded());
+    let user = store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == officer)
+        .unwrap();
+    let actor = redress_domain::Actor {
+        id: &user.id,
+        role: user.role,
+    };
+    case.available_steps(&policy, &calendar, &actor, date(2026, 6, 1))
+        .into_iter()
+        .map(|s| s.step.as_str().to_owned())
+        .collect()
+}
+
+/// Records a step through its form on the case page; the answer is the case page again.
+async fn take_step(app: &App, cookie: &str, reference: &str, slug: &str, fields: &[(&str, &str)]) {
+    let path = format!("/complaints/{reference}");
+    let (_, html) = get(app, cookie, &path).await;
+    let token = csrf(&html);
+    let version = {
+        let i = html.find("name=\"version\" value=\"").unwrap() + 22;
+        html[i..].split('"').next().unwrap().to_owned()
+    };
+    let mut form = vec![("_csrf", token.as_str()), ("version", version.as_str())];
+    form.extend_from_slice(fields);
+    let resp = post_form(app, Some(cookie), &format!("{path}/steps/{slug}"), &form).await;
+    let status = resp.status();
+    let body = resp.text().await.unwrap();
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{slug} on {reference}: {body}"
+    );
+}
+
+/// For every preset, at each point of a case's life, the case page offers exactly the steps the domain's
+/// `available_steps` lists, in its order, and every one of them can be posted to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_page_offers_exactly_the_domains_available_steps_under_every_preset() {
+    let app = spawn().await;
+    let officer = "officer@example.org";
+    let cookie = sign_in(&app, officer).await;
+    for preset in redress_domain::presets::PRESETS {
+        let resp = log_one(&app, &cookie, &[("policy", preset.id)]).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{}", preset.id);
+        let location = resp.headers()["location"].to_str().unwrap().to_owned();
+        let reference = location
+            .trim_start_matches("/complaints/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let steps: [(&str, Vec<(&str, &str)>); 4] = [
+            ("acknowledge", vec![("on", "2026-05-29")]),
+            (
+                "define",
+                vec![
+                    ("on", "2026-05-29"),
+                    ("head_1", "The boiler has not worked"),
+                    ("outcome_1", "A working boiler"),
+                ],
+            ),
+            ("respond", vec![("on", "2026-06-01"), ("head_1", "upheld")]),
+            ("escalate", vec![("on", "2026-06-01")]),
+        ];
+        let mut checked = 0;
+        let points = std::iter::once(None).chain(steps.iter().map(Some));
+        for taken in points {
+            if let Some((slug, fields)) = taken {
+                let offered = domain_steps(&app, &reference, preset.id, officer).await;
+                if !offered.iter().any(|s| s == slug) {
+                    break;
+                }
+                take_step(&app, &cookie, &reference, slug, fields).await;
+            }
+            let (status, html) = get(&app, &cookie, &format!("/complaints/{reference}")).await;
+            assert_eq!(status, StatusCode::OK);
+            let expected = domain_steps(&app, &reference, preset.id, officer).await;
+            assert!(!expected.is_empty(), "{}: no steps at all", preset.id);
+            assert_eq!(
+                step_forms_on(&html, &reference),
+                expected,
+                "{} after {:?}",
+                preset.id,
+                taken.map(|(s, _)| s)
+            );
+            checked += 1;
+        }
+        assert!(checked >= 3, "{}: only {checked} points checked", preset.id);
+    }
+}

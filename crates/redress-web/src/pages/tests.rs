@@ -9,7 +9,7 @@ use super::intake::{complaint_error_message, humanise_dates};
 use super::layout::{error_page, store_failed};
 use super::queue::{queue_tag, week_end};
 use super::sign_in::safe_next;
-use super::steps::{event_from_form, parse_pounds};
+use super::steps::parse::{event_from_form, parse_pounds};
 use crate::error::ApiError;
 use crate::session::Staff;
 
