@@ -16,6 +16,8 @@
 
 pub mod codec;
 pub mod conformance;
+#[cfg(feature = "sql")]
+pub mod sql;
 pub mod url;
 
 pub use url::redact_url;
