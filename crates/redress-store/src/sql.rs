@@ -469,7 +469,12 @@ pub fn event_rows<'a>(
     case: &'a NewCase,
     later: &'a [StoredEvent],
 ) -> StoreResult<Vec<EventRow<'a>>> {
-    let mut rows = vec![EventRow::new(&case.id, 1, &case.received, &case.recorded_at)?];
+    let mut rows = vec![EventRow::new(
+        &case.id,
+        1,
+        &case.received,
+        &case.recorded_at,
+    )?];
     for e in later {
         rows.push(EventRow::new(&case.id, e.seq, &e.event, &e.recorded_at)?);
     }
@@ -740,8 +745,7 @@ pub async fn existing_or_next_reference<DB: SqlDatabase>(
     case: &NewCase,
 ) -> StoreResult<Creation> {
     if let Some(key) = &case.idempotency
-        && let Some(reference) =
-            reference_for_stored_key(DB::on(connection), &key.stored()).await?
+        && let Some(reference) = reference_for_stored_key(DB::on(connection), &key.stored()).await?
     {
         return Ok(Creation::Existing(reference));
     }
@@ -955,10 +959,7 @@ async fn list_cases<B: SqlBackend>(backend: &B, f: &CaseFilter) -> StoreResult<P
 }
 
 /// A whole case, its row and its events from one snapshot.
-async fn case_by_reference<B: SqlBackend>(
-    backend: &B,
-    reference: &str,
-) -> StoreResult<CaseRecord> {
+async fn case_by_reference<B: SqlBackend>(backend: &B, reference: &str) -> StoreResult<CaseRecord> {
     let mut tx = backend.begin_snapshot().await?;
     let row = fetch_one(
         B::Db::on(&mut tx),
@@ -1110,15 +1111,11 @@ async fn open_cases_of<B: SqlBackend>(
          ORDER BY c.reference LIMIT 20",
         B::DIALECT.true_literal
     );
-    fetch_all(
-        B::Db::on_pool(backend.reader()),
-        &sql,
-        params![email, name],
-    )
-    .await?
-    .iter()
-    .map(|row| B::Db::text(row, "reference"))
-    .collect()
+    fetch_all(B::Db::on_pool(backend.reader()), &sql, params![email, name])
+        .await?
+        .iter()
+        .map(|row| B::Db::text(row, "reference"))
+        .collect()
 }
 
 /// The counts at the top of a work queue.
@@ -1273,7 +1270,15 @@ impl<B: SqlBackend> Store for B {
         recorded_at: &str,
         projection: &Projection,
     ) -> StoreResult<i64> {
-        append(self, case_id, expected_version, events, recorded_at, projection).await
+        append(
+            self,
+            case_id,
+            expected_version,
+            events,
+            recorded_at,
+            projection,
+        )
+        .await
     }
 
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Page> {
