@@ -1324,63 +1324,34 @@ pub async fn duplicates_and_queue_counts(store: &dyn Store) {
     );
 
     // As of Mon 1 June 2026: week ends Sun 7 June; month starts 1 June.
-    let counts = store
-        .queue_counts(
-            date(2026, 6, 1),
-            date(2026, 6, 7),
-            date(2026, 6, 1),
-            true,
-            None,
-        )
-        .await
-        .expect("counts");
-    assert_eq!(
-        counts,
-        crate::QueueCounts {
-            open: 2,
-            due_this_week: 1,
-            overdue: 1,
-            acknowledged_late_this_month: 2
-        }
-    );
-    let hidden = store
-        .queue_counts(
-            date(2026, 6, 1),
-            date(2026, 6, 7),
-            date(2026, 6, 1),
-            false,
-            None,
-        )
-        .await
-        .expect("counts without confidential");
-    assert_eq!(
-        hidden,
-        crate::QueueCounts {
-            open: 1,
-            due_this_week: 0,
-            overdue: 1,
-            acknowledged_late_this_month: 1
-        }
-    );
-    let mine = store
-        .queue_counts(
-            date(2026, 6, 1),
-            date(2026, 6, 7),
-            date(2026, 6, 1),
-            true,
-            Some("asha"),
-        )
-        .await
-        .expect("mine");
-    assert_eq!(
-        mine,
-        crate::QueueCounts {
-            open: 1,
-            due_this_week: 0,
-            overdue: 1,
-            acknowledged_late_this_month: 0
-        }
-    );
+    let counts = |include_confidential: bool, assignee: Option<&'static str>| async move {
+        let [today, week_end, month_start] = [date(2026, 6, 1), date(2026, 6, 7), date(2026, 6, 1)];
+        store
+            .queue_counts(today, week_end, month_start, include_confidential, assignee)
+            .await
+            .expect("counts")
+    };
+    let all = crate::QueueCounts {
+        open: 2,
+        due_this_week: 1,
+        overdue: 1,
+        acknowledged_late_this_month: 2,
+    };
+    assert_eq!(counts(true, None).await, all);
+    let hidden = crate::QueueCounts {
+        open: 1,
+        due_this_week: 0,
+        overdue: 1,
+        acknowledged_late_this_month: 1,
+    };
+    assert_eq!(counts(false, None).await, hidden, "without confidential");
+    let mine = crate::QueueCounts {
+        open: 1,
+        due_this_week: 0,
+        overdue: 1,
+        acknowledged_late_this_month: 0,
+    };
+    assert_eq!(counts(true, Some("asha")).await, mine, "mine");
 }
 
 /// Failed sign-ins: counted per account, per address and overall within a window (its start included),
