@@ -3,9 +3,12 @@
 //! Each backend's test file expands [`conformance_tests!`](crate::conformance_tests) with a factory that gives a fresh, migrated, empty store
 //! (a new SQLite file; a new PostgreSQL schema). A failing check panics with a message naming it.
 
+use jiff::ToSpan;
 use jiff::civil::{Date, date};
 use redress_domain::access::Role;
+use redress_domain::calendar::{Calendar, Division};
 use redress_domain::event::{CaseEvent, Channel, CloseReason, Event, Outcome};
+use redress_domain::urgency::{self, DEFAULT_DUE_SOON_WORKING_DAYS, Urgency};
 
 use crate::{
     ApiToken, CaseFilter, Complainant, IdempotencyKey, KeyedCase, NewCase, Projection, Session,
@@ -30,6 +33,7 @@ macro_rules! conformance_tests {
             append_checks_the_expected_version_and_writes_nothing_on_conflict,
             two_writers_at_once_one_wins_one_conflicts,
             filters_and_cursor_pagination,
+            the_overdue_filter_agrees_with_the_domains_urgency,
             confidential_cases_list_for_their_author_and_assignee,
             imported_cases_read_back_whole_and_continue_the_counter,
             users_and_tokens,
@@ -449,7 +453,21 @@ pub async fn two_writers_at_once_one_wins_one_conflicts(store: &dyn Store) {
 
 /// Every filter narrows; pages follow each other with no gaps or repeats, in both orders.
 pub async fn filters_and_cursor_pagination(store: &dyn Store) {
-    // 30 cases received 1–30 Jan 2026; every third closed; due dates spread; some assigned; one confidential.
+    let ids = thirty_cases_of_january(store).await;
+    let base = CaseFilter {
+        include_confidential: true,
+        limit: 200,
+        ..CaseFilter::default()
+    };
+    every_filter_narrows(store, &base).await;
+    overdue_cases_list_earliest_due_first(store, &base).await;
+    pages_follow_each_other_in_both_orders(store, &base, &ids).await;
+    due_order_puts_cases_with_no_due_date_last(store, &base).await;
+}
+
+/// 30 cases received 1–30 Jan 2026; every third closed; due dates spread; some assigned; one confidential.
+/// Returns their ids in the order received.
+async fn thirty_cases_of_january(store: &dyn Store) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..30i8 {
         let received = date(2026, 1, i + 1);
@@ -477,11 +495,11 @@ pub async fn filters_and_cursor_pagination(store: &dyn Store) {
         ids.push(c.id.clone());
         store.create_case(c).await.expect("create");
     }
-    let base = CaseFilter {
-        include_confidential: true,
-        limit: 200,
-        ..CaseFilter::default()
-    };
+    ids
+}
+
+/// Each filter of [`thirty_cases_of_january`] alone, on top of `base`, counted.
+async fn every_filter_narrows(store: &dyn Store, base: &CaseFilter) {
     let count =
         |f: CaseFilter| async move { store.list_cases(&f).await.expect("list").items.len() };
     assert_eq!(count(base.clone()).await, 30);
@@ -551,6 +569,10 @@ pub async fn filters_and_cursor_pagination(store: &dyn Store) {
         .await,
         5
     );
+}
+
+/// Overdue as of a day: open cases whose next duty fell before it, in due order.
+async fn overdue_cases_list_earliest_due_first(store: &dyn Store, base: &CaseFilter) {
     // Overdue as of 5 Feb: due before it (i % 28 <= 3) → i in {1, 2, 28, 29}, due 2, 3, 1, 2 Feb.
     let overdue = store
         .list_cases(&CaseFilter {
@@ -578,7 +600,14 @@ pub async fn filters_and_cursor_pagination(store: &dyn Store) {
         overdue.items[0].complainant_name.as_deref(),
         Some("Aisha Khan")
     );
+}
 
+/// Pages of 7 cover every case exactly once, newest first or earliest due first.
+async fn pages_follow_each_other_in_both_orders(
+    store: &dyn Store,
+    base: &CaseFilter,
+    ids: &[String],
+) {
     for sort in [Sort::Received, Sort::Due] {
         let mut seen = Vec::new();
         let mut after = None;
@@ -611,7 +640,10 @@ pub async fn filters_and_cursor_pagination(store: &dyn Store) {
             assert_eq!(seen.first(), ids.last(), "newest first");
         }
     }
-    // Due order: earliest due first, cases with no due date last.
+}
+
+/// Due order: earliest due first, cases with no due date last.
+async fn due_order_puts_cases_with_no_due_date_last(store: &dyn Store, base: &CaseFilter) {
     let all = store
         .list_cases(&CaseFilter {
             sort: Sort::Due,
@@ -627,6 +659,64 @@ pub async fn filters_and_cursor_pagination(store: &dyn Store) {
     assert!(dues[20..].iter().all(Option::is_none));
 }
 
+/// The stores' overdue filter (the due key against a day, index-friendly) and the queue counts' overdue
+/// agree with the domain's rule ([`urgency::of_duty`] says `Overdue`) for every open case, whatever its due
+/// day around the day asked about; closed cases and cases with nothing due are never overdue.
+pub async fn the_overdue_filter_agrees_with_the_domains_urgency(store: &dyn Store) {
+    let calendar = Calendar::uk(Division::EnglandAndWales);
+    let mut cases = Vec::new();
+    for (due, open) in [
+        (Some(date(2026, 3, 6)), true),
+        (Some(date(2026, 3, 9)), true),
+        (Some(date(2026, 3, 10)), true),
+        (Some(date(2026, 3, 11)), true),
+        (Some(date(2026, 3, 30)), true),
+        (None, true),
+        (Some(date(2026, 3, 2)), false),
+    ] {
+        let received = date(2026, 3, 2);
+        let mut case = new_case(received, "code-2024");
+        case.projection = projection(received, "investigating", 1, due, open);
+        cases.push((case.id.clone(), due, open));
+        store.create_case(case).await.expect("create");
+    }
+    for as_of in date(2026, 3, 5).series(1.day()).take(8) {
+        let mut expected: Vec<&str> = cases
+            .iter()
+            .filter(|(_, due, open)| {
+                *open
+                    && due.is_some_and(|due| {
+                        urgency::of_duty(due, &calendar, DEFAULT_DUE_SOON_WORKING_DAYS, as_of)
+                            == Urgency::Overdue
+                    })
+            })
+            .map(|(id, _, _)| id.as_str())
+            .collect();
+        expected.sort_unstable();
+        let listed = store
+            .list_cases(&CaseFilter {
+                overdue_as_of: Some(as_of),
+                include_confidential: true,
+                limit: 200,
+                ..CaseFilter::default()
+            })
+            .await
+            .expect("overdue");
+        let mut overdue: Vec<&str> = listed.items.iter().map(|c| c.id.as_str()).collect();
+        overdue.sort_unstable();
+        assert_eq!(overdue, expected, "overdue as of {as_of}");
+        let counts = store
+            .queue_counts(as_of, as_of, as_of, true, None)
+            .await
+            .expect("counts");
+        assert_eq!(
+            counts.overdue,
+            expected.len() as i64,
+            "overdue count as of {as_of}"
+        );
+    }
+}
+
 /// Whole cases import in one transaction: every event, numbered and timed as given, the projection after
 /// the last, references continuing each year's counter in the order given; a batch with a taken id or a
 /// misnumbered event writes nothing.
@@ -636,18 +726,44 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
         .await
         .expect("create");
     assert_eq!(first, "CMP-2025-000001");
-    let at = |d: Date| format!("{d}T09:30:00.000000Z");
-    let stored = |seq: i64, on: Date, event: Event, by: &str| StoredEvent {
+    let history = imported_history();
+    let references = store.import_cases(history.clone()).await.expect("import");
+    assert_eq!(
+        references,
+        vec!["CMP-2025-000002", "CMP-2026-000001", "CMP-2025-000003"],
+        "references continue each year's counter, in the order given"
+    );
+    for (reference, (case, later)) in references.iter().zip(&history) {
+        imported_case_reads_back_whole(store, reference, case, later).await;
+    }
+    let (closed_in_2025, open_in_2026) = (&history[0].0, &history[1].0);
+    imported_cases_take_appends_and_reach_the_queues(store, open_in_2026, &references[0]).await;
+    later_creations_continue_after_the_imported_numbers(store).await;
+    failed_imports_write_and_number_nothing(store, &closed_in_2025.id).await;
+}
+
+/// When an imported event of `on` was recorded.
+fn imported_at(on: Date) -> String {
+    format!("{on}T09:30:00.000000Z")
+}
+
+/// Event `seq` of an imported case, made on `on` by `by`.
+fn stored_event(seq: i64, on: Date, event: Event, by: &str) -> StoredEvent {
+    StoredEvent {
         seq,
         event: CaseEvent::new(event, Some(by)),
-        recorded_at: at(on),
-    };
+        recorded_at: imported_at(on),
+    }
+}
 
+/// Three cases brought over from another system, with their later events: A closed in 2025, B open in
+/// 2026 (confidential, anonymous, with an idempotency key), C only received, in 2025.
+fn imported_history() -> Vec<(NewCase, Vec<StoredEvent>)> {
     // A: received, acknowledged, assigned, responded and closed in 2025.
     let mut a = new_case(date(2025, 11, 10), "code-2024");
-    a.recorded_at = at(date(2025, 11, 10));
+    a.recorded_at = imported_at(date(2025, 11, 10));
     let a_events = vec![
-        stored(
+        stored_event(
             2,
             date(2025, 11, 12),
             Event::Acknowledged {
@@ -655,7 +771,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
             },
             "officer-1",
         ),
-        stored(
+        stored_event(
             3,
             date(2025, 11, 12),
             Event::Assigned {
@@ -664,7 +780,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
             },
             "officer-1",
         ),
-        stored(
+        stored_event(
             4,
             date(2025, 11, 24),
             Event::Responded {
@@ -676,7 +792,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
             },
             "officer-7",
         ),
-        stored(
+        stored_event(
             5,
             date(2025, 12, 8),
             Event::Closed {
@@ -697,7 +813,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
     b.complainant = None;
     b.idempotency = key("officer-1", "legacy-4471", "hash-legacy");
     let b_events = vec![
-        stored(
+        stored_event(
             2,
             date(2026, 1, 5),
             Event::Acknowledged {
@@ -705,7 +821,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
             },
             "officer-2",
         ),
-        stored(
+        stored_event(
             3,
             date(2026, 1, 5),
             Event::Assigned {
@@ -728,39 +844,38 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
     // C: only received, in 2025.
     let c = new_case(date(2025, 12, 30), "code-2024");
 
-    let references = store
-        .import_cases(vec![
-            (a.clone(), a_events.clone()),
-            (b.clone(), b_events.clone()),
-            (c.clone(), Vec::new()),
-        ])
-        .await
-        .expect("import");
-    assert_eq!(
-        references,
-        vec!["CMP-2025-000002", "CMP-2026-000001", "CMP-2025-000003"],
-        "references continue each year's counter, in the order given"
-    );
-    for (reference, case, later) in [
-        (&references[0], &a, &a_events),
-        (&references[1], &b, &b_events),
-        (&references[2], &c, &Vec::new()),
-    ] {
-        let record = store.case_by_reference(reference).await.expect("read");
-        assert_eq!(record.id, case.id, "{reference}");
-        assert_eq!(record.policy_id, case.policy_id, "{reference}");
-        assert_eq!(record.summary, case.summary, "{reference}");
-        assert_eq!(record.confidential, case.confidential, "{reference}");
-        assert_eq!(record.complainant, case.complainant, "{reference}");
-        assert_eq!(record.projection, case.projection, "{reference}");
-        assert_eq!(record.version(), 1 + later.len() as i64, "{reference}");
-        assert_eq!(record.events[0].seq, 1);
-        assert_eq!(record.events[0].event, case.received);
-        assert_eq!(record.events[0].recorded_at, case.recorded_at);
-        assert_eq!(&record.events[1..], later.as_slice(), "{reference}");
-    }
-    // An imported case takes appends like any other, at its version.
-    let closed_b = projection(date(2026, 1, 2), "closed", 1, None, false);
+    vec![(a, a_events), (b, b_events), (c, Vec::new())]
+}
+
+/// An imported case reads back as it was given: its case row, event 1 from the `received` and the rest.
+async fn imported_case_reads_back_whole(
+    store: &dyn Store,
+    reference: &str,
+    case: &NewCase,
+    later: &[StoredEvent],
+) {
+    let record = store.case_by_reference(reference).await.expect("read");
+    assert_eq!(record.id, case.id, "{reference}");
+    assert_eq!(record.policy_id, case.policy_id, "{reference}");
+    assert_eq!(record.summary, case.summary, "{reference}");
+    assert_eq!(record.confidential, case.confidential, "{reference}");
+    assert_eq!(record.complainant, case.complainant, "{reference}");
+    assert_eq!(record.projection, case.projection, "{reference}");
+    assert_eq!(record.version(), 1 + later.len() as i64, "{reference}");
+    assert_eq!(record.events[0].seq, 1);
+    assert_eq!(record.events[0].event, case.received);
+    assert_eq!(record.events[0].recorded_at, case.recorded_at);
+    assert_eq!(&record.events[1..], later, "{reference}");
+}
+
+/// An imported case takes appends like any other, at its version, and the work queues see imported
+/// projections.
+async fn imported_cases_take_appends_and_reach_the_queues(
+    store: &dyn Store,
+    open_case: &NewCase,
+    assigned_to_officer_7: &str,
+) {
+    let closed = projection(date(2026, 1, 2), "closed", 1, None, false);
     let withdrawn = CaseEvent::new(
         Event::Closed {
             on: date(2026, 1, 6),
@@ -771,7 +886,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
     );
     assert_eq!(
         store
-            .append(&b.id, 3, &[withdrawn], AT, &closed_b)
+            .append(&open_case.id, 3, &[withdrawn], AT, &closed)
             .await
             .expect("append after import"),
         4
@@ -787,8 +902,11 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
         .await
         .expect("list");
     assert_eq!(assigned.items.len(), 1);
-    assert_eq!(assigned.items[0].reference, references[0]);
-    // Later creations continue after the imported numbers.
+    assert_eq!(assigned.items[0].reference, assigned_to_officer_7);
+}
+
+/// Creations after an import continue each year's counter after the imported numbers.
+async fn later_creations_continue_after_the_imported_numbers(store: &dyn Store) {
     let (next_2025, _) = store
         .create_case(new_case(date(2025, 12, 31), "code-2024"))
         .await
@@ -802,11 +920,14 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
         ("CMP-2025-000004", "CMP-2026-000002")
     );
     assert_eq!(store.count_cases().await.expect("count"), 6);
+}
 
-    // A batch with a case id already taken writes nothing, and numbers nothing.
+/// A batch with a case id already taken (`taken_id`) writes nothing, and numbers nothing; nor does one
+/// whose events are misnumbered. A later good batch takes the next number.
+async fn failed_imports_write_and_number_nothing(store: &dyn Store, taken_id: &str) {
     let fresh = new_case(date(2026, 1, 8), "code-2024");
     let mut taken = new_case(date(2026, 1, 8), "code-2024");
-    taken.id = a.id.clone();
+    taken.id = taken_id.into();
     assert!(matches!(
         store
             .import_cases(vec![(fresh.clone(), Vec::new()), (taken, Vec::new())])
@@ -814,7 +935,7 @@ pub async fn imported_cases_read_back_whole_and_continue_the_counter(store: &dyn
         Err(StoreError::Duplicate(_))
     ));
     // So does one whose events are misnumbered.
-    let skipped = vec![stored(
+    let skipped = vec![stored_event(
         3,
         date(2026, 1, 9),
         Event::Acknowledged {
@@ -904,6 +1025,14 @@ pub async fn users_and_tokens(store: &dyn Store) {
 /// Tokens keep their expiry, list without their hashes (oldest first), are revoked by exact name (all of
 /// that name, once: a later revocation keeps the first time), and record their last use without going back.
 pub async fn tokens_expire_are_revoked_by_name_and_record_their_use(store: &dyn Store) {
+    let [expiring, forever, other] = three_tokens_listed_oldest_first(store).await;
+    token_use_is_recorded_and_never_moves_back(store, &expiring).await;
+    tokens_are_revoked_by_exact_name_once(store, [&expiring, &forever], &other).await;
+}
+
+/// Creates two tokens named "Integration" (the first expiring) and one "Board pack", a day apart, and checks
+/// that they list oldest first, without their hashes.
+async fn three_tokens_listed_oldest_first(store: &dyn Store) -> [ApiToken; 3] {
     assert_eq!(store.list_tokens().await.expect("list none"), Vec::new());
     let token = |name: &str, hash: char, expires_at: Option<&str>| ApiToken {
         id: new_id(),
@@ -957,8 +1086,11 @@ pub async fn tokens_expire_are_revoked_by_name_and_record_their_use(store: &dyn 
             summary(&other, "2026-01-07T10:00:00.000000Z"),
         ]
     );
+    [expiring, forever, other]
+}
 
-    // Use is recorded, and never moves backwards.
+/// Use is recorded, and never moves backwards.
+async fn token_use_is_recorded_and_never_moves_back(store: &dyn Store, expiring: &ApiToken) {
     store
         .touch_token(&expiring.id, "2026-02-01T09:00:00.000000Z")
         .await
@@ -985,8 +1117,15 @@ pub async fn tokens_expire_are_revoked_by_name_and_record_their_use(store: &dyn 
         Some("2026-02-01T09:00:00.000000Z")
     );
     assert_eq!(listed[1].last_used_at, None, "only the token used");
+}
 
-    // Revoking by name: exact, every token of the name, once.
+/// Revoking by name: exact, every token of the name, once; a token of another name is left alone.
+async fn tokens_are_revoked_by_exact_name_once(
+    store: &dyn Store,
+    integration: [&ApiToken; 2],
+    other: &ApiToken,
+) {
+    let [expiring, _] = integration;
     assert!(matches!(
         store
             .revoke_tokens_by_name("integration", "2026-03-01T09:00:00.000000Z")
@@ -1022,7 +1161,7 @@ pub async fn tokens_expire_are_revoked_by_name_and_record_their_use(store: &dyn 
             .expect("revoke again"),
         0
     );
-    for t in [&expiring, &forever] {
+    for t in integration {
         let found = store.token_by_hash(&t.token_hash).await.expect("by hash");
         assert_eq!(
             found.revoked_at.as_deref(),
@@ -1036,7 +1175,7 @@ pub async fn tokens_expire_are_revoked_by_name_and_record_their_use(store: &dyn 
         .token_by_hash(&other.token_hash)
         .await
         .expect("by hash");
-    assert_eq!(untouched, other, "a token of another name is not revoked");
+    assert_eq!(&untouched, other, "a token of another name is not revoked");
     assert!(untouched.is_usable_at("2026-03-01T09:00:00.000001Z"));
     let listed = store.list_tokens().await.expect("list");
     assert_eq!(
@@ -1185,63 +1324,34 @@ pub async fn duplicates_and_queue_counts(store: &dyn Store) {
     );
 
     // As of Mon 1 June 2026: week ends Sun 7 June; month starts 1 June.
-    let counts = store
-        .queue_counts(
-            date(2026, 6, 1),
-            date(2026, 6, 7),
-            date(2026, 6, 1),
-            true,
-            None,
-        )
-        .await
-        .expect("counts");
-    assert_eq!(
-        counts,
-        crate::QueueCounts {
-            open: 2,
-            due_this_week: 1,
-            overdue: 1,
-            acknowledged_late_this_month: 2
-        }
-    );
-    let hidden = store
-        .queue_counts(
-            date(2026, 6, 1),
-            date(2026, 6, 7),
-            date(2026, 6, 1),
-            false,
-            None,
-        )
-        .await
-        .expect("counts without confidential");
-    assert_eq!(
-        hidden,
-        crate::QueueCounts {
-            open: 1,
-            due_this_week: 0,
-            overdue: 1,
-            acknowledged_late_this_month: 1
-        }
-    );
-    let mine = store
-        .queue_counts(
-            date(2026, 6, 1),
-            date(2026, 6, 7),
-            date(2026, 6, 1),
-            true,
-            Some("asha"),
-        )
-        .await
-        .expect("mine");
-    assert_eq!(
-        mine,
-        crate::QueueCounts {
-            open: 1,
-            due_this_week: 0,
-            overdue: 1,
-            acknowledged_late_this_month: 0
-        }
-    );
+    let counts = |include_confidential: bool, assignee: Option<&'static str>| async move {
+        let [today, week_end, month_start] = [date(2026, 6, 1), date(2026, 6, 7), date(2026, 6, 1)];
+        store
+            .queue_counts(today, week_end, month_start, include_confidential, assignee)
+            .await
+            .expect("counts")
+    };
+    let all = crate::QueueCounts {
+        open: 2,
+        due_this_week: 1,
+        overdue: 1,
+        acknowledged_late_this_month: 2,
+    };
+    assert_eq!(counts(true, None).await, all);
+    let hidden = crate::QueueCounts {
+        open: 1,
+        due_this_week: 0,
+        overdue: 1,
+        acknowledged_late_this_month: 1,
+    };
+    assert_eq!(counts(false, None).await, hidden, "without confidential");
+    let mine = crate::QueueCounts {
+        open: 1,
+        due_this_week: 0,
+        overdue: 1,
+        acknowledged_late_this_month: 0,
+    };
+    assert_eq!(counts(true, Some("asha")).await, mine, "mine");
 }
 
 /// Failed sign-ins: counted per account, per address and overall within a window (its start included),

@@ -1,5 +1,7 @@
 //! The storage port of Redress: one trait, [`Store`], implemented by `redress-store-sqlite` (the embedded
-//! default) and `redress-store-postgres` (for scale), and one [`conformance`] suite that both pass.
+//! default) and `redress-store-postgres` (for scale), and one [`conformance`] suite that both pass. With
+//! the `sql` feature, the `sql` module holds the SQL both backends share, written once, and implements
+//! [`Store`] for each of them.
 //!
 //! What is stored:
 //! - installed policies, as versioned rows of resolved TOML (a case pins the version it was received under);
@@ -16,6 +18,8 @@
 
 pub mod codec;
 pub mod conformance;
+#[cfg(feature = "sql")]
+pub mod sql;
 pub mod url;
 
 pub use url::redact_url;
