@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarError, Division};
 
+/// The most stages a policy may have: two, or three with a panel stage.
+pub const MAX_STAGES: u8 = 3;
+
 /// What can be wrong with a policy file: the key at fault and a message a person understands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{key}: {message}")]
@@ -1245,7 +1248,7 @@ fn stages(
     errors: &mut Errors,
 ) -> Vec<Stage> {
     let count = files.len();
-    if !(2..=3).contains(&count) {
+    if !(2..=usize::from(MAX_STAGES)).contains(&count) {
         errors.add(
             "stages",
             format!("a policy has two stages, or three with a panel stage; this one has {count}"),

@@ -10,6 +10,19 @@ use crate::case::{ClockKind, Deadline};
 /// Working days before a duty falls due that it counts as due soon, when the policy names none.
 pub const DEFAULT_DUE_SOON_WORKING_DAYS: u32 = 2;
 
+/// The last day of the week `today` is in (weeks run Monday to Sunday): the work queue's "due this week".
+pub fn week_ending(today: Date) -> Date {
+    let days_left = 6 - i64::from(today.weekday().to_monday_zero_offset());
+    today
+        .checked_add(jiff::Span::new().days(days_left))
+        .unwrap_or(today)
+}
+
+/// The first day of the month `today` is in: the work queue's "received this month".
+pub fn month_starting(today: Date) -> Date {
+    today.first_of_month()
+}
+
 /// How pressing a clock is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -132,5 +145,13 @@ mod tests {
             Urgency::DueSoon
         );
         assert_eq!(Urgency::DueSoon.label(2), "Due within 2 working days");
+    }
+
+    #[test]
+    fn the_queues_week_ends_on_sunday_and_its_month_starts_on_the_first() {
+        assert_eq!(week_ending(date(2026, 6, 1)), date(2026, 6, 7));
+        assert_eq!(week_ending(date(2026, 6, 7)), date(2026, 6, 7));
+        assert_eq!(week_ending(date(2026, 12, 31)), date(2027, 1, 3));
+        assert_eq!(month_starting(date(2026, 6, 17)), date(2026, 6, 1));
     }
 }

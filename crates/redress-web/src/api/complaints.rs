@@ -273,7 +273,7 @@ pub fn parse_filter(
                     value
                         .parse::<u8>()
                         .ok()
-                        .filter(|s| (1..=3).contains(s))
+                        .filter(|s| (1..=redress_domain::policy::MAX_STAGES).contains(s))
                         .ok_or_else(|| ApiError::invalid("stage", "must be 1, 2 or 3"))?,
                 )
             }

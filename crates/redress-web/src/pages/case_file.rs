@@ -6,10 +6,12 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use jiff::civil::Date;
 use redress_domain::access::Permission;
-use redress_domain::case::{Case, ClockKind, State as CaseState, human_date};
+use redress_domain::case::{Case, ClockKind, human_date};
 use redress_domain::event::{Channel, FeedbackType};
-use redress_domain::urgency::Urgency;
+use redress_domain::urgency::{self, Urgency};
+use redress_store::CaseRecord;
 
 use super::SharedState;
 use super::intake::{CHANNELS, humanise_dates};
@@ -18,7 +20,7 @@ use super::queue::state_label;
 use super::steps::fields::StepForm;
 use super::steps::steps_for;
 use super::timeline::describe_event;
-use crate::AppState;
+use crate::{AppState, LoadedPolicy};
 
 use crate::error::ApiError;
 use crate::session::Staff;
@@ -101,99 +103,6 @@ pub(crate) async fn case_page_for(
         .collect();
     let policy = &loaded.policy;
     let personal = who.sees_personal_data();
-    let clocks = case
-        .deadlines(policy, &loaded.calendar, today)
-        .into_iter()
-        .map(|d| {
-            let warning = policy.due_soon_working_days;
-            let urgency =
-                redress_domain::urgency::of_deadline(&d, &loaded.calendar, warning, today);
-            let (tag_class, tag_text) = match (urgency, d.kind) {
-                (Urgency::Met, _) => ("tag-ok", urgency.label(warning)),
-                (Urgency::MetLate, ClockKind::Window) => ("tag-late", "Asked late".to_owned()),
-                (Urgency::MetLate, _) => ("tag-late", urgency.label(warning)),
-                (Urgency::WindowClosed, _) => ("tag-neutral", urgency.label(warning)),
-                (Urgency::Overdue, _) => ("tag-overdue", urgency.label(warning)),
-                // The resident's window is theirs: it is never "due soon" for the landlord.
-                (Urgency::DueToday | Urgency::DueSoon, ClockKind::Window)
-                | (Urgency::OnTrack, _) => ("tag-ok", Urgency::OnTrack.label(warning)),
-                (Urgency::DueToday | Urgency::DueSoon, _) => ("tag-soon", urgency.label(warning)),
-            };
-            ClockRow {
-                clock: d.clock.as_str(),
-                label: d.clock.label(&loaded.policy),
-                due: human_date(d.due_on),
-                met: d
-                    .met_on
-                    .map(|m| format!("on {}", human_date(m)))
-                    .unwrap_or_default(),
-                tag_class,
-                tag_text,
-                explanation: humanise_dates(&d.explanation),
-            }
-        })
-        .collect();
-    let mut complainant = Vec::new();
-    if personal {
-        match &record.complainant {
-            None => complainant.push(("Complainant".to_owned(), "Anonymous".to_owned())),
-            Some(c) => {
-                complainant.push((
-                    "Complainant".into(),
-                    c.name.clone().unwrap_or_else(|| "Name not given".into()),
-                ));
-                if let Some(e) = &c.email {
-                    complainant.push(("Email".into(), e.clone()));
-                }
-                if let Some(p) = &c.phone {
-                    complainant.push(("Telephone".into(), p.clone()));
-                }
-                if let Some(a) = &c.address {
-                    complainant.push(("Address".into(), a.clone()));
-                }
-                if let Some(r) = &c.representative_name {
-                    complainant.push((
-                        "Representative".into(),
-                        format!(
-                            "{r}{}{}",
-                            c.representative_relationship
-                                .as_ref()
-                                .map(|x| format!(" ({x})"))
-                                .unwrap_or_default(),
-                            if c.representative_consent {
-                                ", consent recorded"
-                            } else {
-                                ", consent not recorded"
-                            }
-                        ),
-                    ));
-                }
-            }
-        }
-    } else {
-        complainant.push((
-            "Complainant".into(),
-            "Hidden: your role does not see personal data".into(),
-        ));
-    }
-    let timeline = record
-        .events
-        .iter()
-        .map(|e| {
-            let (title, details) = describe_event(&e.event.event, &names, &loaded);
-            TimelineItem {
-                when: human_date(e.event.event.on()),
-                by: e
-                    .event
-                    .by
-                    .as_ref()
-                    .map(|b| names.get(b).cloned().unwrap_or_else(|| "API".into()))
-                    .unwrap_or_else(|| "System".into()),
-                title,
-                details,
-            }
-        })
-        .collect();
     let steps = steps_for(
         &case,
         &loaded,
@@ -217,16 +126,9 @@ pub(crate) async fn case_page_for(
         policy_id: loaded.record.id.clone(),
         policy_name: loaded.record.name.clone(),
         policy_version: loaded.record.version,
-        stage_name: policy
-            .stage(case.stage())
-            .map_or_else(|| format!("Stage {}", case.stage()), |s| s.name.clone()),
+        stage_name: policy.stage_name(case.stage()),
         state_label: state_label(case.state.as_str()),
-        feedback_label: match case.feedback_type {
-            FeedbackType::Complaint => "Formal complaint",
-            FeedbackType::ServiceRequest => "Service request",
-            FeedbackType::Comment => "Comment",
-            FeedbackType::Compliment => "Compliment",
-        },
+        feedback_label: feedback_label(case.feedback_type),
         received: human_date(case.received_on),
         channel: channel_label(case.channel),
         assignee: case
@@ -234,81 +136,213 @@ pub(crate) async fn case_page_for(
             .as_ref()
             .map(|a| names.get(a).cloned().unwrap_or_else(|| a.clone()))
             .unwrap_or_else(|| "Not assigned".into()),
-        complainant,
+        complainant: complainant_rows(&record, personal),
         summary: personal.then(|| record.summary.clone()),
         confidential: record.confidential,
-        adjustments: if personal {
-            case.adjustments.as_ref().map_or_else(
-                || "None recorded".into(),
-                |a| {
-                    format!(
-                        "{} – {}{}",
-                        a.needs,
-                        a.adjustments,
-                        a.review_on
-                            .map(|r| format!(" (review by {})", human_date(r)))
-                            .unwrap_or_default()
-                    )
-                },
-            )
-        } else {
-            "Hidden".into()
-        },
-        restriction: case.contact_restriction.as_ref().map_or_else(
-            || "None".into(),
-            |r| {
-                format!(
-                    "{} (approved by {}; review by {})",
-                    r.restriction,
-                    r.approved_by,
-                    human_date(r.review_on)
-                )
-            },
-        ),
-        heads: case
-            .round()
-            .definition
-            .as_ref()
-            .map(|d| {
-                d.heads
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.summary.clone(),
-                            h.outcome_sought.clone().unwrap_or_default(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        clocks,
+        adjustments: adjustments_text(&case, personal),
+        restriction: restriction_text(&case),
+        heads: defined_heads(&case),
+        clocks: clock_rows(&case, &loaded, today),
         warnings: case
             .warnings(policy, &loaded.calendar, today)
             .into_iter()
             .map(|w| format!("{} (Code {})", w.message, w.provision))
             .collect(),
-        remedies: case
-            .remedies
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}: {}{}{}",
-                    r.id,
-                    r.remedy.description,
-                    r.remedy
-                        .due_on
-                        .map(|d| format!(", due {}", human_date(d)))
-                        .unwrap_or_default(),
-                    r.completed_on
-                        .map(|d| format!(", done {}", human_date(d)))
-                        .unwrap_or_else(|| ", not yet done".into())
-                )
-            })
-            .collect(),
-        timeline,
+        remedies: remedy_lines(&case),
+        timeline: timeline_items(&record, &names, &loaded),
         steps,
-        can_record: who.role.can(Permission::RecordEvents) && case.state != CaseState::NotAccepted,
+        can_record: who.role.can(Permission::RecordEvents),
     })
+}
+
+fn feedback_label(feedback: FeedbackType) -> &'static str {
+    match feedback {
+        FeedbackType::Complaint => "Formal complaint",
+        FeedbackType::ServiceRequest => "Service request",
+        FeedbackType::Comment => "Comment",
+        FeedbackType::Compliment => "Compliment",
+    }
+}
+
+/// Each clock with its urgency as the domain judges it today.
+fn clock_rows(case: &Case, loaded: &LoadedPolicy, today: Date) -> Vec<ClockRow> {
+    let warning = loaded.policy.due_soon_working_days;
+    case.deadlines(&loaded.policy, &loaded.calendar, today)
+        .into_iter()
+        .map(|d| {
+            let urgency = urgency::of_deadline(&d, &loaded.calendar, warning, today);
+            let (tag_class, tag_text) = clock_tag(urgency, d.kind, warning);
+            ClockRow {
+                clock: d.clock.as_str(),
+                label: d.clock.label(&loaded.policy),
+                due: human_date(d.due_on),
+                met: d
+                    .met_on
+                    .map(|m| format!("on {}", human_date(m)))
+                    .unwrap_or_default(),
+                tag_class,
+                tag_text,
+                explanation: humanise_dates(&d.explanation),
+            }
+        })
+        .collect()
+}
+
+/// The tag a clock shows for its urgency.
+fn clock_tag(urgency: Urgency, kind: ClockKind, warning: u32) -> (&'static str, String) {
+    match (urgency, kind) {
+        (Urgency::Met, _) => ("tag-ok", urgency.label(warning)),
+        (Urgency::MetLate, ClockKind::Window) => ("tag-late", "Asked late".to_owned()),
+        (Urgency::MetLate, _) => ("tag-late", urgency.label(warning)),
+        (Urgency::WindowClosed, _) => ("tag-neutral", urgency.label(warning)),
+        (Urgency::Overdue, _) => ("tag-overdue", urgency.label(warning)),
+        // The resident's window is theirs: it is never "due soon" for the landlord.
+        (Urgency::DueToday | Urgency::DueSoon, ClockKind::Window) | (Urgency::OnTrack, _) => {
+            ("tag-ok", Urgency::OnTrack.label(warning))
+        }
+        (Urgency::DueToday | Urgency::DueSoon, _) => ("tag-soon", urgency.label(warning)),
+    }
+}
+
+/// Who is complaining, as far as the role may see.
+fn complainant_rows(record: &CaseRecord, personal: bool) -> Vec<(String, String)> {
+    if !personal {
+        return vec![(
+            "Complainant".into(),
+            "Hidden: your role does not see personal data".into(),
+        )];
+    }
+    let Some(c) = &record.complainant else {
+        return vec![("Complainant".to_owned(), "Anonymous".to_owned())];
+    };
+    let mut rows = vec![(
+        "Complainant".to_owned(),
+        c.name.clone().unwrap_or_else(|| "Name not given".into()),
+    )];
+    for (label, value) in [
+        ("Email", &c.email),
+        ("Telephone", &c.phone),
+        ("Address", &c.address),
+    ] {
+        if let Some(value) = value {
+            rows.push((label.into(), value.clone()));
+        }
+    }
+    if let Some(r) = &c.representative_name {
+        let relationship = c
+            .representative_relationship
+            .as_ref()
+            .map(|x| format!(" ({x})"))
+            .unwrap_or_default();
+        let consent = if c.representative_consent {
+            ", consent recorded"
+        } else {
+            ", consent not recorded"
+        };
+        rows.push((
+            "Representative".into(),
+            format!("{r}{relationship}{consent}"),
+        ));
+    }
+    rows
+}
+
+fn adjustments_text(case: &Case, personal: bool) -> String {
+    if !personal {
+        return "Hidden".into();
+    }
+    case.adjustments.as_ref().map_or_else(
+        || "None recorded".into(),
+        |a| {
+            format!(
+                "{} – {}{}",
+                a.needs,
+                a.adjustments,
+                a.review_on
+                    .map(|r| format!(" (review by {})", human_date(r)))
+                    .unwrap_or_default()
+            )
+        },
+    )
+}
+
+fn restriction_text(case: &Case) -> String {
+    case.contact_restriction.as_ref().map_or_else(
+        || "None".into(),
+        |r| {
+            format!(
+                "{} (approved by {}; review by {})",
+                r.restriction,
+                r.approved_by,
+                human_date(r.review_on)
+            )
+        },
+    )
+}
+
+/// The heads of the current definition with the outcome sought for each.
+fn defined_heads(case: &Case) -> Vec<(String, String)> {
+    case.round()
+        .definition
+        .as_ref()
+        .map(|d| {
+            d.heads
+                .iter()
+                .map(|h| {
+                    (
+                        h.summary.clone(),
+                        h.outcome_sought.clone().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn remedy_lines(case: &Case) -> Vec<String> {
+    case.remedies
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {}{}{}",
+                r.id,
+                r.remedy.description,
+                r.remedy
+                    .due_on
+                    .map(|d| format!(", due {}", human_date(d)))
+                    .unwrap_or_default(),
+                r.completed_on
+                    .map(|d| format!(", done {}", human_date(d)))
+                    .unwrap_or_else(|| ", not yet done".into())
+            )
+        })
+        .collect()
+}
+
+/// Every event in words, with who recorded it.
+fn timeline_items(
+    record: &CaseRecord,
+    names: &HashMap<String, String>,
+    loaded: &LoadedPolicy,
+) -> Vec<TimelineItem> {
+    record
+        .events
+        .iter()
+        .map(|e| {
+            let (title, details) = describe_event(&e.event.event, names, loaded);
+            TimelineItem {
+                when: human_date(e.event.event.on()),
+                by: e
+                    .event
+                    .by
+                    .as_ref()
+                    .map(|b| names.get(b).cloned().unwrap_or_else(|| "API".into()))
+                    .unwrap_or_else(|| "System".into()),
+                title,
+                details,
+            }
+        })
+        .collect()
 }
 
 pub(crate) async fn case_page(

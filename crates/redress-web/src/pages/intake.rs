@@ -256,6 +256,12 @@ pub(crate) fn form_date(
     }
 }
 
+/// The log-a-complaint form, read: the complaint as the service takes it, and the triage recorded with it.
+struct ComplaintForm {
+    body: CreateComplaint,
+    triage: Option<Event>,
+}
+
 pub(crate) async fn submit_complaint_form(
     State(state): SharedState,
     staff: Staff,
@@ -266,7 +272,120 @@ pub(crate) async fn submit_complaint_form(
     if let Err(r) = check_post(&staff, &headers, &values) {
         return r;
     }
+    let form = match read_complaint_form(&values) {
+        Ok(form) => form,
+        Err(errors) => return form_again(&state, &staff, values, errors).await,
+    };
+    if let Some(answer) = earlier_submission(&state, &staff, &form.body).await {
+        return answer;
+    }
+    if values
+        .get("not_duplicate")
+        .is_none_or(|v| v.trim().is_empty())
+        && let Some(answer) = duplicate_warning(&state, &staff, &form.body, &values).await
+    {
+        return answer;
+    }
     let who = staff.principal();
+    match crate::service::complaints::log_complaint(&state, &who, form.body, form.triage)
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok((reference, _created)) => {
+            Redirect::to(&format!("/complaints/{reference}?done=logged")).into_response()
+        }
+        Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
+            let status = e.status();
+            let errors = intake_errors(&e);
+            match new_complaint_page(&state, &staff, values, errors, Vec::new()).await {
+                Ok(page) => render(&page, status),
+                Err(r) => r,
+            }
+        }
+        Err(e) => error_page(&staff, e),
+    }
+}
+
+/// The form shown again with what is wrong.
+async fn form_again(
+    state: &AppState,
+    staff: &Staff,
+    values: HashMap<String, String>,
+    errors: Vec<FormError>,
+) -> Response {
+    match new_complaint_page(state, staff, values, errors, Vec::new()).await {
+        Ok(page) => render(&page, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(r) => r,
+    }
+}
+
+/// A form submitted twice goes to the case the first submission created: keys are the signed-in user's
+/// own, so another's key never leads to their case.
+async fn earlier_submission(
+    state: &AppState,
+    staff: &Staff,
+    body: &CreateComplaint,
+) -> Option<Response> {
+    let key = body.idempotency_key.as_deref()?;
+    match state.store.reference_for_key(&staff.user.id, key).await {
+        Ok(Some(keyed)) => Some(
+            Redirect::to(&format!("/complaints/{}?done=logged", keyed.reference)).into_response(),
+        ),
+        Ok(None) => None,
+        Err(e) => Some(store_failed(staff, "log a complaint: idempotency key", e)),
+    }
+}
+
+/// The form again with the same person's open cases, once, when they have any.
+async fn duplicate_warning(
+    state: &AppState,
+    staff: &Staff,
+    body: &CreateComplaint,
+    values: &HashMap<String, String>,
+) -> Option<Response> {
+    let complainant = body.complainant.as_ref()?;
+    let duplicates = match state
+        .store
+        .open_cases_of(complainant.email.as_deref(), complainant.name.as_deref())
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return Some(store_failed(staff, "log a complaint: duplicate check", e)),
+    };
+    if duplicates.is_empty() {
+        return None;
+    }
+    Some(
+        match new_complaint_page(state, staff, values.clone(), Vec::new(), duplicates).await {
+            Ok(page) => render(&page, StatusCode::OK),
+            Err(r) => r,
+        },
+    )
+}
+
+/// The service's refusal, on the form's own fields.
+fn intake_errors(e: &ApiError) -> Vec<FormError> {
+    api_errors(e)
+        .into_iter()
+        .map(|mut fe| {
+            fe.id = match fe.id.as_str() {
+                "" | "main" => "summary".into(),
+                "complainant.representative.consent_recorded" => "representative_consent".into(),
+                "complainant.representative" => "representative_name".into(),
+                "complainant" => "anonymous".into(),
+                "feedback_type" => "triage".into(),
+                "ground" => "exclusion".into(),
+                "reason" => "exclusion_reason".into(),
+                _ => fe.id,
+            };
+            fe.message = complaint_error_message(&fe.id, fe.message);
+            fe
+        })
+        .collect()
+}
+
+/// Reads the form; every field at fault is named, and nothing is logged unless all are right.
+fn read_complaint_form(values: &HashMap<String, String>) -> Result<ComplaintForm, Vec<FormError>> {
     let get = |k: &str| {
         values
             .get(k)
@@ -274,53 +393,17 @@ pub(crate) async fn submit_complaint_form(
             .filter(|v| !v.is_empty())
     };
     let mut errors = Vec::new();
-    let received_on = match get("received_on").map(|d| d.parse::<Date>()) {
-        Some(Ok(d)) => Some(d),
-        Some(Err(_)) => {
-            errors.push(FormError {
-                id: "received_on".into(),
-                message: "Enter a real date received, for example 23/12/2025".into(),
-            });
-            None
-        }
-        None => {
-            errors.push(FormError {
-                id: "received_on".into(),
-                message: "Enter the date the complaint was received".into(),
-            });
-            None
-        }
-    };
-    let channel = get("channel").and_then(|c| Channel::ALL.into_iter().find(|x| x.as_str() == c));
+    let received_on = received_date(get("received_on"), &mut errors);
+    let channel = get("channel").and_then(|c| Channel::parse(&c));
     if channel.is_none() {
         errors.push(FormError {
             id: "channel".into(),
             message: "Select how the complaint reached us".into(),
         });
     }
-    let triage = get("triage").unwrap_or_else(|| "complaint".into());
-    let exclusion = get("exclusion");
-    let exclusion_reason = get("exclusion_reason");
-    if triage == "not_accepted" {
-        if exclusion.is_none() {
-            errors.push(FormError {
-                id: "exclusion".into(),
-                message: "Select the policy's ground for not accepting the complaint".into(),
-            });
-        }
-        if exclusion_reason.is_none() {
-            errors.push(FormError {
-                id: "exclusion_reason".into(),
-                message: "Explain why the ground applies: the resident will be told".into(),
-            });
-        }
-    }
-    let anonymous = get("anonymous").is_some();
-    let representative = get("representative_name").map(|name| RepresentativeBody {
-        name,
-        relationship: get("representative_relationship"),
-        consent_recorded: get("representative_consent").is_some(),
-    });
+    let triage_kind = get("triage").unwrap_or_else(|| "complaint".into());
+    let exclusion = (triage_kind == "not_accepted")
+        .then(|| exclusion_fields(get("exclusion"), get("exclusion_reason"), &mut errors));
     let relationship = match get("relationship").as_deref().map(Relationship::parse) {
         Some(None) => {
             errors.push(FormError {
@@ -344,64 +427,14 @@ pub(crate) async fn submit_complaint_form(
         "the day the matter arose",
         &mut errors,
     );
-    let complainant = if anonymous {
-        None
-    } else {
-        Some(ComplainantBody {
-            name: get("name"),
-            email: get("email"),
-            phone: get("phone"),
-            address: get("address"),
-            representative,
-        })
-    };
-    if !errors.is_empty() {
-        let page = match new_complaint_page(&state, &staff, values, errors, Vec::new()).await {
-            Ok(p) => p,
-            Err(r) => return r,
-        };
-        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    // A form submitted twice goes to the case the first submission created: keys are the signed-in user's
-    // own, so another's key never leads to their case.
-    if let Some(key) = get("idempotency_key") {
-        match state.store.reference_for_key(&who.id, &key).await {
-            Ok(Some(keyed)) => {
-                return Redirect::to(&format!("/complaints/{}?done=logged", keyed.reference))
-                    .into_response();
-            }
-            Ok(None) => {}
-            Err(e) => return store_failed(&staff, "log a complaint: idempotency key", e),
-        }
-    }
-    // Warn once when the same person already has an open case.
-    if get("not_duplicate").is_none()
-        && let Some(c) = &complainant
-    {
-        let dups = match state
-            .store
-            .open_cases_of(c.email.as_deref(), c.name.as_deref())
-            .await
-        {
-            Ok(d) => d,
-            Err(e) => return store_failed(&staff, "log a complaint: duplicate check", e),
-        };
-        if !dups.is_empty() {
-            let page = match new_complaint_page(&state, &staff, values, Vec::new(), dups).await {
-                Ok(p) => p,
-                Err(r) => return r,
-            };
-            return render(&page, StatusCode::OK);
-        }
-    }
-    let (Some(received_on), Some(channel)) = (received_on, channel) else {
-        return error_page(&staff, ApiError::BadRequest("missing fields".into()));
+    let (Some(received_on), Some(channel), true) = (received_on, channel, errors.is_empty()) else {
+        return Err(errors);
     };
     let body = CreateComplaint {
         policy: get("policy"),
         received_on,
         channel,
-        complainant,
+        complainant: complainant_of(&get),
         relationship,
         tenancy_ended_on,
         matter_arose_on,
@@ -409,63 +442,77 @@ pub(crate) async fn submit_complaint_form(
         confidential: get("confidential").is_some(),
         idempotency_key: get("idempotency_key"),
     };
-    // Triage, recorded with the receipt in the same write.
-    let step = match triage.as_str() {
+    let triage = triage_event(&triage_kind, received_on, exclusion);
+    Ok(ComplaintForm { body, triage })
+}
+
+fn received_date(value: Option<String>, errors: &mut Vec<FormError>) -> Option<Date> {
+    let message = match value.map(|d| d.parse::<Date>()) {
+        Some(Ok(d)) => return Some(d),
+        Some(Err(_)) => "Enter a real date received, for example 23/12/2025",
+        None => "Enter the date the complaint was received",
+    };
+    errors.push(FormError {
+        id: "received_on".into(),
+        message: message.into(),
+    });
+    None
+}
+
+/// The ground for not accepting the complaint and why it applies: both are needed.
+fn exclusion_fields(
+    ground: Option<String>,
+    reason: Option<String>,
+    errors: &mut Vec<FormError>,
+) -> (String, String) {
+    if ground.is_none() {
+        errors.push(FormError {
+            id: "exclusion".into(),
+            message: "Select the policy's ground for not accepting the complaint".into(),
+        });
+    }
+    if reason.is_none() {
+        errors.push(FormError {
+            id: "exclusion_reason".into(),
+            message: "Explain why the ground applies: the resident will be told".into(),
+        });
+    }
+    (ground.unwrap_or_default(), reason.unwrap_or_default())
+}
+
+/// The complainant, unless the complaint is anonymous.
+fn complainant_of(get: &impl Fn(&str) -> Option<String>) -> Option<ComplainantBody> {
+    if get("anonymous").is_some() {
+        return None;
+    }
+    let representative = get("representative_name").map(|name| RepresentativeBody {
+        name,
+        relationship: get("representative_relationship"),
+        consent_recorded: get("representative_consent").is_some(),
+    });
+    Some(ComplainantBody {
+        name: get("name"),
+        email: get("email"),
+        phone: get("phone"),
+        address: get("address"),
+        representative,
+    })
+}
+
+/// What the officer says it is, recorded with the receipt in the same write.
+fn triage_event(kind: &str, on: Date, exclusion: Option<(String, String)>) -> Option<Event> {
+    let feedback_type = match kind {
         "service_request" => Some(FeedbackType::ServiceRequest),
         "comment" => Some(FeedbackType::Comment),
         "compliment" => Some(FeedbackType::Compliment),
         _ => None,
+    };
+    if let Some(feedback_type) = feedback_type {
+        return Some(Event::Classified {
+            on,
+            feedback_type,
+            raised_on: None,
+        });
     }
-    .map(|feedback_type| Event::Classified {
-        on: received_on,
-        feedback_type,
-        raised_on: None,
-    })
-    .or_else(|| {
-        (triage == "not_accepted").then(|| Event::Excluded {
-            on: received_on,
-            ground: exclusion.clone().unwrap_or_default(),
-            reason: exclusion_reason.clone().unwrap_or_default(),
-        })
-    });
-    let (reference, _created) =
-        match crate::service::complaints::log_complaint(&state, &who, body, step)
-            .await
-            .map_err(ApiError::from)
-        {
-            Ok(r) => r,
-            Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
-                let errors = api_errors(&e)
-                    .into_iter()
-                    .map(|mut fe| {
-                        if fe.id == "main" || fe.id.is_empty() {
-                            fe.id = "summary".into();
-                        }
-                        if fe.id == "complainant.representative.consent_recorded" {
-                            fe.id = "representative_consent".into();
-                        }
-                        if fe.id == "complainant.representative" {
-                            fe.id = "representative_name".into();
-                        }
-                        fe.id = match fe.id.as_str() {
-                            "complainant" => "anonymous".into(),
-                            "feedback_type" => "triage".into(),
-                            "ground" => "exclusion".into(),
-                            "reason" => "exclusion_reason".into(),
-                            _ => fe.id,
-                        };
-                        fe.message = complaint_error_message(&fe.id, fe.message);
-                        fe
-                    })
-                    .collect();
-                let page =
-                    match new_complaint_page(&state, &staff, values, errors, Vec::new()).await {
-                        Ok(p) => p,
-                        Err(r) => return r,
-                    };
-                return render(&page, e.status());
-            }
-            Err(e) => return error_page(&staff, e),
-        };
-    Redirect::to(&format!("/complaints/{reference}?done=logged")).into_response()
+    exclusion.map(|(ground, reason)| Event::Excluded { on, ground, reason })
 }

@@ -9,14 +9,16 @@ use axum::response::Response;
 use jiff::civil::Date;
 use redress_domain::access::Permission;
 use redress_domain::case::{State as CaseState, clock_label, human_date};
-use redress_domain::urgency::Urgency;
-use redress_store::{CaseFilter, Cursor, QueueCounts, Sort};
+use redress_domain::policy::MAX_STAGES;
+use redress_domain::urgency::{self, Urgency};
+use redress_store::{CaseFilter, CaseSummary, Cursor, PolicyRecord, QueueCounts, Sort, User};
 
 use super::SharedState;
 use super::layout::{FormError, Page, error_page, render, store_failed};
 
 use crate::service::ServiceError;
 use crate::session::{self, Staff};
+use crate::{AppState, LoadedPolicy};
 
 /// An option in a select or radio group.
 pub(crate) struct Opt {
@@ -70,230 +72,72 @@ pub(crate) fn state_label(state: &str) -> &'static str {
     CaseState::parse(state).map_or("Unknown", CaseState::label)
 }
 
+/// The work queue's query string, read once.
+struct QueueQuery<'a> {
+    params: &'a HashMap<String, String>,
+}
+
+impl QueueQuery<'_> {
+    /// A parameter given with something in it.
+    fn given(&self, key: &str) -> Option<String> {
+        self.params
+            .get(key)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A parameter as sent, for filling the filter form back in.
+    fn sent(&self, key: &str) -> String {
+        self.params.get(key).cloned().unwrap_or_default()
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.given(key).is_some()
+    }
+}
+
 pub(crate) async fn dashboard(
     State(state): SharedState,
     staff: Staff,
-    Query(q): Query<HashMap<String, String>>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let who = staff.principal();
+    let query = QueueQuery { params: &params };
     let today = state.today();
-    let get = |k: &str| {
-        q.get(k)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let mine = get("mine").is_some();
-    let overdue = get("overdue").is_some();
-    let include_closed = get("closed").is_some();
+    let mine = query.flag("mine");
     let mut page = Page::new(
         if mine { "My work queue" } else { "Work queue" },
         Some(&staff),
         "queue",
     );
-    let include_confidential = who.role.can(Permission::ReadConfidential);
-    let mut filter = CaseFilter {
-        include_confidential,
-        // Confidential cases the officer logged or is assigned to, as on the API.
-        confidential_for: (!include_confidential).then(|| staff.user.id.clone()),
-        open_only: !include_closed,
-        limit: 50,
-        sort: if get("sort").as_deref() == Some("received") {
-            Sort::Received
-        } else {
-            Sort::Due
-        },
-        ..CaseFilter::default()
-    };
-    filter.state = get("state").filter(|s| CaseState::parse(s).is_some());
-    filter.policy = get("policy");
-    filter.assignee = if mine {
-        Some(staff.user.id.clone())
-    } else {
-        get("assignee")
-    };
-    filter.stage = get("stage")
-        .and_then(|s| s.parse().ok())
-        .filter(|s| (1..=3).contains(s));
-    if overdue {
-        filter.overdue_as_of = Some(today);
-    }
-    for (key, target) in [
-        ("received_from", &mut filter.received_from),
-        ("received_to", &mut filter.received_to),
-    ] {
-        if let Some(v) = get(key) {
-            match crate::input::strict_date(&v) {
-                Some(d) => *target = Some(d),
-                None => page.errors.push(FormError {
-                    id: key.into(),
-                    message: format!(
-                        "Enter a real date for '{}'",
-                        if key == "received_from" {
-                            "Received from"
-                        } else {
-                            "Received to"
-                        }
-                    ),
-                }),
-            }
-        }
-    }
-    // A cursor continues its own order: with no sort chosen it sets it; under another it starts again.
-    filter.after = get("cursor").and_then(|c| Cursor::decode(&c));
-    if let Some(cursor) = &filter.after {
-        if get("sort").is_none() {
-            filter.sort = cursor.sort;
-        } else if cursor.sort != filter.sort {
-            filter.after = None;
-        }
-    }
-
+    let filter = queue_filter(&query, &staff, today, &mut page.errors);
     let users = match state.store.users().await {
         Ok(u) => u,
         Err(e) => return store_failed(&staff, "work queue: reading users", e),
     };
-    let names: HashMap<String, String> = users
-        .iter()
-        .map(|u| (u.id.clone(), u.name.clone()))
-        .collect();
-    let page_result = state.store.list_cases(&filter).await;
+    let list = state.store.list_cases(&filter).await;
     let counts = state
         .store
         .queue_counts(
             today,
-            week_end(today),
-            first_of_month(today),
+            urgency::week_ending(today),
+            urgency::month_starting(today),
             filter.include_confidential,
             mine.then_some(staff.user.id.as_str()),
         )
         .await;
-    let (list, counts) = match (page_result, counts) {
+    let (list, counts) = match (list, counts) {
         (Ok(list), Ok(counts)) => (list, counts),
         (Err(e), _) => return store_failed(&staff, "work queue: listing cases", e),
         (_, Err(e)) => return store_failed(&staff, "work queue: counting cases", e),
     };
-    let mut rows = Vec::with_capacity(list.items.len());
-    for c in &list.items {
-        let p = &c.projection;
-        let loaded = match state.policy(&c.policy_id, Some(c.policy_version)).await {
-            Ok(l) => Some(l),
-            Err(ServiceError::NotFound(_)) => None,
-            Err(e) => return error_page(&staff, e),
-        };
-        let (tag_class, tag_text) = queue_tag(p, loaded.as_deref(), today);
-        rows.push(Row {
-            reference: c.reference.clone(),
-            complainant: if c.confidential && !who.role.can(Permission::ReadConfidential)
-                || !who.sees_personal_data()
-            {
-                "Hidden".into()
-            } else if c.confidential {
-                format!(
-                    "{} (confidential)",
-                    c.complainant_name
-                        .clone()
-                        .unwrap_or_else(|| "Anonymous".into())
-                )
-            } else {
-                c.complainant_name
-                    .clone()
-                    .unwrap_or_else(|| "Anonymous".into())
-            },
-            stage: loaded.as_ref().map_or_else(
-                || format!("Stage {}", p.stage),
-                |l| l.policy.stage_name(p.stage),
-            ),
-            next_due: match (&p.next_due_on, &p.next_due_clock, &loaded) {
-                (Some(d), Some(clock), Some(l)) => {
-                    format!("{} – {}", human_date(*d), clock_label(&l.policy, clock))
-                }
-                (Some(d), _, _) => human_date(*d),
-                _ => "None".into(),
-            },
-            tag_class,
-            tag_text,
-            assignee: p
-                .assignee
-                .as_ref()
-                .map(|a| names.get(a).cloned().unwrap_or_else(|| a.clone()))
-                .unwrap_or_else(|| "Not assigned".into()),
-        });
-    }
-    let next_link = list.next.map(|c| {
-        let mut params: Vec<String> = q
-            .iter()
-            .filter(|(k, _)| k.as_str() != "cursor")
-            .map(|(k, v)| format!("{}={}", session::urlencode(k), session::urlencode(v)))
-            .collect();
-        params.sort();
-        params.push(format!("cursor={}", session::urlencode(&c.encode())));
-        format!("/?{}", params.join("&"))
-    });
+    let rows = match queue_rows(&state, &staff, &users, &list.items, today).await {
+        Ok(rows) => rows,
+        Err(response) => return response,
+    };
     let policies = match state.store.policies().await {
         Ok(p) => p,
         Err(e) => return store_failed(&staff, "work queue: reading policies", e),
     };
-    let cur = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let mut assignees = vec![opt("", "Anyone", &cur("assignee"))];
-    assignees.extend(
-        users
-            .iter()
-            .map(|u| opt(u.id.clone(), u.name.clone(), &cur("assignee"))),
-    );
-    let mut policy_opts = vec![opt("", "Any policy", &cur("policy"))];
-    policy_opts.extend(
-        policies
-            .iter()
-            .map(|p| opt(p.id.clone(), p.name.clone(), &cur("policy"))),
-    );
-    let selects = vec![
-        Select {
-            name: "stage",
-            label: "Stage",
-            options: vec![
-                opt("", "Any stage", &cur("stage")),
-                opt("1", "Stage 1", &cur("stage")),
-                opt("2", "Stage 2", &cur("stage")),
-                opt("3", "Stage 3", &cur("stage")),
-            ],
-        },
-        Select {
-            name: "state",
-            label: "State",
-            options: std::iter::once("")
-                .chain(CaseState::ALL.iter().map(|s| s.as_str()))
-                .map(|s| {
-                    opt(
-                        s,
-                        if s.is_empty() {
-                            "Any state"
-                        } else {
-                            state_label(s)
-                        },
-                        &cur("state"),
-                    )
-                })
-                .collect(),
-        },
-        Select {
-            name: "assignee",
-            label: "Assigned to",
-            options: assignees,
-        },
-        Select {
-            name: "policy",
-            label: "Policy",
-            options: policy_opts,
-        },
-        Select {
-            name: "sort",
-            label: "Sort by",
-            options: vec![
-                opt("due", "Next deadline", &cur("sort")),
-                opt("received", "Newest received", &cur("sort")),
-            ],
-        },
-    ];
     let caption = format!(
         "{} {}{}",
         rows.len(),
@@ -308,24 +152,241 @@ pub(crate) async fn dashboard(
         &DashboardPage {
             page,
             counts,
-            selects,
-            received_from: cur("received_from"),
-            received_to: cur("received_to"),
+            selects: filter_selects(&query, &users, &policies),
+            received_from: query.sent("received_from"),
+            received_to: query.sent("received_to"),
             mine,
-            overdue,
-            include_closed,
+            overdue: query.flag("overdue"),
+            include_closed: query.flag("closed"),
             rows,
             caption,
-            next_link,
+            next_link: list.next.map(|cursor| next_page_link(&params, &cursor)),
         },
         StatusCode::OK,
     )
 }
 
-/// A work-queue row's tag: the domain's urgency of its next duty, or that an acknowledgement was late.
+/// The store's filter for the queue asked for; a date that is not one is reported on the page.
+fn queue_filter(
+    query: &QueueQuery<'_>,
+    staff: &Staff,
+    today: Date,
+    errors: &mut Vec<FormError>,
+) -> CaseFilter {
+    let include_confidential = staff.user.role.can(Permission::ReadConfidential);
+    let mut filter = CaseFilter {
+        include_confidential,
+        // Confidential cases the officer logged or is assigned to, as on the API.
+        confidential_for: (!include_confidential).then(|| staff.user.id.clone()),
+        open_only: !query.flag("closed"),
+        limit: 50,
+        sort: if query.given("sort").as_deref() == Some("received") {
+            Sort::Received
+        } else {
+            Sort::Due
+        },
+        state: query
+            .given("state")
+            .filter(|s| CaseState::parse(s).is_some()),
+        policy: query.given("policy"),
+        assignee: if query.flag("mine") {
+            Some(staff.user.id.clone())
+        } else {
+            query.given("assignee")
+        },
+        stage: query
+            .given("stage")
+            .and_then(|s| s.parse().ok())
+            .filter(|s| (1..=MAX_STAGES).contains(s)),
+        overdue_as_of: query.flag("overdue").then_some(today),
+        ..CaseFilter::default()
+    };
+    for (key, label, target) in [
+        ("received_from", "Received from", &mut filter.received_from),
+        ("received_to", "Received to", &mut filter.received_to),
+    ] {
+        if let Some(v) = query.given(key) {
+            match crate::input::strict_date(&v) {
+                Some(d) => *target = Some(d),
+                None => errors.push(FormError {
+                    id: key.into(),
+                    message: format!("Enter a real date for '{label}'"),
+                }),
+            }
+        }
+    }
+    // A cursor continues its own order: with no sort chosen it sets it; under another it starts again.
+    filter.after = query.given("cursor").and_then(|c| Cursor::decode(&c));
+    if let Some(cursor) = &filter.after {
+        if query.given("sort").is_none() {
+            filter.sort = cursor.sort;
+        } else if cursor.sort != filter.sort {
+            filter.after = None;
+        }
+    }
+    filter
+}
+
+/// A row per case listed, each with its policy's stage names and clock labels.
+async fn queue_rows(
+    state: &AppState,
+    staff: &Staff,
+    users: &[User],
+    cases: &[CaseSummary],
+    today: Date,
+) -> Result<Vec<Row>, Response> {
+    let names: HashMap<&str, &str> = users
+        .iter()
+        .map(|u| (u.id.as_str(), u.name.as_str()))
+        .collect();
+    let mut rows = Vec::with_capacity(cases.len());
+    for case in cases {
+        let loaded = match state
+            .policy(&case.policy_id, Some(case.policy_version))
+            .await
+        {
+            Ok(l) => Some(l),
+            Err(ServiceError::NotFound(_)) => None,
+            Err(e) => return Err(error_page(staff, e)),
+        };
+        rows.push(row_for(case, loaded.as_deref(), staff, &names, today));
+    }
+    Ok(rows)
+}
+
+fn row_for(
+    case: &CaseSummary,
+    loaded: Option<&LoadedPolicy>,
+    staff: &Staff,
+    names: &HashMap<&str, &str>,
+    today: Date,
+) -> Row {
+    let p = &case.projection;
+    let who = staff.principal();
+    let name = || {
+        case.complainant_name
+            .clone()
+            .unwrap_or_else(|| "Anonymous".into())
+    };
+    let complainant = if case.confidential && !who.role.can(Permission::ReadConfidential)
+        || !who.sees_personal_data()
+    {
+        "Hidden".into()
+    } else if case.confidential {
+        format!("{} (confidential)", name())
+    } else {
+        name()
+    };
+    let (tag_class, tag_text) = queue_tag(p, loaded, today);
+    Row {
+        reference: case.reference.clone(),
+        complainant,
+        stage: loaded.map_or_else(
+            || format!("Stage {}", p.stage),
+            |l| l.policy.stage_name(p.stage),
+        ),
+        next_due: match (&p.next_due_on, &p.next_due_clock, loaded) {
+            (Some(d), Some(clock), Some(l)) => {
+                format!("{} – {}", human_date(*d), clock_label(&l.policy, clock))
+            }
+            (Some(d), _, _) => human_date(*d),
+            _ => "None".into(),
+        },
+        tag_class,
+        tag_text,
+        assignee: p
+            .assignee
+            .as_ref()
+            .map(|a| {
+                names
+                    .get(a.as_str())
+                    .map_or_else(|| a.clone(), |n| (*n).to_owned())
+            })
+            .unwrap_or_else(|| "Not assigned".into()),
+    }
+}
+
+/// The same query with the next page's cursor.
+fn next_page_link(params: &HashMap<String, String>, cursor: &Cursor) -> String {
+    let mut pairs: Vec<String> = params
+        .iter()
+        .filter(|(k, _)| k.as_str() != "cursor")
+        .map(|(k, v)| format!("{}={}", session::urlencode(k), session::urlencode(v)))
+        .collect();
+    pairs.sort();
+    pairs.push(format!("cursor={}", session::urlencode(&cursor.encode())));
+    format!("/?{}", pairs.join("&"))
+}
+
+/// The filter form's choices, the ones asked for selected.
+fn filter_selects(
+    query: &QueueQuery<'_>,
+    users: &[User],
+    policies: &[PolicyRecord],
+) -> Vec<Select> {
+    let current = |k: &str| query.sent(k);
+    let mut assignees = vec![opt("", "Anyone", &current("assignee"))];
+    assignees.extend(
+        users
+            .iter()
+            .map(|u| opt(u.id.clone(), u.name.clone(), &current("assignee"))),
+    );
+    let mut policy_options = vec![opt("", "Any policy", &current("policy"))];
+    policy_options.extend(
+        policies
+            .iter()
+            .map(|p| opt(p.id.clone(), p.name.clone(), &current("policy"))),
+    );
+    let mut stages = vec![opt("", "Any stage", &current("stage"))];
+    stages.extend(
+        (1..=MAX_STAGES).map(|n| opt(n.to_string(), format!("Stage {n}"), &current("stage"))),
+    );
+    let states = std::iter::once("")
+        .chain(CaseState::ALL.iter().map(|s| s.as_str()))
+        .map(|s| {
+            let label = if s.is_empty() {
+                "Any state"
+            } else {
+                state_label(s)
+            };
+            opt(s, label, &current("state"))
+        })
+        .collect();
+    vec![
+        Select {
+            name: "stage",
+            label: "Stage",
+            options: stages,
+        },
+        Select {
+            name: "state",
+            label: "State",
+            options: states,
+        },
+        Select {
+            name: "assignee",
+            label: "Assigned to",
+            options: assignees,
+        },
+        Select {
+            name: "policy",
+            label: "Policy",
+            options: policy_options,
+        },
+        Select {
+            name: "sort",
+            label: "Sort by",
+            options: vec![
+                opt("due", "Next deadline", &current("sort")),
+                opt("received", "Newest received", &current("sort")),
+            ],
+        },
+    ]
+}
+
 pub(crate) fn queue_tag(
     p: &redress_store::Projection,
-    loaded: Option<&crate::LoadedPolicy>,
+    loaded: Option<&LoadedPolicy>,
     today: Date,
 ) -> (&'static str, String) {
     if !p.is_open {
@@ -348,15 +409,4 @@ pub(crate) fn queue_tag(
         _ if p.late_acknowledged_on.is_some() => ("tag-late", Urgency::MetLate.label(warning)),
         _ => ("tag-ok", Urgency::OnTrack.label(warning)),
     }
-}
-
-pub(crate) fn week_end(today: Date) -> Date {
-    let offset = 6 - i64::from(today.weekday().to_monday_zero_offset());
-    today
-        .checked_add(jiff::Span::new().days(offset))
-        .unwrap_or(today)
-}
-
-pub(crate) fn first_of_month(today: Date) -> Date {
-    today.first_of_month()
 }
