@@ -91,14 +91,29 @@ fn outcome() -> Value {
     one_of(&O::ALL)
 }
 
-/// Each event type's fields, beside `type` and `on`: (name, schema, required).
-fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
-    use redress_domain::event::{
-        ChallengeOutcome, Channel, CloseReason as C, FeedbackType as F, OmbudsmanFinding as OF,
-        Relationship,
-    };
-    let reason = |kind| ("reason", required_text(kind), true);
-    match kind {
+/// One field of an event type: (name, schema, required).
+type Field = (&'static str, Value, bool);
+
+/// Each event type's fields, beside `type` and `on`, looked up in the table of its group.
+fn event_fields(kind: &str) -> Vec<Field> {
+    intake_fields(kind)
+        .or_else(|| handling_fields(kind))
+        .or_else(|| escalation_fields(kind))
+        .or_else(|| closing_fields(kind))
+        .or_else(|| issue_and_ombudsman_fields(kind))
+        .or_else(|| support_fields(kind))
+        .unwrap_or_default()
+}
+
+/// A required reason, in free text of `kind`.
+fn reason(kind: TextKind) -> Field {
+    ("reason", required_text(kind), true)
+}
+
+/// Receipt and what intake records and decides about it.
+fn intake_fields(kind: &str) -> Option<Vec<Field>> {
+    use redress_domain::event::{Channel, FeedbackType as F, Relationship};
+    Some(match kind {
         "received" => vec![
             ("channel", one_of(&Channel::ALL), true),
             ("relationship", one_of(&Relationship::ALL), false),
@@ -109,10 +124,7 @@ fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
             ("relationship", one_of(&Relationship::ALL), true),
             ("tenancy_ended_on", date(), false),
         ],
-        "time_limit_discretion_used"
-        | "escalation_accepted"
-        | "reopened"
-        | "returned_to_stage1" => vec![reason(TextKind::Paragraphs)],
+        "time_limit_discretion_used" => vec![reason(TextKind::Paragraphs)],
         "classified" => vec![
             ("feedback_type", one_of(&F::ALL), true),
             ("raised_on", nullable(date()), false),
@@ -121,7 +133,14 @@ fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
             ("ground", required_text(TextKind::Name), true),
             reason(TextKind::Paragraphs),
         ],
-        "acknowledged" | "adverse_findings_shared" | "resolved_confirmed" => vec![],
+        _ => return None,
+    })
+}
+
+/// A stage's handling, from acknowledgement to its response.
+fn handling_fields(kind: &str) -> Option<Vec<Field>> {
+    Some(match kind {
+        "acknowledged" | "adverse_findings_shared" => vec![],
         "assigned" => vec![("officer", staff(), true)],
         "complaint_defined" => vec![
             (
@@ -147,40 +166,72 @@ fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
             reason(TextKind::Paragraphs),
             ("resident_agreed", json!({"type": "boolean"}), true),
         ],
-        "responded" => vec![
-            ("outcome", nullable(outcome()), false),
-            (
-                "heads",
-                json!({"type": "array", "items": object(&["head", "outcome"], json!({
-                    "head": {"type": "integer", "minimum": 0, "maximum": u32::MAX},
-                    "outcome": outcome(),
-                    "reasons": nullable(text(TextKind::Paragraphs)),
-                }), true)}),
-                false,
-            ),
-            (
-                "remedies",
-                json!({"type": "array", "items": remedy()}),
-                false,
-            ),
-            (
-                "outstanding_actions",
-                json!({"type": "array", "items": object(&["description"], json!({
-                    "description": required_text(TextKind::Line),
-                    "due_on": nullable(date()),
-                }), true)}),
-                false,
-            ),
-        ],
+        "responded" => response_fields(),
+        _ => return None,
+    })
+}
+
+/// A stage response: its outcome, head by head, the remedies and what is still to do.
+fn response_fields() -> Vec<Field> {
+    vec![
+        ("outcome", nullable(outcome()), false),
+        (
+            "heads",
+            json!({"type": "array", "items": object(&["head", "outcome"], json!({
+                "head": {"type": "integer", "minimum": 0, "maximum": u32::MAX},
+                "outcome": outcome(),
+                "reasons": nullable(text(TextKind::Paragraphs)),
+            }), true)}),
+            false,
+        ),
+        (
+            "remedies",
+            json!({"type": "array", "items": remedy()}),
+            false,
+        ),
+        (
+            "outstanding_actions",
+            json!({"type": "array", "items": object(&["description"], json!({
+                "description": required_text(TextKind::Line),
+                "due_on": nullable(date()),
+            }), true)}),
+            false,
+        ),
+    ]
+}
+
+/// The resident's request to escalate and the landlord's answer to it.
+fn escalation_fields(kind: &str) -> Option<Vec<Field>> {
+    Some(match kind {
         "escalation_requested" => vec![("reasons", nullable(text(TextKind::Paragraphs)), false)],
+        "escalation_accepted" | "returned_to_stage1" => vec![reason(TextKind::Paragraphs)],
         "escalation_refused" => vec![
             ("ground", required_text(TextKind::Name), true),
             ("explanation", nullable(text(TextKind::Paragraphs)), false),
         ],
+        _ => return None,
+    })
+}
+
+/// Closing a case, reopening it, and completing what it promised.
+fn closing_fields(kind: &str) -> Option<Vec<Field>> {
+    use redress_domain::event::CloseReason as C;
+    Some(match kind {
+        "resolved_confirmed" => vec![],
         "closed" => vec![
             ("reason", one_of(&C::ALL), true),
             ("explanation", nullable(text(TextKind::Paragraphs)), false),
         ],
+        "reopened" => vec![reason(TextKind::Paragraphs)],
+        "remedy_completed" => vec![("remedy", required_text(TextKind::Name), true)],
+        _ => return None,
+    })
+}
+
+/// Issues moved between cases, and the case before the Ombudsman.
+fn issue_and_ombudsman_fields(kind: &str) -> Option<Vec<Field>> {
+    use redress_domain::event::OmbudsmanFinding as OF;
+    Some(match kind {
         "issue_merged" => vec![
             ("summary", required_text(TextKind::Paragraphs), true),
             ("from_reference", nullable(text(TextKind::Name)), false),
@@ -203,6 +254,14 @@ fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
             ),
             ("orders", json!({"type": "array", "items": remedy()}), false),
         ],
+        _ => return None,
+    })
+}
+
+/// The resident's needs and adjustments, and any restriction of their contact.
+fn support_fields(kind: &str) -> Option<Vec<Field>> {
+    use redress_domain::event::ChallengeOutcome;
+    Some(match kind {
         "adjustments_recorded" => vec![
             ("needs", required_text(TextKind::Paragraphs), true),
             ("adjustments", required_text(TextKind::Paragraphs), true),
@@ -217,9 +276,8 @@ fn event_fields(kind: &str) -> Vec<(&'static str, Value, bool)> {
             ("outcome", one_of(&ChallengeOutcome::ALL), true),
             ("explanation", required_text(TextKind::Paragraphs), true),
         ],
-        "remedy_completed" => vec![("remedy", required_text(TextKind::Name), true)],
-        _ => vec![],
-    }
+        _ => return None,
+    })
 }
 
 /// The schema of one event type. `closed` refuses other fields (the request body); a recorded event in a

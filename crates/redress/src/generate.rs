@@ -502,7 +502,14 @@ impl Generator {
             later: Vec::new(),
             ended: false,
         };
-        self.story(&mut t, stop, received_on, &intake, &mut rng, stats);
+        Story {
+            t: &mut t,
+            stop,
+            intake: &intake,
+            rng: &mut rng,
+            stats,
+        }
+        .tell(received_on);
 
         let projection = redress_web::service::cases::project(&t.case, loaded, self.as_of);
         if projection.is_open {
@@ -530,248 +537,276 @@ impl Generator {
         };
         (case, t.later)
     }
+}
 
-    /// The steps of a case after its receipt, up to `stop` or the as-of day.
-    fn story(
-        &self,
-        t: &mut Timeline<'_>,
-        stop: Stop,
-        received_on: Date,
-        intake: &str,
-        rng: &mut Rng,
-        stats: &mut Stats,
-    ) {
-        let policy = &t.loaded.policy;
-        if stop == Stop::AwaitingAcknowledgement {
-            return;
+/// The steps of one case after its receipt, up to its `stop` or the as-of day, told in parts; a part that
+/// can end the story returns `None` where it does. The parts draw on `rng` in the order the case unfolds,
+/// and the case's details are drawn after its story, so the same seed keeps giving the same cases.
+struct Story<'s, 'a> {
+    t: &'s mut Timeline<'a>,
+    stop: Stop,
+    /// The officer who logged the case, who also records the resident's own steps.
+    intake: &'s str,
+    rng: &'s mut Rng,
+    stats: &'s mut Stats,
+}
+
+impl Story<'_, '_> {
+    fn tell(&mut self, received_on: Date) -> Option<()> {
+        if self.stop == Stop::AwaitingAcknowledgement {
+            return None;
         }
-        let handler_k = rng.below(OFFICERS);
+        let handler_k = self.rng.below(OFFICERS);
         let handler = officer(handler_k);
-        // About 8% acknowledged late (the Code allows 5 working days).
-        let late_ack = rng.chance(80);
-        let ack_on = t.wd(
-            received_on,
-            if late_ack {
-                rng.range(6, 9)
-            } else {
-                rng.range(0, 4)
-            },
-        );
-        if !t.step(Event::Acknowledged { on: ack_on }, intake, rng, stats) {
-            return;
+        let ack_on = self.acknowledge_and_assign(received_on, &handler)?;
+        self.maybe_define_complaint(ack_on, &handler);
+        if self.stop == Stop::Never && self.ends_before_a_response(ack_on, &handler) {
+            return None;
         }
-        t.step(
+        if self.stop == Stop::Investigating {
+            return None;
+        }
+        let responded_on = self.stage1_response(ack_on, &handler)?;
+        if self.stop == Stop::Responded {
+            return None;
+        }
+        let requested_on = self.closed_or_escalated(responded_on, &handler)?;
+        if self.stop == Stop::Stage2AwaitingAcknowledgement {
+            return None;
+        }
+        let (ack2_on, reviewer) = self.stage2_acknowledge_and_assign(requested_on, handler_k)?;
+        if self.stop == Stop::Stage2Investigating {
+            return None;
+        }
+        self.stage2_response_and_close(ack2_on, &reviewer)
+    }
+
+    fn step(&mut self, event: Event, by: &str) -> bool {
+        self.t.step(event, by, self.rng, self.stats)
+    }
+
+    fn optional(&mut self, event: Event, by: &str) -> bool {
+        self.t.optional(event, by, self.rng, self.stats)
+    }
+
+    /// Stage 1 acknowledged and given to `handler`; the day it was acknowledged.
+    fn acknowledge_and_assign(&mut self, received_on: Date, handler: &str) -> Option<Date> {
+        // About 8% acknowledged late (the Code allows 5 working days).
+        let late_ack = self.rng.chance(80);
+        let working_days = if late_ack {
+            self.rng.range(6, 9)
+        } else {
+            self.rng.range(0, 4)
+        };
+        let ack_on = self.t.wd(received_on, working_days);
+        if !self.step(Event::Acknowledged { on: ack_on }, self.intake) {
+            return None;
+        }
+        self.step(
             Event::Assigned {
                 on: ack_on,
-                officer: handler.clone(),
+                officer: handler.to_owned(),
             },
-            intake,
-            rng,
-            stats,
+            self.intake,
         );
-        if rng.chance(600) {
-            let heads = (0..rng.range(1, 2))
-                .map(|_| Head {
-                    summary: rng.pick(SUMMARIES).to_string(),
-                    outcome_sought: Some(rng.pick(OUTCOMES_SOUGHT).to_string()),
-                })
-                .collect();
-            t.optional(
-                Event::ComplaintDefined {
-                    on: ack_on,
-                    heads,
-                    not_responsible_for: Vec::new(),
-                },
-                &handler,
-                rng,
-                stats,
-            );
-        }
-        // A few not accepted, a few withdrawn, before any response.
-        if stop == Stop::Never && rng.chance(20) {
-            let on = t.wd(ack_on, rng.range(1, 5));
-            match policy.exclusions.first() {
-                Some(ground) => t.step(
-                    Event::Excluded {
-                        on,
-                        ground: ground.id.clone(),
-                        reason: "Considered under the exclusion after review of the file.".into(),
-                    },
-                    &handler,
-                    rng,
-                    stats,
-                ),
-                None => t.step(
-                    Event::Closed {
-                        on,
-                        reason: CloseReason::Withdrawn,
-                        explanation: None,
-                    },
-                    &handler,
-                    rng,
-                    stats,
-                ),
-            };
+        Some(ack_on)
+    }
+
+    /// A few complaints have their heads defined, where the policy allows it.
+    fn maybe_define_complaint(&mut self, ack_on: Date, handler: &str) {
+        if !self.rng.chance(600) {
             return;
         }
-        if stop == Stop::Never && rng.chance(30) {
-            let on = t.wd(ack_on, rng.range(1, 6));
-            t.step(
+        let heads = (0..self.rng.range(1, 2))
+            .map(|_| Head {
+                summary: self.rng.pick(SUMMARIES).to_string(),
+                outcome_sought: Some(self.rng.pick(OUTCOMES_SOUGHT).to_string()),
+            })
+            .collect();
+        self.optional(
+            Event::ComplaintDefined {
+                on: ack_on,
+                heads,
+                not_responsible_for: Vec::new(),
+            },
+            handler,
+        );
+    }
+
+    /// A few not accepted, a few withdrawn, before any response: whether this case is one of them.
+    fn ends_before_a_response(&mut self, ack_on: Date, handler: &str) -> bool {
+        if self.rng.chance(20) {
+            let on = self.t.wd(ack_on, self.rng.range(1, 5));
+            let ending = match self.t.loaded.policy.exclusions.first() {
+                Some(ground) => Event::Excluded {
+                    on,
+                    ground: ground.id.clone(),
+                    reason: "Considered under the exclusion after review of the file.".into(),
+                },
+                None => Event::Closed {
+                    on,
+                    reason: CloseReason::Withdrawn,
+                    explanation: None,
+                },
+            };
+            self.step(ending, handler);
+            return true;
+        }
+        if self.rng.chance(30) {
+            let on = self.t.wd(ack_on, self.rng.range(1, 6));
+            self.step(
                 Event::Closed {
                     on,
                     reason: CloseReason::Withdrawn,
                     explanation: None,
                 },
-                &handler,
-                rng,
-                stats,
+                handler,
             );
-            return;
+            return true;
         }
-        if stop == Stop::Investigating {
-            return;
-        }
-        // About 7% extended, by what the policy allows without agreement (or 10 days, agreed).
-        let mut earliest = 3;
-        let mut extra = 0;
-        if rng.chance(70) {
-            let free = policy
-                .stage(1)
-                .map_or(0, |s| s.extension.without_agreement_working_days);
-            let working_days = if free > 0 { free.min(10) } else { 10 };
-            let on = t.wd(ack_on, 5);
-            if t.optional(
-                Event::Extended {
-                    on,
-                    working_days,
-                    reason: "Waiting for a contractor's report on the cause.".into(),
-                    resident_agreed: free == 0 || rng.chance(500),
-                },
-                &handler,
-                rng,
-                stats,
-            ) {
-                earliest = 6;
-                extra = working_days;
-            }
-        }
+        false
+    }
+
+    /// The stage 1 response, some extended first, some late; the day it was sent.
+    fn stage1_response(&mut self, ack_on: Date, handler: &str) -> Option<Date> {
+        let extended_by = self.maybe_extend(ack_on, handler);
+        let earliest = if extended_by.is_some() { 6 } else { 3 };
         // About 10% answered late.
-        let respond_in = if rng.chance(100) {
-            rng.range(11, 16)
+        let respond_in = if self.rng.chance(100) {
+            self.rng.range(11, 16)
         } else {
-            rng.range(earliest, 9)
+            self.rng.range(earliest, 9)
         };
-        let responded_on = t.wd(ack_on, respond_in + extra);
-        if !t.step(response(responded_on, rng), &handler, rng, stats) {
-            return;
+        let responded_on = self.t.wd(ack_on, respond_in + extended_by.unwrap_or(0));
+        let event = response(responded_on, self.rng);
+        self.step(event, handler).then_some(responded_on)
+    }
+
+    /// About 7% extended, by what the policy allows without agreement (or 10 days, agreed): the working days
+    /// added, when the policy accepted the extension.
+    fn maybe_extend(&mut self, ack_on: Date, handler: &str) -> Option<u32> {
+        if !self.rng.chance(70) {
+            return None;
         }
-        if stop == Stop::Responded {
-            return;
-        }
+        let free = self
+            .t
+            .loaded
+            .policy
+            .stage(1)
+            .map_or(0, |s| s.extension.without_agreement_working_days);
+        let working_days = if free > 0 { free.min(10) } else { 10 };
+        let on = self.t.wd(ack_on, 5);
+        let extension = Event::Extended {
+            on,
+            working_days,
+            reason: "Waiting for a contractor's report on the cause.".into(),
+            resident_agreed: free == 0 || self.rng.chance(500),
+        };
+        self.optional(extension, handler).then_some(working_days)
+    }
+
+    /// After the stage 1 response: most cases close as resolved, the rest are escalated (the day the
+    /// resident asked).
+    fn closed_or_escalated(&mut self, responded_on: Date, handler: &str) -> Option<Date> {
         let escalate = matches!(
-            stop,
+            self.stop,
             Stop::Stage2AwaitingAcknowledgement | Stop::Stage2Investigating
-        ) || rng.chance(100);
+        ) || self.rng.chance(100);
         if !escalate {
-            let on = days(responded_on, i64::from(rng.range(1, 25)));
-            t.step(
+            let on = days(responded_on, i64::from(self.rng.range(1, 25)));
+            self.step(
                 Event::Closed {
                     on,
                     reason: CloseReason::Resolved,
                     explanation: Some("The resident accepted the outcome by telephone".into()),
                 },
-                &handler,
-                rng,
-                stats,
+                handler,
             );
-            return;
+            return None;
         }
-        let requested_on = days(responded_on, i64::from(rng.range(1, 20)));
-        if !t.step(
-            Event::EscalationRequested {
-                on: requested_on,
-                reasons: rng
-                    .chance(500)
-                    .then(|| "The repair is still not done.".to_owned()),
-                out_of_time: false,
-            },
-            intake,
-            rng,
-            stats,
-        ) {
-            return;
+        let requested_on = days(responded_on, i64::from(self.rng.range(1, 20)));
+        let request = Event::EscalationRequested {
+            on: requested_on,
+            reasons: self
+                .rng
+                .chance(500)
+                .then(|| "The repair is still not done.".to_owned()),
+            out_of_time: false,
+        };
+        if !self.step(request, self.intake) {
+            return None;
         }
         // A request after the window waits for a decision: landlords mostly use their discretion.
-        if t.case.state == State::EscalationDecisionNeeded
-            && !t.step(
+        if self.t.case.state == State::EscalationDecisionNeeded
+            && !self.step(
                 Event::EscalationAccepted {
                     on: requested_on,
                     reason: "The resident explained the delay; discretion used".into(),
                 },
-                intake,
-                rng,
-                stats,
+                self.intake,
             )
         {
-            return;
+            return None;
         }
-        if stop == Stop::Stage2AwaitingAcknowledgement {
-            return;
+        Some(requested_on)
+    }
+
+    /// Stage 2 acknowledged and given to a reviewer who did not handle stage 1: the day, and the reviewer.
+    fn stage2_acknowledge_and_assign(
+        &mut self,
+        requested_on: Date,
+        handler_k: u64,
+    ) -> Option<(Date, String)> {
+        let working_days = if self.rng.chance(80) {
+            self.rng.range(6, 8)
+        } else {
+            self.rng.range(1, 5)
+        };
+        let ack2_on = self.t.wd(requested_on, working_days);
+        if !self.step(Event::Acknowledged { on: ack2_on }, self.intake) {
+            return None;
         }
-        let ack2_on = t.wd(
-            requested_on,
-            if rng.chance(80) {
-                rng.range(6, 8)
-            } else {
-                rng.range(1, 5)
-            },
-        );
-        if !t.step(Event::Acknowledged { on: ack2_on }, intake, rng, stats) {
-            return;
-        }
-        // A reviewer who did not handle stage 1.
-        let reviewer = officer(handler_k + 1 + rng.below(OFFICERS - 1));
-        t.step(
+        let reviewer = officer(handler_k + 1 + self.rng.below(OFFICERS - 1));
+        self.step(
             Event::Assigned {
                 on: ack2_on,
                 officer: reviewer.clone(),
             },
-            intake,
-            rng,
-            stats,
+            self.intake,
         );
-        if stop == Stop::Stage2Investigating {
-            return;
+        Some((ack2_on, reviewer))
+    }
+
+    /// The stage 2 response, then the case closed: on the final response when stage 2 is the policy's last
+    /// required stage.
+    fn stage2_response_and_close(&mut self, ack2_on: Date, reviewer: &str) -> Option<()> {
+        let working_days = if self.rng.chance(80) {
+            self.rng.range(21, 30)
+        } else {
+            self.rng.range(8, 19)
+        };
+        let responded2_on = self.t.wd(ack2_on, working_days);
+        let event = response(responded2_on, self.rng);
+        if !self.step(event, reviewer) {
+            return None;
         }
-        let responded2_on = t.wd(
-            ack2_on,
-            if rng.chance(80) {
-                rng.range(21, 30)
-            } else {
-                rng.range(8, 19)
-            },
-        );
-        if !t.step(response(responded2_on, rng), &reviewer, rng, stats) {
-            return;
-        }
-        let reason = if t.case.stage() >= policy.last_required_stage() {
+        let reason = if self.t.case.stage() >= self.t.loaded.policy.last_required_stage() {
             CloseReason::FinalResponse
         } else {
             CloseReason::Resolved
         };
-        let on = days(responded2_on, i64::from(rng.range(0, 10)));
+        let on = days(responded2_on, i64::from(self.rng.range(0, 10)));
         let explanation = Some("The resident accepted the outcome".to_owned());
-        t.step(
+        self.step(
             Event::Closed {
                 on,
                 reason,
                 explanation,
             },
-            &reviewer,
-            rng,
-            stats,
+            reviewer,
         );
-        debug_assert!(t.ended || t.case.state == State::Closed);
+        debug_assert!(self.t.ended || self.t.case.state == State::Closed);
+        Some(())
     }
 }
 

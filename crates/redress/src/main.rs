@@ -37,29 +37,7 @@ struct DbArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run the service (migrates the database first).
-    Serve {
-        #[command(flatten)]
-        db: DbArgs,
-        /// Address to listen on.
-        #[arg(long, env = "REDRESS_BIND")]
-        bind: Option<String>,
-        /// Policy for complaints that name none.
-        #[arg(long, env = "REDRESS_DEFAULT_POLICY")]
-        default_policy: Option<String>,
-        /// An updated gov.uk bank-holidays.json.
-        #[arg(long, env = "REDRESS_BANK_HOLIDAYS", value_name = "FILE")]
-        bank_holidays: Option<PathBuf>,
-        /// Log format: text or json.
-        #[arg(long, env = "REDRESS_LOG_FORMAT")]
-        log_format: Option<String>,
-        /// Email of the first administrator, created on an empty database.
-        #[arg(long, env = "REDRESS_ADMIN_EMAIL")]
-        admin_email: Option<String>,
-        /// The address people use to reach Redress, e.g. https://complaints.example.org (https marks the
-        /// session cookie Secure).
-        #[arg(long, env = "REDRESS_PUBLIC_URL")]
-        public_url: Option<String>,
-    },
+    Serve(ServeArgs),
     /// Create or update the database schema, and install the shipped policies.
     Migrate {
         #[command(flatten)]
@@ -78,43 +56,59 @@ enum Command {
     #[command(subcommand)]
     Calendar(CalendarCommand),
     /// Fill a database with realistic, fictional complaints (for load tests and demonstrations).
-    Generate {
-        #[command(flatten)]
-        db: DbArgs,
-        /// How many cases to insert.
-        #[arg(long)]
-        cases: u64,
-        /// Seed of the generator: the same seed gives the same cases.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// The day the cases are generated as of, YYYY-MM-DD (default: today in the UK).
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
-        /// Cases written per transaction.
-        #[arg(long, default_value_t = 5000)]
-        batch: usize,
-        /// Do nothing when the database already holds at least N cases (to re-run a benchmark).
-        #[arg(long, value_name = "N")]
-        skip_if_at_least: Option<u64>,
-    },
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "REDRESS_BIND")]
+    bind: Option<String>,
+    /// Policy for complaints that name none.
+    #[arg(long, env = "REDRESS_DEFAULT_POLICY")]
+    default_policy: Option<String>,
+    /// An updated gov.uk bank-holidays.json.
+    #[arg(long, env = "REDRESS_BANK_HOLIDAYS", value_name = "FILE")]
+    bank_holidays: Option<PathBuf>,
+    /// Log format: text or json.
+    #[arg(long, env = "REDRESS_LOG_FORMAT")]
+    log_format: Option<String>,
+    /// Email of the first administrator, created on an empty database.
+    #[arg(long, env = "REDRESS_ADMIN_EMAIL")]
+    admin_email: Option<String>,
+    /// The address people use to reach Redress, e.g. https://complaints.example.org (https marks the
+    /// session cookie Secure).
+    #[arg(long, env = "REDRESS_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// How many cases to insert.
+    #[arg(long)]
+    cases: u64,
+    /// Seed of the generator: the same seed gives the same cases.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The day the cases are generated as of, YYYY-MM-DD (default: today in the UK).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Cases written per transaction.
+    #[arg(long, default_value_t = 5000)]
+    batch: usize,
+    /// Do nothing when the database already holds at least N cases (to re-run a benchmark).
+    #[arg(long, value_name = "N")]
+    skip_if_at_least: Option<u64>,
 }
 
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Create an API token; it is printed once, as the last line.
-    Create {
-        #[command(flatten)]
-        db: DbArgs,
-        /// admin, complaints_manager, complaints_officer, investigator, reviewer or viewer.
-        #[arg(long)]
-        role: String,
-        /// What the token is for, e.g. "Housing system integration".
-        #[arg(long)]
-        name: String,
-        /// When it stops working: hours, days or weeks from now, e.g. 12h, 90d or 2w (default: never).
-        #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-        expires_in: Option<String>,
-    },
+    Create(TokenCreateArgs),
     /// List the API tokens: name, role, when created and last used, expiry and status (never the secret).
     List {
         #[command(flatten)]
@@ -129,22 +123,40 @@ enum TokenCommand {
     },
 }
 
+#[derive(Args)]
+struct TokenCreateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// admin, complaints_manager, complaints_officer, investigator, reviewer or viewer.
+    #[arg(long)]
+    role: String,
+    /// What the token is for, e.g. "Housing system integration".
+    #[arg(long)]
+    name: String,
+    /// When it stops working: hours, days or weeks from now, e.g. 12h, 90d or 2w (default: never).
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    expires_in: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum UserCommand {
     /// Add a staff user; the password is read from standard input.
-    Add {
-        #[command(flatten)]
-        db: DbArgs,
-        /// Email address (their sign-in name).
-        #[arg(long)]
-        email: String,
-        /// Full name.
-        #[arg(long)]
-        name: String,
-        /// admin, complaints_manager, complaints_officer, investigator, reviewer or viewer.
-        #[arg(long)]
-        role: String,
-    },
+    Add(UserAddArgs),
+}
+
+#[derive(Args)]
+struct UserAddArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Email address (their sign-in name).
+    #[arg(long)]
+    email: String,
+    /// Full name.
+    #[arg(long)]
+    name: String,
+    /// admin, complaints_manager, complaints_officer, investigator, reviewer or viewer.
+    #[arg(long)]
+    role: String,
 }
 
 #[derive(Subcommand)]
@@ -287,376 +299,419 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
-        Command::Serve {
-            db,
-            bind,
-            default_policy,
-            bank_holidays,
-            log_format,
-            admin_email,
-            public_url,
-        } => {
-            let file = file_config(&db)?;
-            let settings = server::Settings {
-                database_url: db
-                    .database_url
-                    .or(file.database_url)
-                    .unwrap_or_else(|| redress::DEFAULT_DATABASE_URL.to_owned()),
-                bind: bind
-                    .or(file.bind)
-                    .unwrap_or_else(|| redress::DEFAULT_BIND.to_owned()),
-                default_policy: default_policy.or(file.default_policy),
-                bank_holidays: bank_holidays.or(file.bank_holidays.map(PathBuf::from)),
-                log_format: log_format
-                    .or(file.log_format)
-                    .unwrap_or_else(|| "text".to_owned()),
-                admin_email: admin_email
-                    .or(file.admin_email)
-                    .unwrap_or_else(|| "admin@redress.local".to_owned()),
-                public_url: public_url.or(file.public_url),
-            };
-            runtime()?
-                .block_on(server::serve(settings))
-                .map_err(Failure)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Migrate { db } => {
-            let url = database_url(&db)?;
-            runtime()?.block_on(async {
-                let store = redress::open_and_migrate(&url)
-                    .await
-                    .map_err(store_failure)?;
-                println!("{} database is up to date", store.backend());
-                Ok::<_, Failure>(())
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Token(TokenCommand::Create {
-            db,
-            role,
-            name,
-            expires_in,
-        }) => {
-            let url = database_url(&db)?;
-            let role: Role = role.parse().map_err(Failure)?;
-            if name.trim().is_empty() {
-                return Err(Failure("--name must say what the token is for".into()));
-            }
-            let expires_at = match expires_in {
-                Some(text) => {
-                    let lasts = redress::parse_expires_in(&text).map_err(Failure)?;
-                    let at = jiff::Timestamp::now().checked_add(lasts).map_err(|_| {
-                        Failure(format!("--expires-in '{text}' is too far in the future"))
-                    })?;
-                    Some(at)
-                }
-                None => None,
-            };
-            let token = runtime()?.block_on(async {
-                let store = redress::open_and_migrate(&url)
-                    .await
-                    .map_err(store_failure)?;
-                redress_web::auth::create_token(store.as_ref(), role, name.trim(), expires_at)
-                    .await
-                    .map_err(store_failure)
-            })?;
-            match expires_at {
-                Some(at) => println!(
-                    "Created a {} token named \"{}\" that expires {}. It is shown only once:",
-                    role.as_str(),
-                    name.trim(),
-                    utc_minute(&redress_store::utc_text(at))
-                ),
-                None => println!(
-                    "Created a {} token named \"{}\". It is shown only once:",
-                    role.as_str(),
-                    name.trim()
-                ),
-            }
-            println!("{token}");
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Token(TokenCommand::List { db }) => {
-            let url = database_url(&db)?;
-            let tokens = runtime()?.block_on(async {
-                let store = redress::open_and_migrate(&url)
-                    .await
-                    .map_err(store_failure)?;
-                store.list_tokens().await.map_err(store_failure)
-            })?;
-            if tokens.is_empty() {
-                println!("There are no API tokens (create one with redress token create).");
-                return Ok(ExitCode::SUCCESS);
-            }
-            let now = redress_store::now_utc();
-            let rows: Vec<[String; 6]> = tokens
-                .iter()
-                .map(|t| {
-                    let status = if t.revoked_at.is_some() {
-                        "revoked"
-                    } else if t.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
-                        "expired"
-                    } else {
-                        "active"
-                    };
-                    [
-                        t.name.clone(),
-                        t.role.as_str().to_owned(),
-                        utc_minute(&t.created_at),
-                        t.last_used_at
-                            .as_deref()
-                            .map_or_else(|| "never".to_owned(), utc_minute),
-                        t.expires_at
-                            .as_deref()
-                            .map_or_else(|| "never".to_owned(), utc_minute),
-                        status.to_owned(),
-                    ]
-                })
-                .collect();
-            let header =
-                ["NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES", "STATUS"].map(str::to_owned);
-            let mut widths = [0usize; 6];
-            for row in std::iter::once(&header).chain(&rows) {
-                for (w, cell) in widths.iter_mut().zip(row) {
-                    *w = (*w).max(cell.chars().count());
-                }
-            }
-            for row in std::iter::once(&header).chain(&rows) {
-                let line: Vec<String> = row
-                    .iter()
-                    .zip(widths)
-                    .map(|(cell, w)| format!("{cell:<w$}"))
-                    .collect();
-                println!("{}", line.join("  ").trim_end());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Token(TokenCommand::Revoke { db, name }) => {
-            let url = database_url(&db)?;
-            let name = name.trim().to_owned();
-            if name.is_empty() {
-                return Err(Failure(
-                    "NAME must be the name of a token (see redress token list)".into(),
-                ));
-            }
-            let revoked = runtime()?.block_on(async {
-                let store = redress::open_and_migrate(&url)
-                    .await
-                    .map_err(store_failure)?;
-                store
-                    .revoke_tokens_by_name(&name, &redress_store::now_utc())
-                    .await
-                    .map_err(|e| match e {
-                        redress_store::StoreError::NotFound => Failure(format!(
-                            "no API token is named \"{name}\" (names must match exactly; see redress token list)"
-                        )),
-                        e => store_failure(e),
-                    })
-            })?;
-            match revoked {
-                0 => println!("The token named \"{name}\" was already revoked."),
-                1 => {
-                    println!("Revoked the token named \"{name}\": the API refuses it from now on.")
-                }
-                n => println!(
-                    "Revoked {n} tokens named \"{name}\": the API refuses them from now on."
-                ),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::User(UserCommand::Add {
-            db,
-            email,
-            name,
-            role,
-        }) => {
-            let url = database_url(&db)?;
-            let role: Role = role.parse().map_err(Failure)?;
-            let email = email.trim().to_lowercase();
-            if !email
-                .split_once('@')
-                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
-            {
-                return Err(Failure(format!(
-                    "--email '{email}' is not an email address"
-                )));
-            }
-            if name.trim().is_empty() {
-                return Err(Failure("--name must not be empty".into()));
-            }
-            let mut password = String::new();
-            std::io::stdin().read_line(&mut password).map_err(|e| {
-                Failure(format!(
-                    "could not read the password from standard input: {e}"
-                ))
-            })?;
-            let password = password.trim_end_matches(['\n', '\r']);
-            if password.chars().count() < 12 {
-                return Err(Failure(
-                    "the password (read from standard input) must be at least 12 characters".into(),
-                ));
-            }
-            let hash = redress_web::auth::hash_password(password).map_err(Failure)?;
-            runtime()?.block_on(async {
-                let store = redress::open_and_migrate(&url)
-                    .await
-                    .map_err(store_failure)?;
-                let user = redress_store::User {
-                    id: redress_store::new_id(),
-                    email: email.clone(),
-                    name: name.trim().to_owned(),
-                    role,
-                    password_hash: hash,
-                };
-                store
-                    .create_user(&user, &redress_store::now_utc())
-                    .await
-                    .map_err(|e| match e {
-                        redress_store::StoreError::Duplicate(_) => {
-                            Failure(format!("there is already a user {email}"))
-                        }
-                        e => store_failure(e),
-                    })
-            })?;
-            println!(
-                "Added {} ({}) as {}",
-                name.trim(),
-                email,
-                role.display_name()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Policy(PolicyCommand::List) => {
-            for preset in PRESETS {
-                let policy = Policy::resolve(preset.toml, &presets::preset_lookup)?;
-                println!("{:<30} {}", preset.id, policy.name);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Policy(PolicyCommand::Show { policy, format }) => {
-            let text = policy_text(&policy)?;
-            let table = Policy::resolve_table(&text, &presets::preset_lookup)?;
-            match format {
-                ShowFormat::Toml => {
-                    let out = toml::to_string_pretty(&table)
-                        .map_err(|e| Failure(format!("could not print the policy: {e}")))?;
-                    print!("{out}");
-                }
-                ShowFormat::Json => {
-                    let policy = Policy::from_table(table)?;
-                    let out = serde_json::to_string_pretty(&policy)
-                        .map_err(|e| Failure(format!("could not print the policy: {e}")))?;
-                    println!("{out}");
-                }
-                ShowFormat::Text => {
-                    let policy = Policy::from_table(table)?;
-                    println!(
-                        "{} ({}, version {})",
-                        policy.name, policy.id, policy.version
-                    );
-                    for line in policy.describe() {
-                        println!("- {line}");
-                    }
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Policy(PolicyCommand::Check { policy, format }) => {
-            let text = policy_text(&policy)?;
-            let policy = Policy::resolve(&text, &presets::preset_lookup)?;
-            let findings = compliance::check(&policy);
-            match format {
-                CheckFormat::Text => {
-                    if findings.is_empty() {
-                        println!(
-                            "{}: no findings against the {}",
-                            policy.id,
-                            compliance::Framework::of(&policy).display_name()
-                        );
-                    }
-                    for f in &findings {
-                        // Code provisions are numbers ("6.12"); SPSO ones name themselves.
-                        let provision = if f.provision.starts_with("SPSO") {
-                            f.provision.to_owned()
-                        } else {
-                            format!("Code {}", f.provision)
-                        };
-                        println!(
-                            "{:<7} {:<10} {}: {}",
-                            f.severity.as_str(),
-                            provision,
-                            f.key,
-                            f.message
-                        );
-                    }
-                }
-                CheckFormat::Json => {
-                    let out = serde_json::to_string_pretty(&findings)
-                        .map_err(|e| Failure(format!("could not print the findings: {e}")))?;
-                    println!("{out}");
-                }
-            }
-            Ok(if findings.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Command::Generate {
-            db,
-            cases,
-            seed,
-            as_of,
-            batch,
-            skip_if_at_least,
-        } => {
-            let as_of = match as_of {
-                Some(d) => parse_date("--as-of", &d)?,
-                None => redress_web::uk_today(),
-            };
-            let options = generate::Options {
-                database_url: database_url(&db)?,
-                cases,
-                seed,
-                as_of,
-                batch,
-                skip_if_at_least,
-            };
-            runtime()?
-                .block_on(generate::run(options))
-                .map_err(Failure)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve(args) => serve(args),
+        Command::Migrate { db } => migrate(&db),
+        Command::Token(TokenCommand::Create(args)) => create_token(args),
+        Command::Token(TokenCommand::List { db }) => list_tokens(&db),
+        Command::Token(TokenCommand::Revoke { db, name }) => revoke_tokens(&db, &name),
+        Command::User(UserCommand::Add(args)) => add_user(args),
+        Command::Policy(PolicyCommand::List) => list_policies(),
+        Command::Policy(PolicyCommand::Show { policy, format }) => show_policy(&policy, format),
+        Command::Policy(PolicyCommand::Check { policy, format }) => check_policy(&policy, format),
+        Command::Generate(args) => generate(args),
         Command::Calendar(CalendarCommand::AddWorkingDays { cal, date, n }) => {
-            let calendar = build_calendar(&cal)?;
-            let date = parse_date("DATE", &date)?;
-            let n: u32 = n.parse().map_err(|_| {
-                Failure(format!(
-                    "N must be a whole number of working days from 0, not '{n}'"
-                ))
-            })?;
-            println!("{}", calendar.add_working_days(date, n)?);
-            Ok(ExitCode::SUCCESS)
+            add_working_days(&cal, &date, &n)
         }
         Command::Calendar(CalendarCommand::WorkingDaysBetween { cal, a, b }) => {
-            let calendar = build_calendar(&cal)?;
-            let a = parse_date("A", &a)?;
-            let b = parse_date("B", &b)?;
-            println!("{}", calendar.working_days_between(a, b)?);
-            Ok(ExitCode::SUCCESS)
+            working_days_between(&cal, &a, &b)
         }
         Command::Calendar(CalendarCommand::IsWorkingDay { cal, date }) => {
-            let calendar = build_calendar(&cal)?;
-            let date = parse_date("DATE", &date)?;
-            let working = calendar.is_working_day(date)?;
-            println!("{}", if working { "yes" } else { "no" });
-            Ok(if working {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            is_working_day(&cal, &date)
         }
     }
+}
+
+/// `serve`: each setting from its flag or variable, else the settings file, else the default.
+fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
+    let ServeArgs {
+        db,
+        bind,
+        default_policy,
+        bank_holidays,
+        log_format,
+        admin_email,
+        public_url,
+    } = args;
+    let file = file_config(&db)?;
+    let settings = server::Settings {
+        database_url: db
+            .database_url
+            .or(file.database_url)
+            .unwrap_or_else(|| redress::DEFAULT_DATABASE_URL.to_owned()),
+        bind: bind
+            .or(file.bind)
+            .unwrap_or_else(|| redress::DEFAULT_BIND.to_owned()),
+        default_policy: default_policy.or(file.default_policy),
+        bank_holidays: bank_holidays.or(file.bank_holidays.map(PathBuf::from)),
+        log_format: log_format
+            .or(file.log_format)
+            .unwrap_or_else(|| "text".to_owned()),
+        admin_email: admin_email
+            .or(file.admin_email)
+            .unwrap_or_else(|| "admin@redress.local".to_owned()),
+        public_url: public_url.or(file.public_url),
+    };
+    runtime()?
+        .block_on(server::serve(settings))
+        .map_err(Failure)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn migrate(db: &DbArgs) -> Result<ExitCode, Failure> {
+    let url = database_url(db)?;
+    runtime()?.block_on(async {
+        let store = redress::open_and_migrate(&url)
+            .await
+            .map_err(store_failure)?;
+        println!("{} database is up to date", store.backend());
+        Ok::<_, Failure>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn create_token(args: TokenCreateArgs) -> Result<ExitCode, Failure> {
+    let TokenCreateArgs {
+        db,
+        role,
+        name,
+        expires_in,
+    } = args;
+    let url = database_url(&db)?;
+    let role: Role = role.parse().map_err(Failure)?;
+    if name.trim().is_empty() {
+        return Err(Failure("--name must say what the token is for".into()));
+    }
+    let expires_at = match expires_in {
+        Some(text) => Some(expiry(&text)?),
+        None => None,
+    };
+    let token = runtime()?.block_on(async {
+        let store = redress::open_and_migrate(&url)
+            .await
+            .map_err(store_failure)?;
+        redress_web::auth::create_token(store.as_ref(), role, name.trim(), expires_at)
+            .await
+            .map_err(store_failure)
+    })?;
+    match expires_at {
+        Some(at) => println!(
+            "Created a {} token named \"{}\" that expires {}. It is shown only once:",
+            role.as_str(),
+            name.trim(),
+            utc_minute(&redress_store::utc_text(at))
+        ),
+        None => println!(
+            "Created a {} token named \"{}\". It is shown only once:",
+            role.as_str(),
+            name.trim()
+        ),
+    }
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// When a token given `--expires-in TEXT` now stops working.
+fn expiry(text: &str) -> Result<jiff::Timestamp, Failure> {
+    let lasts = redress::parse_expires_in(text).map_err(Failure)?;
+    jiff::Timestamp::now()
+        .checked_add(lasts)
+        .map_err(|_| Failure(format!("--expires-in '{text}' is too far in the future")))
+}
+
+fn list_tokens(db: &DbArgs) -> Result<ExitCode, Failure> {
+    let url = database_url(db)?;
+    let tokens = runtime()?.block_on(async {
+        let store = redress::open_and_migrate(&url)
+            .await
+            .map_err(store_failure)?;
+        store.list_tokens().await.map_err(store_failure)
+    })?;
+    if tokens.is_empty() {
+        println!("There are no API tokens (create one with redress token create).");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let now = redress_store::now_utc();
+    let rows: Vec<[String; 6]> = tokens.iter().map(|t| token_row(t, &now)).collect();
+    let header = ["NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES", "STATUS"].map(str::to_owned);
+    print_table(&header, &rows);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A token's line in `token list`, its status as of `now` (stored UTC text).
+fn token_row(t: &redress_store::TokenSummary, now: &str) -> [String; 6] {
+    let status = if t.revoked_at.is_some() {
+        "revoked"
+    } else if t.expires_at.as_deref().is_some_and(|e| e <= now) {
+        "expired"
+    } else {
+        "active"
+    };
+    [
+        t.name.clone(),
+        t.role.as_str().to_owned(),
+        utc_minute(&t.created_at),
+        t.last_used_at
+            .as_deref()
+            .map_or_else(|| "never".to_owned(), utc_minute),
+        t.expires_at
+            .as_deref()
+            .map_or_else(|| "never".to_owned(), utc_minute),
+        status.to_owned(),
+    ]
+}
+
+/// Left-aligned columns, each as wide as its widest cell, two spaces apart.
+fn print_table<const N: usize>(header: &[String; N], rows: &[[String; N]]) {
+    let mut widths = [0usize; N];
+    for row in std::iter::once(header).chain(rows) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(header).chain(rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+}
+
+fn revoke_tokens(db: &DbArgs, name: &str) -> Result<ExitCode, Failure> {
+    let url = database_url(db)?;
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        return Err(Failure(
+            "NAME must be the name of a token (see redress token list)".into(),
+        ));
+    }
+    let revoked = runtime()?.block_on(async {
+        let store = redress::open_and_migrate(&url)
+            .await
+            .map_err(store_failure)?;
+        store
+            .revoke_tokens_by_name(&name, &redress_store::now_utc())
+            .await
+            .map_err(|e| match e {
+                redress_store::StoreError::NotFound => Failure(format!(
+                    "no API token is named \"{name}\" (names must match exactly; see redress token list)"
+                )),
+                e => store_failure(e),
+            })
+    })?;
+    match revoked {
+        0 => println!("The token named \"{name}\" was already revoked."),
+        1 => {
+            println!("Revoked the token named \"{name}\": the API refuses it from now on.")
+        }
+        n => println!("Revoked {n} tokens named \"{name}\": the API refuses them from now on."),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_user(args: UserAddArgs) -> Result<ExitCode, Failure> {
+    let UserAddArgs {
+        db,
+        email,
+        name,
+        role,
+    } = args;
+    let url = database_url(&db)?;
+    let role: Role = role.parse().map_err(Failure)?;
+    let email = email.trim().to_lowercase();
+    if !email
+        .split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+    {
+        return Err(Failure(format!(
+            "--email '{email}' is not an email address"
+        )));
+    }
+    if name.trim().is_empty() {
+        return Err(Failure("--name must not be empty".into()));
+    }
+    let password = read_password()?;
+    let hash = redress_web::auth::hash_password(&password).map_err(Failure)?;
+    runtime()?.block_on(async {
+        let store = redress::open_and_migrate(&url)
+            .await
+            .map_err(store_failure)?;
+        let user = redress_store::User {
+            id: redress_store::new_id(),
+            email: email.clone(),
+            name: name.trim().to_owned(),
+            role,
+            password_hash: hash,
+        };
+        store
+            .create_user(&user, &redress_store::now_utc())
+            .await
+            .map_err(|e| match e {
+                redress_store::StoreError::Duplicate(_) => {
+                    Failure(format!("there is already a user {email}"))
+                }
+                e => store_failure(e),
+            })
+    })?;
+    println!(
+        "Added {} ({}) as {}",
+        name.trim(),
+        email,
+        role.display_name()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The new user's password: the first line of standard input, at least 12 characters.
+fn read_password() -> Result<String, Failure> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).map_err(|e| {
+        Failure(format!(
+            "could not read the password from standard input: {e}"
+        ))
+    })?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    if password.chars().count() < 12 {
+        return Err(Failure(
+            "the password (read from standard input) must be at least 12 characters".into(),
+        ));
+    }
+    Ok(password.to_owned())
+}
+
+fn list_policies() -> Result<ExitCode, Failure> {
+    for preset in PRESETS {
+        let policy = Policy::resolve(preset.toml, &presets::preset_lookup)?;
+        println!("{:<30} {}", preset.id, policy.name);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_policy(policy: &str, format: ShowFormat) -> Result<ExitCode, Failure> {
+    let text = policy_text(policy)?;
+    let table = Policy::resolve_table(&text, &presets::preset_lookup)?;
+    match format {
+        ShowFormat::Toml => {
+            let out = toml::to_string_pretty(&table)
+                .map_err(|e| Failure(format!("could not print the policy: {e}")))?;
+            print!("{out}");
+        }
+        ShowFormat::Json => {
+            let policy = Policy::from_table(table)?;
+            let out = serde_json::to_string_pretty(&policy)
+                .map_err(|e| Failure(format!("could not print the policy: {e}")))?;
+            println!("{out}");
+        }
+        ShowFormat::Text => {
+            let policy = Policy::from_table(table)?;
+            println!(
+                "{} ({}, version {})",
+                policy.name, policy.id, policy.version
+            );
+            for line in policy.describe() {
+                println!("- {line}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `policy check`: exit status 1 when there are findings.
+fn check_policy(policy: &str, format: CheckFormat) -> Result<ExitCode, Failure> {
+    let text = policy_text(policy)?;
+    let policy = Policy::resolve(&text, &presets::preset_lookup)?;
+    let findings = compliance::check(&policy);
+    match format {
+        CheckFormat::Text => print_findings(&policy, &findings),
+        CheckFormat::Json => {
+            let out = serde_json::to_string_pretty(&findings)
+                .map_err(|e| Failure(format!("could not print the findings: {e}")))?;
+            println!("{out}");
+        }
+    }
+    Ok(if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_findings(policy: &Policy, findings: &[compliance::Finding]) {
+    if findings.is_empty() {
+        println!(
+            "{}: no findings against the {}",
+            policy.id,
+            compliance::Framework::of(policy).display_name()
+        );
+    }
+    for f in findings {
+        // Code provisions are numbers ("6.12"); SPSO ones name themselves.
+        let provision = if f.provision.starts_with("SPSO") {
+            f.provision.to_owned()
+        } else {
+            format!("Code {}", f.provision)
+        };
+        println!(
+            "{:<7} {:<10} {}: {}",
+            f.severity.as_str(),
+            provision,
+            f.key,
+            f.message
+        );
+    }
+}
+
+fn generate(args: GenerateArgs) -> Result<ExitCode, Failure> {
+    let as_of = match &args.as_of {
+        Some(d) => parse_date("--as-of", d)?,
+        None => redress_web::uk_today(),
+    };
+    let options = generate::Options {
+        database_url: database_url(&args.db)?,
+        cases: args.cases,
+        seed: args.seed,
+        as_of,
+        batch: args.batch,
+        skip_if_at_least: args.skip_if_at_least,
+    };
+    runtime()?
+        .block_on(generate::run(options))
+        .map_err(Failure)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_working_days(cal: &CalendarArgs, date: &str, n: &str) -> Result<ExitCode, Failure> {
+    let calendar = build_calendar(cal)?;
+    let date = parse_date("DATE", date)?;
+    let n: u32 = n.parse().map_err(|_| {
+        Failure(format!(
+            "N must be a whole number of working days from 0, not '{n}'"
+        ))
+    })?;
+    println!("{}", calendar.add_working_days(date, n)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn working_days_between(cal: &CalendarArgs, a: &str, b: &str) -> Result<ExitCode, Failure> {
+    let calendar = build_calendar(cal)?;
+    let a = parse_date("A", a)?;
+    let b = parse_date("B", b)?;
+    println!("{}", calendar.working_days_between(a, b)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `calendar is-working-day`: exit status 1 when it is not.
+fn is_working_day(cal: &CalendarArgs, date: &str) -> Result<ExitCode, Failure> {
+    let calendar = build_calendar(cal)?;
+    let date = parse_date("DATE", date)?;
+    let working = calendar.is_working_day(date)?;
+    println!("{}", if working { "yes" } else { "no" });
+    Ok(if working {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {

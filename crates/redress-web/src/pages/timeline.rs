@@ -8,13 +8,53 @@ use redress_domain::event::{ChallengeOutcome, Event};
 use super::case_file::channel_label;
 use crate::LoadedPolicy;
 
-/// What happened, for the timeline.
+/// What happened, for the timeline: a headline and its details.
+type Description = (String, Vec<String>);
+
+/// What happened, for the timeline. Each group of event kinds is described by its own part; the match
+/// here names every kind, so that a new one cannot go undescribed.
 pub(crate) fn describe_event(
     e: &Event,
     names: &HashMap<String, String>,
     loaded: &LoadedPolicy,
-) -> (String, Vec<String>) {
+) -> Description {
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    match e {
+        Event::Received { .. }
+        | Event::RelationshipRecorded { .. }
+        | Event::TimeLimitDiscretionUsed { .. }
+        | Event::Classified { .. }
+        | Event::Excluded { .. } => describe_intake(e, loaded),
+        Event::Acknowledged { .. }
+        | Event::Assigned { .. }
+        | Event::ComplaintDefined { .. }
+        | Event::Extended { .. }
+        | Event::AdverseFindingsShared { .. } => describe_handling(e, &name_of),
+        Event::Responded { .. } => describe_response(e),
+        Event::EscalationRequested { .. }
+        | Event::EscalationAccepted { .. }
+        | Event::EscalationRefused { .. }
+        | Event::ReturnedToStage1 { .. } => describe_escalation(e),
+        Event::ResolvedConfirmed { .. }
+        | Event::Closed { .. }
+        | Event::Reopened { .. }
+        | Event::RemedyCompleted { .. } => describe_closing(e),
+        Event::IssueMerged { .. }
+        | Event::IssueSplitOut { .. }
+        | Event::ReferredToOmbudsman { .. }
+        | Event::OmbudsmanDetermined { .. } => describe_issue_or_ombudsman(e),
+        Event::AdjustmentsRecorded { .. }
+        | Event::ContactRestricted { .. }
+        | Event::ContactRestrictionChallenged { .. } => describe_support(e, &name_of),
+    }
+}
+
+/// `describe_event` sends each part only the kinds it names.
+fn not_in_group(e: &Event, group: &str) -> ! {
+    unreachable!("{} is not described with the {group} events", e.kind())
+}
+
+fn describe_intake(e: &Event, loaded: &LoadedPolicy) -> Description {
     match e {
         Event::Received {
             channel,
@@ -30,6 +70,24 @@ pub(crate) fn describe_event(
                 .chain(tenancy_ended_on.map(|d| format!("Tenancy ended {}", human_date(d))))
                 .chain(matter_arose_on.map(|d| format!("The matter arose {}", human_date(d))))
                 .collect(),
+        ),
+        Event::RelationshipRecorded {
+            relationship,
+            tenancy_ended_on,
+            ..
+        } => (
+            format!(
+                "Complainant recorded as: {}",
+                relationship.label().to_lowercase()
+            ),
+            tenancy_ended_on
+                .iter()
+                .map(|d| format!("Tenancy ended {}", human_date(*d)))
+                .collect(),
+        ),
+        Event::TimeLimitDiscretionUsed { reason, .. } => (
+            "Considered although outside the time limit".into(),
+            vec![format!("Why: {reason}")],
         ),
         Event::Classified { feedback_type, .. } => (
             format!(
@@ -51,6 +109,12 @@ pub(crate) fn describe_event(
                 format!("Why: {reason}"),
             ],
         ),
+        other => not_in_group(other, "intake"),
+    }
+}
+
+fn describe_handling(e: &Event, name_of: &dyn Fn(&str) -> String) -> Description {
+    match e {
         Event::Acknowledged { .. } => ("Acknowledged".into(), vec![]),
         Event::Assigned { officer, .. } => (format!("Assigned to {}", name_of(officer)), vec![]),
         Event::ComplaintDefined {
@@ -103,34 +167,45 @@ pub(crate) fn describe_event(
             "Adverse findings shared with the resident for comment".into(),
             vec![],
         ),
-        Event::Responded {
-            outcome,
-            heads,
-            remedies,
-            outstanding_actions,
-            ..
-        } => {
-            let mut d = Vec::new();
-            if let Some(o) = outcome {
-                d.push(format!("Outcome: {}", o.phrase()));
-            }
-            d.extend(
-                heads
-                    .iter()
-                    .map(|h| format!("Head {}: {}", h.head, h.outcome.phrase())),
-            );
-            d.extend(
-                remedies
-                    .iter()
-                    .map(|r| format!("Remedy: {}", r.description)),
-            );
-            d.extend(
-                outstanding_actions
-                    .iter()
-                    .map(|a| format!("Outstanding action: {}", a.description)),
-            );
-            ("Response issued".into(), d)
-        }
+        other => not_in_group(other, "handling"),
+    }
+}
+
+fn describe_response(e: &Event) -> Description {
+    let Event::Responded {
+        outcome,
+        heads,
+        remedies,
+        outstanding_actions,
+        ..
+    } = e
+    else {
+        not_in_group(e, "response")
+    };
+    let mut d = Vec::new();
+    if let Some(o) = outcome {
+        d.push(format!("Outcome: {}", o.phrase()));
+    }
+    d.extend(
+        heads
+            .iter()
+            .map(|h| format!("Head {}: {}", h.head, h.outcome.phrase())),
+    );
+    d.extend(
+        remedies
+            .iter()
+            .map(|r| format!("Remedy: {}", r.description)),
+    );
+    d.extend(
+        outstanding_actions
+            .iter()
+            .map(|a| format!("Outstanding action: {}", a.description)),
+    );
+    ("Response issued".into(), d)
+}
+
+fn describe_escalation(e: &Event) -> Description {
+    match e {
         Event::EscalationRequested { reasons, .. } => (
             "Resident asked to escalate".into(),
             reasons.iter().map(|r| format!("Reasons: {r}")).collect(),
@@ -138,39 +213,6 @@ pub(crate) fn describe_event(
         Event::EscalationAccepted { reason, .. } => (
             "Late request to escalate accepted".into(),
             vec![format!("Why: {reason}")],
-        ),
-        Event::RelationshipRecorded {
-            relationship,
-            tenancy_ended_on,
-            ..
-        } => (
-            format!(
-                "Complainant recorded as: {}",
-                relationship.label().to_lowercase()
-            ),
-            tenancy_ended_on
-                .iter()
-                .map(|d| format!("Tenancy ended {}", human_date(*d)))
-                .collect(),
-        ),
-        Event::TimeLimitDiscretionUsed { reason, .. } => (
-            "Considered although outside the time limit".into(),
-            vec![format!("Why: {reason}")],
-        ),
-        Event::ContactRestrictionChallenged {
-            outcome,
-            explanation,
-            ..
-        } => (
-            format!(
-                "Challenge to the contact restriction reviewed: {}",
-                match outcome {
-                    ChallengeOutcome::Kept => "it stays",
-                    ChallengeOutcome::Varied => "it is changed",
-                    ChallengeOutcome::Lifted => "it is lifted",
-                }
-            ),
-            vec![format!("Why: {explanation}")],
         ),
         Event::EscalationRefused {
             ground,
@@ -183,6 +225,15 @@ pub(crate) fn describe_event(
                 .chain(explanation.iter().map(|e| format!("Explanation: {e}")))
                 .collect(),
         ),
+        Event::ReturnedToStage1 { reason, .. } => {
+            ("Returned to stage 1".into(), vec![reason.clone()])
+        }
+        other => not_in_group(other, "escalation"),
+    }
+}
+
+fn describe_closing(e: &Event) -> Description {
+    match e {
         Event::ResolvedConfirmed { .. } => ("The resident confirmed it is resolved".into(), vec![]),
         Event::Closed {
             reason,
@@ -193,9 +244,13 @@ pub(crate) fn describe_event(
             explanation.iter().cloned().collect(),
         ),
         Event::Reopened { reason, .. } => ("Reopened".into(), vec![reason.clone()]),
-        Event::ReturnedToStage1 { reason, .. } => {
-            ("Returned to stage 1".into(), vec![reason.clone()])
-        }
+        Event::RemedyCompleted { remedy, .. } => (format!("Remedy {remedy} completed"), vec![]),
+        other => not_in_group(other, "closing"),
+    }
+}
+
+fn describe_issue_or_ombudsman(e: &Event) -> Description {
+    match e {
         Event::IssueMerged { summary, .. } => ("Issue added".into(), vec![summary.clone()]),
         Event::IssueSplitOut { summary, .. } => ("Issue split out".into(), vec![summary.clone()]),
         Event::ReferredToOmbudsman {
@@ -215,6 +270,12 @@ pub(crate) fn describe_event(
                 .map(|f| format!("{}: {:?}", f.element, f.finding))
                 .collect(),
         ),
+        other => not_in_group(other, "issue and Ombudsman"),
+    }
+}
+
+fn describe_support(e: &Event, name_of: &dyn Fn(&str) -> String) -> Description {
+    match e {
         Event::AdjustmentsRecorded {
             needs, adjustments, ..
         } => (
@@ -240,6 +301,21 @@ pub(crate) fn describe_event(
                 ),
             ],
         ),
-        Event::RemedyCompleted { remedy, .. } => (format!("Remedy {remedy} completed"), vec![]),
+        Event::ContactRestrictionChallenged {
+            outcome,
+            explanation,
+            ..
+        } => (
+            format!(
+                "Challenge to the contact restriction reviewed: {}",
+                match outcome {
+                    ChallengeOutcome::Kept => "it stays",
+                    ChallengeOutcome::Varied => "it is changed",
+                    ChallengeOutcome::Lifted => "it is lifted",
+                }
+            ),
+            vec![format!("Why: {explanation}")],
+        ),
+        other => not_in_group(other, "support"),
     }
 }

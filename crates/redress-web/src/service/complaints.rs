@@ -1,5 +1,7 @@
 //! Logging a complaint: the input, its checks, the policy's intake rules, and the first write.
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 use redress_domain::access::Permission;
 use redress_domain::case::Case;
@@ -10,10 +12,10 @@ use redress_store::{Complainant, IdempotencyKey, NewCase, new_id, now_utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::AppState;
 use crate::auth::Principal;
 use crate::error::FieldError;
 use crate::service::{ServiceError, ServiceResult};
+use crate::{AppState, LoadedPolicy};
 
 use crate::service::cases::{project, refusal};
 
@@ -133,6 +135,37 @@ pub async fn log_complaint(
 ) -> ServiceResult<(String, bool)> {
     who.require(Permission::CreateCases, "log complaints")?;
     let today = state.today();
+    check_fields(&body, today)?;
+    let loaded = policy_to_log_under(state, &body).await?;
+    check_intake_rules(&loaded, &body)?;
+    let idempotency = idempotency_key(who, &body)?;
+    let opened = open_case(&body, who, &loaded, today, triage)?;
+    let (reference, created) = state
+        .store
+        .create_case(NewCase {
+            id: new_id(),
+            reference_year: body.received_on.year(),
+            policy_id: loaded.record.id.clone(),
+            policy_version: loaded.record.version,
+            complainant: body.complainant.map(complainant_record),
+            summary: body.summary,
+            confidential: body.confidential,
+            projection: project(&opened.case, &loaded, today),
+            received: opened.received,
+            triage: opened.triage,
+            recorded_at: now_utc(),
+            idempotency: idempotency.clone(),
+        })
+        .await?;
+    if !created && let Some(sent) = &idempotency {
+        refuse_another_complaint_under(state, sent).await?;
+    }
+    tracing::info!(%reference, created, "complaint logged");
+    Ok((reference, created))
+}
+
+/// The complaint's fields, each on its own: every problem found, by field.
+fn check_fields(body: &CreateComplaint, today: Date) -> ServiceResult<()> {
     let mut errors = Vec::new();
     if let Some(detail) = redress_domain::intake::receipt_date_problem(body.received_on, today) {
         errors.push(FieldError {
@@ -148,40 +181,7 @@ pub async fn log_complaint(
     }
     check_text("summary", &body.summary, TextKind::Document, &mut errors);
     if let Some(c) = &body.complainant {
-        for (field, value, max) in [
-            ("complainant.name", &c.name, TextKind::Name),
-            ("complainant.email", &c.email, TextKind::Email),
-            ("complainant.phone", &c.phone, TextKind::Phone),
-            ("complainant.address", &c.address, TextKind::Line),
-        ] {
-            if let Some(v) = value {
-                check_text(field, v, max, &mut errors);
-            }
-        }
-        if let Some(r) = &c.representative {
-            check_text(
-                "complainant.representative.name",
-                &r.name,
-                TextKind::Name,
-                &mut errors,
-            );
-            if let Some(rel) = &r.relationship {
-                check_text(
-                    "complainant.representative.relationship",
-                    rel,
-                    TextKind::Name,
-                    &mut errors,
-                );
-            }
-        }
-        if let Some(email) = &c.email
-            && !text::is_email_address(email)
-        {
-            errors.push(FieldError {
-                field: "complainant.email".into(),
-                detail: "is not an email address".into(),
-            });
-        }
+        check_complainant(c, &mut errors);
     }
     if let Some(key) = &body.idempotency_key
         && (key.is_empty() || key.len() > 100)
@@ -191,19 +191,69 @@ pub async fn log_complaint(
             detail: "must be 1 to 100 characters".into(),
         });
     }
-    if !errors.is_empty() {
-        return Err(ServiceError::fields(errors));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::fields(errors))
     }
+}
+
+fn check_complainant(c: &ComplainantBody, errors: &mut Vec<FieldError>) {
+    for (field, value, max) in [
+        ("complainant.name", &c.name, TextKind::Name),
+        ("complainant.email", &c.email, TextKind::Email),
+        ("complainant.phone", &c.phone, TextKind::Phone),
+        ("complainant.address", &c.address, TextKind::Line),
+    ] {
+        if let Some(v) = value {
+            check_text(field, v, max, errors);
+        }
+    }
+    if let Some(r) = &c.representative {
+        check_text(
+            "complainant.representative.name",
+            &r.name,
+            TextKind::Name,
+            errors,
+        );
+        if let Some(rel) = &r.relationship {
+            check_text(
+                "complainant.representative.relationship",
+                rel,
+                TextKind::Name,
+                errors,
+            );
+        }
+    }
+    if let Some(email) = &c.email
+        && !text::is_email_address(email)
+    {
+        errors.push(FieldError {
+            field: "complainant.email".into(),
+            detail: "is not an email address".into(),
+        });
+    }
+}
+
+/// The latest version of the policy the complaint names, or of the default policy.
+async fn policy_to_log_under(
+    state: &AppState,
+    body: &CreateComplaint,
+) -> ServiceResult<Arc<LoadedPolicy>> {
     let policy_id = body
         .policy
         .clone()
         .unwrap_or_else(|| state.default_policy.clone());
-    let loaded = state.policy(&policy_id, None).await.map_err(|e| match e {
+    state.policy(&policy_id, None).await.map_err(|e| match e {
         ServiceError::NotFound(_) => {
             ServiceError::invalid("policy", format!("there is no policy '{policy_id}'"))
         }
         e => e,
-    })?;
+    })
+}
+
+/// The policy's rules on who may complain, anonymous complaints and representatives.
+fn check_intake_rules(loaded: &LoadedPolicy, body: &CreateComplaint) -> ServiceResult<()> {
     let intake = Intake {
         received_on: Some(body.received_on),
         relationship: body.relationship,
@@ -218,21 +268,46 @@ pub async fn log_complaint(
     };
     // The policy refuses (who may complain, anonymous, representatives): a 409 in the policy's words, as
     // for any step the policy or the lifecycle refuses.
-    if let Some(refused) = check_intake(&loaded.policy, &intake).into_iter().next() {
-        return Err(ServiceError::Refused {
+    match check_intake(&loaded.policy, &intake).into_iter().next() {
+        Some(refused) => Err(ServiceError::Refused {
             detail: refused.message,
             field: Some(refused.field.unwrap_or("complainant").to_owned()),
-        });
+        }),
+        None => Ok(()),
     }
-    // The key is scoped to the caller, and kept with a hash of the complaint it was sent with.
-    let idempotency = match body.idempotency_key.clone() {
-        Some(key) => Some(IdempotencyKey {
+}
+
+/// The key is scoped to the caller, and kept with a hash of the complaint it was sent with.
+fn idempotency_key(
+    who: &Principal,
+    body: &CreateComplaint,
+) -> ServiceResult<Option<IdempotencyKey>> {
+    match body.idempotency_key.clone() {
+        Some(key) => Ok(Some(IdempotencyKey {
             scope: who.id.clone(),
             key,
             request_hash: body.request_hash()?,
-        }),
-        None => None,
-    };
+        })),
+        None => Ok(None),
+    }
+}
+
+/// A case as it stands once received, before it is stored.
+struct OpenedCase {
+    received: CaseEvent,
+    triage: Option<CaseEvent>,
+    case: Case,
+}
+
+/// The case opened by its receipt, with its triage at intake decided now and applied: written with the
+/// receipt, in one write, nothing is left half-done.
+fn open_case(
+    body: &CreateComplaint,
+    who: &Principal,
+    loaded: &LoadedPolicy,
+    today: Date,
+    triage: Option<Event>,
+) -> ServiceResult<OpenedCase> {
     let received = CaseEvent::new(
         Event::Received {
             on: body.received_on,
@@ -244,7 +319,6 @@ pub async fn log_complaint(
         Some(&who.id),
     );
     let mut case = Case::open(&received).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    // The triage at intake is decided now and written with the receipt: one write, nothing half-done.
     let triage = match triage {
         Some(step) => {
             let step = case
@@ -257,7 +331,15 @@ pub async fn log_complaint(
         }
         None => None,
     };
-    let complainant = body.complainant.map(|c| Complainant {
+    Ok(OpenedCase {
+        received,
+        triage,
+        case,
+    })
+}
+
+fn complainant_record(c: ComplainantBody) -> Complainant {
+    Complainant {
         name: c.name,
         email: c.email,
         phone: c.phone,
@@ -271,41 +353,27 @@ pub async fn log_complaint(
             .as_ref()
             .and_then(|r| r.relationship.clone()),
         representative_name: c.representative.map(|r| r.name),
-    });
-    let (reference, created) = state
-        .store
-        .create_case(NewCase {
-            id: new_id(),
-            reference_year: body.received_on.year(),
-            policy_id: loaded.record.id.clone(),
-            policy_version: loaded.record.version,
-            complainant,
-            summary: body.summary,
-            confidential: body.confidential,
-            projection: project(&case, &loaded, today),
-            received,
-            triage,
-            recorded_at: now_utc(),
-            idempotency: idempotency.clone(),
-        })
-        .await?;
-    // The key was this caller's already: a retry of the same complaint is answered with its case, a
-    // different complaint under it is refused. (A key stored before requests were hashed has no hash to
-    // compare, and is answered as a retry.)
-    if !created && let Some(sent) = &idempotency {
-        let stored = state
-            .store
-            .reference_for_key(&sent.scope, &sent.key)
-            .await?;
-        if let Some(stored_hash) = stored.and_then(|k| k.request_hash)
-            && stored_hash != sent.request_hash
-        {
-            return Err(ServiceError::invalid(
-                "idempotency_key",
-                "was used for a different complaint: send a new key for a new complaint",
-            ));
-        }
     }
-    tracing::info!(%reference, created, "complaint logged");
-    Ok((reference, created))
+}
+
+/// The key was this caller's already: a retry of the same complaint is answered with its case, a
+/// different complaint under it is refused. (A key stored before requests were hashed has no hash to
+/// compare, and is answered as a retry.)
+async fn refuse_another_complaint_under(
+    state: &AppState,
+    sent: &IdempotencyKey,
+) -> ServiceResult<()> {
+    let stored = state
+        .store
+        .reference_for_key(&sent.scope, &sent.key)
+        .await?;
+    if let Some(stored_hash) = stored.and_then(|k| k.request_hash)
+        && stored_hash != sent.request_hash
+    {
+        return Err(ServiceError::invalid(
+            "idempotency_key",
+            "was used for a different complaint: send a new key for a new complaint",
+        ));
+    }
+    Ok(())
 }
