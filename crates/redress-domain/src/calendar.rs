@@ -543,8 +543,8 @@ impl Calendar {
     /// itself when it is a working day, else the next working day.
     #[inline]
     fn start_position(&self, date: Date) -> Result<usize, CalendarError> {
-        let v = self.counts[self.index(date)?];
-        Ok(((v >> 1) - (v & 1)) as usize)
+        let count = self.counts[self.index(date)?];
+        Ok(((count >> 1) - (count & 1)) as usize)
     }
 
     /// The day a clock starting on `date` counts from: `date` if it is a working day, otherwise the next

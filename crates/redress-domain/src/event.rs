@@ -455,6 +455,23 @@ macro_rules! labels {
     };
 }
 
+labels!(Channel {
+    Email => "Email",
+    Phone => "Telephone",
+    Letter => "Letter",
+    InPerson => "In person",
+    Web => "Website or portal",
+    SocialMedia => "Social media",
+    Representative => "Through a representative",
+});
+
+labels!(FeedbackType {
+    Complaint => "Formal complaint",
+    ServiceRequest => "Service request",
+    Comment => "Comment",
+    Compliment => "Compliment",
+});
+
 labels!(Outcome {
     Upheld => "Upheld",
     PartlyUpheld => "Partly upheld",

@@ -377,11 +377,11 @@ pub async fn append_checks_the_expected_version_and_writes_nothing_on_conflict(s
     );
     p.assignee = Some("officer-2".into());
     p.next_due_clock = Some("stage1_response".into());
-    let v = store
+    let version = store
         .append(&case.id, 1, &[ack.clone(), assign.clone()], AT, &p)
         .await
         .expect("append");
-    assert_eq!(v, 3);
+    assert_eq!(version, 3);
     // Stale: expected 1, it is at 3.
     let late = CaseEvent::new(
         Event::Acknowledged {

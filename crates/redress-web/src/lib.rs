@@ -196,7 +196,7 @@ pub async fn seed_presets(store: &dyn Store) -> Result<(), StoreError> {
 pub fn app(state: Arc<AppState>) -> Router {
     use tower_http::timeout::TimeoutLayer;
     use tower_http::trace::TraceLayer;
-    let (api, openapi) = api::router().split_for_parts();
+    let (api, openapi) = api::api_routes().split_for_parts();
     let openapi_json = Arc::new(openapi::document(&openapi));
     api.route(
         "/api/v1/openapi.json",
@@ -213,7 +213,7 @@ pub fn app(state: Arc<AppState>) -> Router {
     .route("/healthz", axum::routing::get(api::healthz))
     // API answers may carry personal data: no cache keeps them.
     .layer(axum::middleware::map_response(no_store))
-    .merge(pages::router())
+    .merge(pages::page_routes())
     .fallback(api::not_found)
     .with_state(state)
     .layer(axum::middleware::from_fn(api_errors_as_problems))

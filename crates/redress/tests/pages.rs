@@ -876,59 +876,84 @@ async fn take_step(app: &App, cookie: &str, reference: &str, slug: &str, fields:
     );
 }
 
-/// For every preset, at each point of a case's life, the case page offers exactly the steps the domain's
-/// `available_steps` lists, in its order, and every one of them can be posted to.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_case_page_offers_exactly_the_domains_available_steps_under_every_preset() {
+/// Under `preset`, at each point of a case's life, the case page offers exactly the steps the domain's
+/// `available_steps` lists, in its order, and the ones taken can be posted.
+async fn the_page_offers_the_available_steps_under(preset: &str) {
     let app = spawn().await;
     let officer = "officer@example.org";
     let cookie = sign_in(&app, officer).await;
-    for preset in redress_domain::presets::PRESETS {
-        let resp = log_one(&app, &cookie, &[("policy", preset.id)]).await;
-        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{}", preset.id);
-        let location = resp.headers()["location"].to_str().unwrap().to_owned();
-        let reference = location
-            .trim_start_matches("/complaints/")
-            .split('?')
-            .next()
-            .unwrap()
-            .to_owned();
-        let steps: [(&str, Vec<(&str, &str)>); 4] = [
-            ("acknowledge", vec![("on", "2026-05-29")]),
-            (
-                "define",
-                vec![
-                    ("on", "2026-05-29"),
-                    ("head_1", "The boiler has not worked"),
-                    ("outcome_1", "A working boiler"),
-                ],
-            ),
-            ("respond", vec![("on", "2026-06-01"), ("head_1", "upheld")]),
-            ("escalate", vec![("on", "2026-06-01")]),
-        ];
-        let mut checked = 0;
-        let points = std::iter::once(None).chain(steps.iter().map(Some));
-        for taken in points {
-            if let Some((slug, fields)) = taken {
-                let offered = domain_steps(&app, &reference, preset.id, officer).await;
-                if !offered.iter().any(|s| s == slug) {
-                    break;
-                }
-                take_step(&app, &cookie, &reference, slug, fields).await;
+    let resp = log_one(&app, &cookie, &[("policy", preset)]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{preset}");
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let reference = location
+        .trim_start_matches("/complaints/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let steps: [(&str, Vec<(&str, &str)>); 4] = [
+        ("acknowledge", vec![("on", "2026-05-29")]),
+        (
+            "define",
+            vec![
+                ("on", "2026-05-29"),
+                ("head_1", "The boiler has not worked"),
+                ("outcome_1", "A working boiler"),
+            ],
+        ),
+        ("respond", vec![("on", "2026-06-01"), ("head_1", "upheld")]),
+        ("escalate", vec![("on", "2026-06-01")]),
+    ];
+    let mut checked = 0;
+    for taken in std::iter::once(None).chain(steps.iter().map(Some)) {
+        if let Some((slug, fields)) = taken {
+            let offered = domain_steps(&app, &reference, preset, officer).await;
+            if !offered.iter().any(|s| s == slug) {
+                break;
             }
-            let (status, html) = get(&app, &cookie, &format!("/complaints/{reference}")).await;
-            assert_eq!(status, StatusCode::OK);
-            let expected = domain_steps(&app, &reference, preset.id, officer).await;
-            assert!(!expected.is_empty(), "{}: no steps at all", preset.id);
-            assert_eq!(
-                step_forms_on(&html, &reference),
-                expected,
-                "{} after {:?}",
-                preset.id,
-                taken.map(|(s, _)| s)
-            );
-            checked += 1;
+            take_step(&app, &cookie, &reference, slug, fields).await;
         }
-        assert!(checked >= 3, "{}: only {checked} points checked", preset.id);
+        let (status, html) = get(&app, &cookie, &format!("/complaints/{reference}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let expected = domain_steps(&app, &reference, preset, officer).await;
+        assert!(!expected.is_empty(), "{preset}: no steps at all");
+        assert_eq!(
+            step_forms_on(&html, &reference),
+            expected,
+            "{preset} after {:?}",
+            taken.map(|(s, _)| s)
+        );
+        checked += 1;
     }
+    assert!(checked >= 3, "{preset}: only {checked} points checked");
+}
+
+/// One test per preset (named after it), and a check that none is left out.
+macro_rules! page_steps_per_preset {
+    ($($test:ident => $preset:literal),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                the_page_offers_the_available_steps_under($preset).await;
+            }
+        )+
+
+        #[test]
+        fn every_preset_has_its_page_steps_test() {
+            let tested = [$($preset),+];
+            for preset in redress_domain::presets::PRESETS {
+                assert!(tested.contains(&preset.id), "{} has no page steps test", preset.id);
+            }
+        }
+    };
+}
+
+page_steps_per_preset! {
+    page_steps_follow_available_steps_under_code_2024 => "code-2024",
+    page_steps_follow_available_steps_under_scottish_model_chp => "scottish-model-chp",
+    page_steps_follow_available_steps_under_herring_house_trust => "herring-house-trust",
+    page_steps_follow_available_steps_under_resolution_team_2022 => "resolution-team-2022",
+    page_steps_follow_available_steps_under_performance_improvement_2025 => "performance-improvement-2025",
+    page_steps_follow_available_steps_under_herefordshire_council => "herefordshire-council",
+    page_steps_follow_available_steps_under_harrogate_ha => "harrogate-ha",
 }

@@ -36,8 +36,8 @@ use crate::service::complaints::{CreateComplaint, log_complaint};
         (status = 200, description = "Already created by this caller with this idempotency key and the same complaint", body = CaseView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such policy", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The policy does not take this complaint (who may complain, anonymity, a representative's consent) or the triage recorded with it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, naming the field; an unknown `policy` is one", body = Problem, content_type = "application/problem+json"),
     ),
     tag = "complaints"
 )]

@@ -21,7 +21,7 @@ pub mod views;
 pub(crate) type AppStateRef = State<Arc<AppState>>;
 
 /// The API routes, with their OpenAPI description.
-pub fn router() -> OpenApiRouter<Arc<AppState>> {
+pub fn api_routes() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::with_openapi(openapi_base())
         .routes(routes!(
             complaints::create_complaint,

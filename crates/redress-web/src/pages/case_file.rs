@@ -9,12 +9,11 @@ use axum::response::Response;
 use jiff::civil::Date;
 use redress_domain::access::Permission;
 use redress_domain::case::{Case, ClockKind, human_date};
-use redress_domain::event::{Channel, FeedbackType};
 use redress_domain::urgency::{self, Urgency};
 use redress_store::CaseRecord;
 
 use super::SharedState;
-use super::intake::{CHANNELS, humanise_dates};
+use super::intake::humanise_dates;
 use super::layout::{FormError, Page, error_page, render};
 use super::queue::state_label;
 use super::steps::fields::StepForm;
@@ -72,13 +71,6 @@ pub(crate) struct CasePage {
     pub(crate) can_record: bool,
 }
 
-pub(crate) fn channel_label(c: Channel) -> &'static str {
-    CHANNELS
-        .iter()
-        .find(|(v, _)| *v == c.as_str())
-        .map_or("another channel", |(_, l)| l)
-}
-
 pub(crate) async fn case_page_for(
     state: &AppState,
     staff: &Staff,
@@ -128,9 +120,9 @@ pub(crate) async fn case_page_for(
         policy_version: loaded.record.version,
         stage_name: policy.stage_name(case.stage()),
         state_label: state_label(case.state.as_str()),
-        feedback_label: feedback_label(case.feedback_type),
+        feedback_label: case.feedback_type.label(),
         received: human_date(case.received_on),
-        channel: channel_label(case.channel),
+        channel: case.channel.label(),
         assignee: case
             .assignee
             .as_ref()
@@ -153,15 +145,6 @@ pub(crate) async fn case_page_for(
         steps,
         can_record: who.role.can(Permission::RecordEvents),
     })
-}
-
-fn feedback_label(feedback: FeedbackType) -> &'static str {
-    match feedback {
-        FeedbackType::Complaint => "Formal complaint",
-        FeedbackType::ServiceRequest => "Service request",
-        FeedbackType::Comment => "Comment",
-        FeedbackType::Compliment => "Compliment",
-    }
 }
 
 /// Each clock with its urgency as the domain judges it today.

@@ -42,14 +42,15 @@ impl NewComplaintPage {
     }
 }
 
-pub(crate) const CHANNELS: [(&str, &str); 7] = [
-    ("phone", "Telephone"),
-    ("email", "Email"),
-    ("letter", "Letter"),
-    ("in_person", "In person"),
-    ("web", "Website or portal"),
-    ("social_media", "Social media"),
-    ("representative", "Through a representative"),
+/// The channels in the order the form offers them: the telephone, most complaints' way in, first.
+const CHANNEL_CHOICES: [Channel; 7] = [
+    Channel::Phone,
+    Channel::Email,
+    Channel::Letter,
+    Channel::InPerson,
+    Channel::Web,
+    Channel::SocialMedia,
+    Channel::Representative,
 ];
 
 pub(crate) async fn new_complaint_page(
@@ -94,9 +95,9 @@ pub(crate) async fn new_complaint_page(
     };
     Ok(NewComplaintPage {
         page,
-        channels: CHANNELS
+        channels: CHANNEL_CHOICES
             .iter()
-            .map(|(v, l)| opt(*v, *l, &get("channel")))
+            .map(|c| opt(c.as_str(), c.label(), &get("channel")))
             .collect(),
         policies: installed
             .iter()
@@ -501,12 +502,8 @@ fn complainant_of(get: &impl Fn(&str) -> Option<String>) -> Option<ComplainantBo
 
 /// What the officer says it is, recorded with the receipt in the same write.
 fn triage_event(kind: &str, on: Date, exclusion: Option<(String, String)>) -> Option<Event> {
-    let feedback_type = match kind {
-        "service_request" => Some(FeedbackType::ServiceRequest),
-        "comment" => Some(FeedbackType::Comment),
-        "compliment" => Some(FeedbackType::Compliment),
-        _ => None,
-    };
+    // A complaint needs no triage event; "not_accepted" is not a feedback type but an exclusion.
+    let feedback_type = FeedbackType::parse(kind).filter(|f| *f != FeedbackType::Complaint);
     if let Some(feedback_type) = feedback_type {
         return Some(Event::Classified {
             on,

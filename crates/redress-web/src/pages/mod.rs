@@ -36,7 +36,7 @@ pub(crate) type SharedState = State<Arc<AppState>>;
 pub(crate) type FormData = Form<Vec<(String, String)>>;
 
 /// The page routes.
-pub fn router() -> axum::Router<Arc<AppState>> {
+pub fn page_routes() -> axum::Router<Arc<AppState>> {
     axum::Router::new()
         .route("/", get(dashboard))
         .route("/sign-in", get(sign_in_form).post(sign_in))

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use redress_domain::case::human_date;
 use redress_domain::event::{ChallengeOutcome, Event};
 
-use super::case_file::channel_label;
 use crate::LoadedPolicy;
 
 /// What happened, for the timeline: a headline and its details.
@@ -63,7 +62,7 @@ fn describe_intake(e: &Event, loaded: &LoadedPolicy) -> Description {
             matter_arose_on,
             ..
         } => (
-            format!("Received by {}", channel_label(*channel).to_lowercase()),
+            format!("Received by {}", channel.label().to_lowercase()),
             relationship
                 .map(|r| format!("From: {}", r.label().to_lowercase()))
                 .into_iter()
