@@ -73,8 +73,8 @@ pub(crate) fn state_label(state: &str) -> &'static str {
 }
 
 /// The work queue's query string, read once.
-struct QueueQuery<'a> {
-    params: &'a HashMap<String, String>,
+pub(super) struct QueueQuery<'a> {
+    pub(super) params: &'a HashMap<String, String>,
 }
 
 impl QueueQuery<'_> {
@@ -167,7 +167,7 @@ pub(crate) async fn dashboard(
 }
 
 /// The store's filter for the queue asked for; a date that is not one is reported on the page.
-fn queue_filter(
+pub(super) fn queue_filter(
     query: &QueueQuery<'_>,
     staff: &Staff,
     today: Date,

@@ -393,3 +393,76 @@ async fn failed_store_calls_are_opaque_500_pages() {
     let r = store_failed(&staff(), "sign out", StoreError::NotFound);
     assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
+
+/// The work queue's query: filters read once, nonsense ignored or named, a cursor keeping its own order.
+#[test]
+fn the_work_queue_reads_its_filters() {
+    use super::queue::{QueueQuery, queue_filter};
+    use redress_store::{Cursor, Sort};
+    let today = jiff::civil::date(2026, 6, 1);
+    let read = |pairs: &[(&str, &str)]| {
+        let params: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut errors = Vec::new();
+        let filter = queue_filter(
+            &QueueQuery { params: &params },
+            &staff(),
+            today,
+            &mut errors,
+        );
+        (filter, errors)
+    };
+    let (filter, errors) = read(&[]);
+    assert!(errors.is_empty());
+    assert!(filter.open_only && !filter.include_confidential);
+    assert_eq!(filter.confidential_for.as_deref(), Some("u-1"));
+    assert_eq!(filter.sort, Sort::Due);
+    assert_eq!(filter.limit, 50);
+
+    let (filter, errors) = read(&[
+        ("mine", "1"),
+        ("assignee", "someone-else"),
+        ("overdue", "1"),
+        ("closed", "1"),
+        ("stage", "3"),
+        ("state", "investigating"),
+        ("received_from", "2026-05-01"),
+        ("sort", "received"),
+    ]);
+    assert!(errors.is_empty());
+    assert_eq!(filter.assignee.as_deref(), Some("u-1"), "mine wins");
+    assert_eq!(filter.overdue_as_of, Some(today));
+    assert!(!filter.open_only);
+    assert_eq!(filter.stage, Some(3));
+    assert_eq!(filter.state.as_deref(), Some("investigating"));
+    assert_eq!(filter.received_from, Some(jiff::civil::date(2026, 5, 1)));
+    assert_eq!(filter.sort, Sort::Received);
+
+    // A stage no policy can have, an unknown state: ignored. A date that is not one: named.
+    let (filter, errors) = read(&[
+        ("stage", "4"),
+        ("state", "lost"),
+        ("received_to", "2026-02-30"),
+    ]);
+    assert_eq!((filter.stage, filter.state), (None, None));
+    assert_eq!(filter.received_to, None);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].id, "received_to");
+    assert_eq!(errors[0].message, "Enter a real date for 'Received to'");
+
+    // A cursor sets the order when none is chosen, and is dropped under another.
+    let cursor = Cursor {
+        sort: Sort::Received,
+        key: "2026-05-01".into(),
+        id: "0a1b-2c3d".into(),
+    }
+    .encode();
+    let (filter, _) = read(&[("cursor", &cursor)]);
+    assert_eq!(filter.sort, Sort::Received);
+    assert!(filter.after.is_some());
+    let (filter, _) = read(&[("cursor", &cursor), ("sort", "due")]);
+    assert_eq!(filter.sort, Sort::Due);
+    assert!(filter.after.is_none());
+}
