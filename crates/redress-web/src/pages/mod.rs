@@ -1,7 +1,7 @@
 //! Staff pages: sign-in, the work queue, logging a complaint, the case file with every step its state
 //! allows, and the policies. Server-rendered from askama templates (escaped everywhere), our own stylesheet,
-//! no JavaScript. Every form carries the session's CSRF token; every rule comes from the domain through the
-//! same functions the API uses.
+//! no JavaScript. Every form carries the session's CSRF token; every rule comes from the domain, and cases
+//! are loaded, logged and changed through the service layer the API uses too.
 
 use std::sync::Arc;
 
