@@ -8,6 +8,19 @@
 use crate::event::{Event, Head, HeadOutcome, OmbudsmanElement, OutstandingAction, Remedy};
 use TextKind::{Line, Name, Paragraphs};
 
+/// An amount of money as a letter or a screen writes it: `£1,250.00`.
+pub fn pounds(pence: u64) -> String {
+    let whole = (pence / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("£{grouped}.{:02}", pence % 100)
+}
+
 /// Kinds of free text, each with its length limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
@@ -294,6 +307,15 @@ pub fn event_text_problems(event: &Event) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_written_in_pounds_with_thousands_grouped() {
+        assert_eq!(pounds(0), "£0.00");
+        assert_eq!(pounds(5), "£0.05");
+        assert_eq!(pounds(15_000), "£150.00");
+        assert_eq!(pounds(125_050), "£1,250.50");
+        assert_eq!(pounds(123_456_789), "£1,234,567.89");
+    }
 
     #[test]
     fn newlines_and_tabs_are_text_other_control_characters_are_not() {

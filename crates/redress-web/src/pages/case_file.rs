@@ -8,7 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
 use redress_domain::access::Permission;
-use redress_domain::case::{Case, ClockKind, human_date};
+use redress_domain::case::{Case, ClockKind, State as CaseState, human_date};
+use redress_domain::event::FeedbackType;
 use redress_domain::urgency::{self, Urgency};
 use redress_store::CaseRecord;
 
@@ -17,9 +18,10 @@ use super::intake::humanise_dates;
 use super::layout::{FormError, Page, error_page, render};
 use super::queue::state_label;
 use super::steps::fields::StepForm;
-use super::steps::steps_for;
+use super::steps::{page_of, steps_for};
 use super::timeline::describe_event;
 use crate::{AppState, LoadedPolicy};
+use redress_domain::Step;
 
 use crate::error::ApiError;
 use crate::session::Staff;
@@ -64,6 +66,8 @@ pub(crate) struct CasePage {
     pub(crate) restriction: String,
     pub(crate) heads: Vec<(String, String)>,
     pub(crate) clocks: Vec<ClockRow>,
+    /// Why no deadline is shown, when none is.
+    pub(crate) no_clocks: &'static str,
     pub(crate) warnings: Vec<String>,
     pub(crate) remedies: Vec<String>,
     pub(crate) timeline: Vec<TimelineItem>,
@@ -135,6 +139,7 @@ pub(crate) async fn case_page_for(
         restriction: restriction_text(&case),
         heads: defined_heads(&case),
         clocks: clock_rows(&case, &loaded, today),
+        no_clocks: why_no_clocks(&case),
         warnings: case
             .warnings(policy, &loaded.calendar, today)
             .into_iter()
@@ -145,6 +150,18 @@ pub(crate) async fn case_page_for(
         steps,
         can_record: who.role.can(Permission::RecordEvents),
     })
+}
+
+/// Why a case has no clock to show: what it is, or where it stands.
+fn why_no_clocks(case: &Case) -> &'static str {
+    match (case.feedback_type, case.state) {
+        (FeedbackType::Comment | FeedbackType::Compliment, _) => {
+            "Comments and compliments are recorded and passed on: the policy sets them no deadlines."
+        }
+        (_, CaseState::NotAccepted) => "The complaint was not accepted, so no deadline runs.",
+        (_, CaseState::Closed) => "The case is closed: no deadline is running.",
+        _ => "No deadline is running on this case now.",
+    }
 }
 
 /// Each clock with its urgency as the domain judges it today.
@@ -287,9 +304,13 @@ fn remedy_lines(case: &Case) -> Vec<String> {
         .iter()
         .map(|r| {
             format!(
-                "{}: {}{}{}",
+                "{}: {}{}{}{}",
                 r.id,
                 r.remedy.description,
+                r.remedy
+                    .amount_pence
+                    .map(|p| format!(" ({})", redress_domain::text::pounds(p)))
+                    .unwrap_or_default(),
                 r.remedy
                     .due_on
                     .map(|d| format!(", due {}", human_date(d)))
@@ -334,9 +355,10 @@ pub(crate) async fn case_page(
     Path(reference): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let done = q.get("done").map(|d| match d.as_str() {
-        "logged" => "The complaint has been logged.".to_owned(),
-        _ => "The step has been recorded.".to_owned(),
+    let done = q.get("done").map(|d| match Step::parse(d) {
+        _ if d == "logged" => "The complaint has been logged.".to_owned(),
+        Some(step) => page_of(step).done.to_owned(),
+        None => "The step has been recorded.".to_owned(),
     });
     // No message is ever taken from the URL: a crafted link cannot put its own words on the page.
     let errors = Vec::new();

@@ -466,3 +466,38 @@ fn the_work_queue_reads_its_filters() {
     assert_eq!(filter.sort, Sort::Due);
     assert!(filter.after.is_none());
 }
+
+/// Each step says what it recorded, in its own words.
+#[test]
+fn every_step_says_what_it_recorded() {
+    use super::steps::page_of;
+    let messages: Vec<&str> = redress_domain::Step::ALL
+        .iter()
+        .map(|s| page_of(*s).done)
+        .collect();
+    for (step, message) in redress_domain::Step::ALL.iter().zip(&messages) {
+        assert!(message.ends_with('.'), "{}: {message}", step.as_str());
+        let same = messages.iter().filter(|m| *m == message).count();
+        assert_eq!(same, 1, "{} shares its message", step.as_str());
+    }
+}
+
+/// A response's reasons are given head by head, and kept with each head's outcome.
+#[test]
+fn a_response_keeps_the_reasons_for_each_head() {
+    let values = step_form(&[
+        ("head_1", "upheld"),
+        ("reasons_1", "The repair was booked late"),
+        ("head_2", "not_upheld"),
+        ("reasons_2", "  "),
+    ]);
+    let Ok(Event::Responded { heads, .. }) = event_from_form("respond", &values) else {
+        panic!("the response parses");
+    };
+    assert_eq!(heads.len(), 2);
+    assert_eq!(
+        heads[0].reasons.as_deref(),
+        Some("The repair was booked late")
+    );
+    assert_eq!(heads[1].reasons, None, "blank reasons are no reasons");
+}

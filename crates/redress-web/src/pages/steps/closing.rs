@@ -14,6 +14,7 @@ pub(super) const RESOLVED: StepPage = StepPage {
     hint: no_hint,
     fields: no_fields,
     button: "Record it",
+    done: "The resident's confirmation that it is resolved has been recorded.",
     warning: false,
     parse: |on, _, _| Some(Event::ResolvedConfirmed { on }),
 };
@@ -39,6 +40,7 @@ pub(super) const CLOSE: StepPage = StepPage {
         ]
     },
     button: "Close",
+    done: "The case has been closed.",
     warning: true,
     parse: parse_closing,
 };
@@ -65,6 +67,7 @@ pub(super) const REOPEN: StepPage = StepPage {
     hint: no_hint,
     fields: |c, _| vec![c.field("reason", "Why", "textarea")],
     button: "Reopen",
+    done: "The case has been reopened.",
     warning: false,
     parse: |on, values, _| {
         Some(Event::Reopened {

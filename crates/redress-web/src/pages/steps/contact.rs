@@ -22,6 +22,7 @@ pub(super) const ADJUSTMENTS: StepPage = StepPage {
         ]
     },
     button: "Save",
+    done: "The needs and adjustments have been saved.",
     warning: false,
     parse: |on, values, errors| {
         Some(Event::AdjustmentsRecorded {
@@ -50,6 +51,7 @@ pub(super) const RESTRICT_CONTACT: StepPage = StepPage {
         _ => Vec::new(),
     },
     button: "Record the restriction",
+    done: "The contact restriction has been recorded.",
     warning: true,
     parse: parse_restriction,
 };
@@ -126,6 +128,7 @@ pub(super) const CHALLENGE_RESTRICTION: StepPage = StepPage {
         ]
     },
     button: "Record the review",
+    done: "The review of the challenge has been recorded.",
     warning: false,
     parse: parse_challenge,
 };

@@ -22,6 +22,7 @@ pub(super) const ESCALATE: StepPage = StepPage {
     },
     fields: |c, _| vec![c.field("reasons", "Reasons given (optional)", "textarea")],
     button: "Record the request",
+    done: "The resident's request to escalate has been recorded.",
     warning: false,
     parse: |on, values, _| {
         Some(Event::EscalationRequested {
@@ -52,6 +53,7 @@ pub(super) const REFUSE_ESCALATION: StepPage = StepPage {
         ]
     },
     button: "Refuse",
+    done: "The refusal to escalate has been recorded.",
     warning: true,
     parse: |on, values, _| {
         Some(Event::EscalationRefused {
@@ -72,6 +74,7 @@ pub(super) const ACCEPT_ESCALATION: StepPage = StepPage {
     },
     fields: |c, _| vec![c.field("reason", "Why the late request is accepted", "textarea")],
     button: "Accept the request",
+    done: "The late request has been accepted.",
     warning: false,
     parse: |on, values, _| {
         Some(Event::EscalationAccepted {

@@ -30,6 +30,7 @@ pub(super) const EXTEND: StepPage = StepPage {
         ]
     },
     button: "Extend",
+    done: "The extension has been recorded and the deadline moved.",
     warning: false,
     parse: parse_extension,
 };
@@ -83,6 +84,7 @@ pub(super) const SHARE_FINDINGS: StepPage = StepPage {
     hint: |_, _| Some("Give the resident a chance to comment before the decision.".into()),
     fields: no_fields,
     button: "Record it",
+    done: "Sharing the adverse findings has been recorded.",
     warning: false,
     parse: |on, _, _| Some(Event::AdverseFindingsShared { on }),
 };
@@ -105,6 +107,7 @@ pub(super) const RESPOND: StepPage = StepPage {
         _ => Vec::new(),
     },
     button: "Record the response",
+    done: "The response has been recorded.",
     warning: false,
     parse: parse_response,
 };
@@ -127,16 +130,23 @@ fn outcome_fields(c: &StepContext<'_>, r: &RespondLimits) -> Vec<Field> {
     r.heads
         .iter()
         .enumerate()
-        .map(|(i, head)| {
-            let label = format!(
-                "Outcome for head {}: {}",
-                i + 1,
-                truncate(&head.summary, 60)
-            );
-            with_options(
-                c.field(&format!("head_{}", i + 1), &label, "select"),
-                outcomes.clone(),
-            )
+        .flat_map(|(i, head)| {
+            let n = i + 1;
+            let label = format!("Outcome for head {n}: {}", truncate(&head.summary, 60));
+            [
+                with_options(
+                    c.field(&format!("head_{n}"), &label, "select"),
+                    outcomes.clone(),
+                ),
+                with_hint(
+                    c.field(
+                        &format!("reasons_{n}"),
+                        &format!("Reasons for the decision on head {n}"),
+                        "textarea",
+                    ),
+                    "What was found and why (Code 5.8): the resident will read this",
+                ),
+            ]
         })
         .collect()
 }
@@ -206,7 +216,7 @@ fn head_outcomes(values: &Values, errors: &mut Vec<FormError>) -> Vec<HeadOutcom
             Some(outcome) => heads.push(HeadOutcome {
                 head,
                 outcome,
-                reasons: None,
+                reasons: optional(text(values, &format!("reasons_{head}"))),
             }),
             None => errors.push(FormError {
                 id: format!("respond-head_{head}"),

@@ -41,6 +41,8 @@ pub(crate) struct StepPage {
     fields: fn(&StepContext<'_>, &StepLimits) -> Vec<Field>,
     /// The submit button.
     button: &'static str,
+    /// What the case file says once the step is recorded.
+    pub(crate) done: &'static str,
     /// Whether the step is shown as one that cannot be undone.
     warning: bool,
     /// The event the posted form describes, dated `on`; errors name the form's fields.

@@ -16,6 +16,7 @@ pub(super) const ACKNOWLEDGE: StepPage = StepPage {
     hint: no_hint,
     fields: no_fields,
     button: "Record the acknowledgement",
+    done: "The acknowledgement has been recorded.",
     warning: false,
     parse: |on, _, _| Some(Event::Acknowledged { on }),
 };
@@ -30,6 +31,7 @@ pub(super) const DEFINE: StepPage = StepPage {
     },
     fields: define_fields,
     button: "Save the definition",
+    done: "The complaint definition has been saved.",
     warning: false,
     parse: parse_definition,
 };
@@ -133,6 +135,7 @@ pub(super) const ASSIGN: StepPage = StepPage {
         )]
     },
     button: "Assign",
+    done: "The officer has been assigned.",
     warning: false,
     parse: |on, values, _| {
         Some(Event::Assigned {
@@ -153,6 +156,7 @@ pub(super) const RELATIONSHIP: StepPage = StepPage {
     hint: no_hint,
     fields: relationship_fields,
     button: "Record it",
+    done: "Who is complaining has been recorded.",
     warning: false,
     parse: parse_relationship,
 };
@@ -212,6 +216,7 @@ pub(super) const TIME_LIMIT_DISCRETION: StepPage = StepPage {
     },
     fields: |c, _| vec![c.field("reason", "Why it is considered", "textarea")],
     button: "Record the decision",
+    done: "The decision to consider it outside the time limit has been recorded.",
     warning: false,
     parse: |on, values, _| {
         Some(Event::TimeLimitDiscretionUsed {

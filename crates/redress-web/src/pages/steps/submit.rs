@@ -75,10 +75,9 @@ pub(crate) async fn submit_step_form(
         Err(errors) => Err(Ok((StatusCode::UNPROCESSABLE_ENTITY, errors))),
     };
     match result {
-        Ok(()) => Redirect::to(&format!(
-            "/complaints/{reference}?done={step_slug}#timeline"
-        ))
-        .into_response(),
+        Ok(()) => {
+            Redirect::to(&format!("/complaints/{reference}?done={step_slug}#done")).into_response()
+        }
         Err(Err(e)) => error_page(&staff, e),
         Err(Ok((status, errors))) => match case_page_for(
             &state,
