@@ -36,5 +36,6 @@ pub use calendar::{BankHolidays, Calendar, CalendarError, Division};
 pub use case::{Case, ClockKind, ClockStatus, Deadline, FoldError, Refused, State, Warning};
 pub use compliance::{Finding, Framework, Severity, check};
 pub use event::{CaseEvent, Channel, CloseReason, Event, FeedbackType, Outcome, Relationship};
+pub use letters::{Letter, LetterKind, MissingElement};
 pub use policy::{Policy, PolicyError, PolicyErrors};
 pub use steps::{Actor, AvailableStep, Step, StepLimits};
