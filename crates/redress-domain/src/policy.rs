@@ -448,6 +448,48 @@ pub struct OmbudsmanRoute {
     pub details_in_extension_letters: bool,
 }
 
+/// How to reach the Ombudsman, as letters give it (`[letters.ombudsman]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OmbudsmanContact {
+    /// "Housing Ombudsman Service".
+    pub name: String,
+    /// Telephone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Website.
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Postal address, one line.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+impl OmbudsmanContact {
+    /// Whether the details give at least one way to make contact.
+    pub fn reachable(&self) -> bool {
+        [&self.phone, &self.email, &self.website, &self.address]
+            .into_iter()
+            .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
+    }
+
+    /// The details as lines of a letter ("Telephone: 0300 111 3000", …).
+    pub fn lines(&self) -> Vec<String> {
+        [
+            ("Telephone", &self.phone),
+            ("Email", &self.email),
+            ("Website", &self.website),
+            ("Post", &self.address),
+        ]
+        .into_iter()
+        .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label}: {v}")))
+        .collect()
+    }
+}
+
 /// Remedies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Remedies {
@@ -497,6 +539,8 @@ pub struct Policy {
     pub ombudsman: OmbudsmanRoute,
     /// Remedies.
     pub remedies: Remedies,
+    /// What the policy's letters must contain beyond the Code, and the Ombudsman's details they give.
+    pub letters: crate::letters::LetterRules,
     /// Where a response clock starts after a late acknowledgement.
     pub response_clock_after_late_acknowledgement: LateAcknowledgement,
     /// How many working days before a duty falls due the work queue calls it due soon.
@@ -542,6 +586,8 @@ struct PolicyFile {
     ombudsman: Option<OmbudsmanFile>,
     #[serde(default)]
     remedies: Option<RemediesFile>,
+    #[serde(default)]
+    letters: Option<LettersFile>,
     #[serde(default)]
     response_clock_after_late_acknowledgement: LateAcknowledgement,
     #[serde(default)]
@@ -737,6 +783,46 @@ struct OmbudsmanFile {
     wait_weeks: Option<u32>,
     #[serde(default = "yes")]
     details_in_extension_letters: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LettersFile {
+    #[serde(default)]
+    ombudsman: Option<OmbudsmanContact>,
+    #[serde(default)]
+    require: BTreeMap<crate::letters::LetterKind, Vec<crate::letters::Element>>,
+    #[serde(default)]
+    waive: BTreeMap<crate::letters::LetterKind, Vec<crate::letters::Element>>,
+}
+
+impl LettersFile {
+    /// The rules, with an error for an element a kind cannot carry, or a confirmed Code element waived.
+    fn into_rules(self, errors: &mut Errors) -> crate::letters::LetterRules {
+        for (section, map, waiving) in [
+            ("require", &self.require, false),
+            ("waive", &self.waive, true),
+        ] {
+            for (kind, elements) in map {
+                for e in elements {
+                    let key = format!("letters.{section}.{kind}");
+                    if !e.applies_to(*kind) {
+                        errors.add(key, format!("a {kind} letter cannot carry '{e}'"));
+                    } else if waiving && e.confirmed() {
+                        errors.add(
+                            key,
+                            format!("'{e}' is required by the Code's published text and cannot be waived"),
+                        );
+                    }
+                }
+            }
+        }
+        crate::letters::LetterRules {
+            ombudsman: self.ombudsman,
+            require: self.require,
+            waive: self.waive,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -1096,6 +1182,10 @@ impl PolicyFile {
         let auto_close = self.auto_close.map(|a| a.into_auto_close(&mut errors));
         let targets = targets(&self.targets, &mut errors);
         let due_soon_working_days = due_soon_working_days(self.due_soon_working_days, &mut errors);
+        let letters = self
+            .letters
+            .map(|l| l.into_rules(&mut errors))
+            .unwrap_or_default();
         if !errors.0.is_empty() {
             return Err(PolicyErrors(errors.0));
         }
@@ -1135,6 +1225,7 @@ impl PolicyFile {
                 },
                 RemediesFile::into_remedies,
             ),
+            letters,
             response_clock_after_late_acknowledgement: self
                 .response_clock_after_late_acknowledgement,
             due_soon_working_days,

@@ -14,8 +14,9 @@ impl Case {
                 raised_on,
                 ..
             } => self.reclassify(*feedback_type, *raised_on),
-            Event::Excluded { ground, .. } => {
+            Event::Excluded { ground, reason, .. } => {
                 self.excluded = Some((on, ground.clone()));
+                self.exclusion_reason = Some(reason.clone());
                 self.state = State::NotAccepted;
             }
             Event::Acknowledged { .. } => {
@@ -51,6 +52,7 @@ impl Case {
                 on,
                 ce.by.as_deref(),
                 outcome.or_else(|| derive_outcome(heads.iter().map(|h| h.outcome))),
+                heads,
                 remedies,
                 outstanding_actions,
             ),
@@ -59,7 +61,11 @@ impl Case {
                 out_of_time,
                 ..
             } => self.request_escalation(on, reasons.clone(), *out_of_time),
-            Event::EscalationRefused { ground, .. } => self.refuse_escalation(on, ground),
+            Event::EscalationRefused {
+                ground,
+                explanation,
+                ..
+            } => self.refuse_escalation(on, ground, explanation.clone()),
             Event::ResolvedConfirmed { .. } => self.resolved_confirmed_on = Some(on),
             Event::Closed { reason, .. } => {
                 self.state_before_close = Some(self.state);
@@ -244,6 +250,7 @@ impl Case {
         on: Date,
         by: Option<&str>,
         outcome: Option<Outcome>,
+        decisions: &[HeadOutcome],
         remedies: &[Remedy],
         outstanding_actions: &[OutstandingAction],
     ) {
@@ -257,13 +264,14 @@ impl Case {
         let round = self.round_mut();
         round.responded_on = Some(on);
         round.outcome = outcome;
+        round.decisions = decisions.to_vec();
         round.decided_by = round.assignee.clone().or_else(|| by.map(str::to_owned));
         self.state = State::Responded;
         for r in remedies {
             self.track(stage, false, r.clone());
         }
         for a in outstanding_actions {
-            self.track(
+            self.track_as(
                 stage,
                 false,
                 Remedy {
@@ -272,6 +280,7 @@ impl Case {
                     amount_pence: None,
                     due_on: a.due_on,
                 },
+                true,
             );
         }
     }
@@ -296,7 +305,7 @@ impl Case {
     }
 
     /// A refused request withdraws the round it opened, so the case stands where the response left it.
-    fn refuse_escalation(&mut self, on: Date, ground: &str) {
+    fn refuse_escalation(&mut self, on: Date, ground: &str, explanation: Option<String>) {
         let refused_stage = self.stage();
         if self.round().acknowledged_on.is_none()
             && self.round().started_by == RoundStart::EscalationRequested
@@ -309,6 +318,7 @@ impl Case {
             on,
             stage: refused_stage,
             ground: ground.to_owned(),
+            explanation,
         });
     }
 
@@ -330,12 +340,23 @@ impl Case {
     }
 
     fn track(&mut self, stage: u8, ordered_by_ombudsman: bool, remedy: Remedy) {
+        self.track_as(stage, ordered_by_ombudsman, remedy, false);
+    }
+
+    fn track_as(
+        &mut self,
+        stage: u8,
+        ordered_by_ombudsman: bool,
+        remedy: Remedy,
+        outstanding: bool,
+    ) {
         let id = format!("R{}", self.remedies.len() + 1);
         self.remedies.push(TrackedRemedy {
             id,
             stage,
             ordered_by_ombudsman,
             remedy,
+            outstanding,
             completed_on: None,
         });
     }

@@ -13,8 +13,8 @@ use serde::Serialize;
 use crate::calendar::{Calendar, Iso, write_day_list};
 use crate::clock::Clock;
 use crate::event::{
-    CaseEvent, ChallengeOutcome, Channel, CloseReason, Event, FeedbackType, Head, OmbudsmanElement,
-    Outcome, Relationship, Remedy, RemedyKind,
+    CaseEvent, ChallengeOutcome, Channel, CloseReason, Event, FeedbackType, Head, HeadOutcome,
+    OmbudsmanElement, Outcome, Relationship, Remedy, RemedyKind,
 };
 use crate::policy::{ClockStart, DEFAULT_MAX_TOTAL_EXTENSION, LateAcknowledgement, Period, Policy};
 
@@ -162,6 +162,10 @@ pub struct Round {
     pub responded_on: Option<Date>,
     /// Outcome.
     pub outcome: Option<Outcome>,
+    /// The decision on each head, with its reasons, as the response recorded them (what a response letter
+    /// sets out point by point, Code 6.9, 6.19).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<HeadOutcome>,
     /// The officer assigned to this round, last assigned.
     pub assignee: Option<String>,
     /// Who decided the stage: its assigned officer when the response was issued, or whoever recorded the
@@ -189,6 +193,7 @@ impl Round {
             adverse_findings_shared_on: None,
             responded_on: None,
             outcome: None,
+            decisions: Vec::new(),
             assignee: None,
             decided_by: None,
             escalation_requested_on: None,
@@ -215,6 +220,10 @@ pub struct TrackedRemedy {
     pub ordered_by_ombudsman: bool,
     /// The remedy.
     pub remedy: Remedy,
+    /// An action still outstanding when the response was issued (Code 6.6), rather than a remedy offered:
+    /// a letter lists the two apart.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub outstanding: bool,
     /// Day completed.
     pub completed_on: Option<Date>,
 }
@@ -252,6 +261,8 @@ pub struct Refusal {
     pub stage: u8,
     /// The ground's id.
     pub ground: String,
+    /// The explanation given to the resident, if recorded.
+    pub explanation: Option<String>,
 }
 
 /// Needs and reasonable adjustments on record.
@@ -308,6 +319,8 @@ pub struct Case {
     pub service_request: Option<ServiceRequestRecord>,
     /// Exclusion ground and day, if not accepted.
     pub excluded: Option<(Date, String)>,
+    /// Why the exclusion applies to this complaint, as told to the resident (Code 2.4).
+    pub exclusion_reason: Option<String>,
     /// Day and reason closed.
     pub closed: Option<(Date, CloseReason)>,
     /// The state before closure, restored on reopening.
@@ -526,6 +539,7 @@ impl Case {
             assignee: None,
             service_request: None,
             excluded: None,
+            exclusion_reason: None,
             closed: None,
             state_before_close: None,
             refusals: Vec::new(),
