@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::case::human_date;
+use crate::text::pounds;
 
 /// A section of a letter, in the order letters show them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -68,19 +69,6 @@ pub struct Section {
     pub heading: &'static str,
     /// Its lines, each a paragraph or a list item.
     pub lines: Vec<String>,
-}
-
-/// "£1,234.50" from pence.
-pub fn pounds(pence: u64) -> String {
-    let whole = (pence / 100).to_string();
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("£{grouped}.{:02}", pence % 100)
 }
 
 impl Letter {

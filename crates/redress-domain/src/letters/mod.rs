@@ -26,7 +26,8 @@ mod content;
 mod draft;
 mod required;
 
-pub use content::{Section, SectionKind, pounds};
+pub use crate::text::pounds;
+pub use content::{Section, SectionKind};
 pub use required::{Element, LetterRules, MissingElement};
 
 /// A kind of letter to the resident. The wire names are stable (the API and stored letters use them).
