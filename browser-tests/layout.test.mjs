@@ -107,6 +107,15 @@ for (const { name, width, height } of WIDTHS) {
     await page.setViewportSize({ width, height });
     await page.goto(`${server.baseUrl}/complaints/${reference}`);
     assert.equal((await page.locator('#clock-stage2_acknowledge .due').textContent()).trim(), 'Tue 7 Apr 2026');
+    // In one column the next steps follow the whole file: a link to them is on the first screen.
+    const jump = page.locator('.jump-to-steps a');
+    if (width <= 768) {
+      assert.ok(await jump.isVisible(), `the link to the next steps shows at ${width}px`);
+      assert.equal(await jump.getAttribute('href'), '#next-steps');
+      assert.ok((await jump.boundingBox()).y < height, 'the link to the next steps is on the first screen');
+    } else {
+      assert.ok(!(await jump.isVisible()), 'beside the file, the next steps need no link');
+    }
     await expectNoHorizontalScroll(page, `the case file at ${width}px`);
     await expectAccessible(page, `the case file at ${width}px`);
     await screenshot(page, `case-${name}-${width}`);

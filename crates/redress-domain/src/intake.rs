@@ -56,6 +56,15 @@ pub fn receipt_date_problem(received_on: Date, today: Date) -> Option<String> {
     }
 }
 
+/// What is wrong with a complainant given by neither a name nor a way to reach them: that is an anonymous
+/// complaint, and must be recorded as one, so that the policy's rule on anonymous complaints applies to it.
+pub fn unidentified_complainant_problem(details: [Option<&str>; 4]) -> Option<&'static str> {
+    details
+        .iter()
+        .all(|d| d.is_none_or(|d| d.trim().is_empty()))
+        .then_some("give a name or a way to contact them, or make the complaint anonymous")
+}
+
 /// Every reason the policy refuses this complaint at intake; empty when it may be logged.
 pub fn check_intake(policy: &Policy, intake: &Intake) -> Vec<Refused> {
     let mut out = Vec::new();

@@ -970,6 +970,30 @@ async fn intake_applies_the_policy(app: TestApp) {
             .contains("does not accept complaints from leaseholders under this policy (the policy says: \"Herefordshire Council Tenants only\")"),
         "{p}"
     );
+    // A complainant with neither a name nor a way to reach them is an anonymous complaint, and must be sent as
+    // one (so that the policy's rule on anonymous complaints applies): 422 naming the complainant.
+    for blank in [
+        json!({}),
+        json!({"name": "  ", "email": null}),
+        json!({"representative": {"name": "Ann Advocate", "consent_recorded": true}}),
+    ] {
+        let (s, p) = app
+            .post(
+                "officer",
+                "/api/v1/complaints",
+                complaint(json!({"complainant": blank})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["errors"][0]["field"], "complainant", "{p}");
+        assert!(
+            p["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("make the complaint anonymous"),
+            "{p}"
+        );
+    }
     // An unknown relationship is named.
     let (s, p) = app
         .post(

@@ -199,6 +199,13 @@ fn check_fields(body: &CreateComplaint, today: Date) -> ServiceResult<()> {
 }
 
 fn check_complainant(c: &ComplainantBody, errors: &mut Vec<FieldError>) {
+    let details = [&c.name, &c.email, &c.phone, &c.address].map(|d| d.as_deref());
+    if let Some(detail) = redress_domain::intake::unidentified_complainant_problem(details) {
+        errors.push(FieldError {
+            field: "complainant".into(),
+            detail: detail.into(),
+        });
+    }
     for (field, value, max) in [
         ("complainant.name", &c.name, TextKind::Name),
         ("complainant.email", &c.email, TextKind::Email),
