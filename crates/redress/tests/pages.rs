@@ -957,3 +957,37 @@ page_steps_per_preset! {
     page_steps_follow_available_steps_under_herefordshire_council => "herefordshire-council",
     page_steps_follow_available_steps_under_harrogate_ha => "harrogate-ha",
 }
+
+/// A form's errors are all shown at once: the form's own (no date received) with the complaint's (an email
+/// address that is not one, no description), each linked to its field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_complaint_forms_errors_are_all_shown_at_once() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let resp = log_one(
+        &app,
+        &cookie,
+        &[
+            ("received_on", ""),
+            ("email", "not an address"),
+            ("summary", " "),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    for (field, message) in [
+        ("received_on", "Enter the date the complaint was received"),
+        (
+            "complainant.email",
+            "Enter an email address in the correct format, like name@example.com",
+        ),
+        ("summary", "Describe the complaint"),
+    ] {
+        assert!(
+            html.contains(&format!("href=\"#{field}\">{message}")),
+            "{field}: {message} is not in the error summary"
+        );
+    }
+    assert_eq!(app.cases().await, 0, "nothing was logged");
+}

@@ -18,7 +18,9 @@ use super::{FormData, SharedState};
 use crate::AppState;
 use crate::error::{ApiError, FieldError};
 use crate::service::ServiceError;
-use crate::service::complaints::{ComplainantBody, CreateComplaint, RepresentativeBody};
+use crate::service::complaints::{
+    ComplainantBody, CreateComplaint, RepresentativeBody, field_problems,
+};
 use crate::session::Staff;
 
 #[derive(Template)]
@@ -273,7 +275,7 @@ pub(crate) async fn submit_complaint_form(
     if let Err(r) = check_post(&staff, &headers, &values) {
         return r;
     }
-    let form = match read_complaint_form(&values) {
+    let form = match read_complaint_form(&values, state.today()) {
         Ok(form) => form,
         Err(errors) => return form_again(&state, &staff, values, errors).await,
     };
@@ -366,27 +368,30 @@ async fn duplicate_warning(
 
 /// The service's refusal, on the form's own fields.
 fn intake_errors(e: &ApiError) -> Vec<FormError> {
-    api_errors(e)
-        .into_iter()
-        .map(|mut fe| {
-            fe.id = match fe.id.as_str() {
-                "" | "main" => "summary".into(),
-                "complainant.representative.consent_recorded" => "representative_consent".into(),
-                "complainant.representative" => "representative_name".into(),
-                "complainant" => "anonymous".into(),
-                "feedback_type" => "triage".into(),
-                "ground" => "exclusion".into(),
-                "reason" => "exclusion_reason".into(),
-                _ => fe.id,
-            };
-            fe.message = complaint_error_message(&fe.id, fe.message);
-            fe
-        })
-        .collect()
+    api_errors(e).into_iter().map(on_the_form).collect()
+}
+
+/// An error the service names by its input's field, on the form's field, in the form's words.
+fn on_the_form(mut fe: FormError) -> FormError {
+    fe.id = match fe.id.as_str() {
+        "" | "main" => "summary".into(),
+        "complainant.representative.consent_recorded" => "representative_consent".into(),
+        "complainant.representative" => "representative_name".into(),
+        "complainant" => "anonymous".into(),
+        "feedback_type" => "triage".into(),
+        "ground" => "exclusion".into(),
+        "reason" => "exclusion_reason".into(),
+        _ => fe.id,
+    };
+    fe.message = complaint_error_message(&fe.id, fe.message);
+    fe
 }
 
 /// Reads the form; every field at fault is named, and nothing is logged unless all are right.
-fn read_complaint_form(values: &HashMap<String, String>) -> Result<ComplaintForm, Vec<FormError>> {
+fn read_complaint_form(
+    values: &HashMap<String, String>,
+    today: Date,
+) -> Result<ComplaintForm, Vec<FormError>> {
     let get = |k: &str| {
         values
             .get(k)
@@ -428,13 +433,11 @@ fn read_complaint_form(values: &HashMap<String, String>) -> Result<ComplaintForm
         "the day the matter arose",
         &mut errors,
     );
-    let (Some(received_on), Some(channel), true) = (received_on, channel, errors.is_empty()) else {
-        return Err(errors);
-    };
     let body = CreateComplaint {
         policy: get("policy"),
-        received_on,
-        channel,
+        // Stand-ins where the form's own reading failed, so that the rest is checked too.
+        received_on: received_on.unwrap_or(today),
+        channel: channel.unwrap_or(Channel::Phone),
         complainant: complainant_of(&get),
         relationship,
         tenancy_ended_on,
@@ -442,6 +445,21 @@ fn read_complaint_form(values: &HashMap<String, String>) -> Result<ComplaintForm
         summary: values.get("summary").cloned().unwrap_or_default(),
         confidential: get("confidential").is_some(),
         idempotency_key: get("idempotency_key"),
+    };
+    let (Some(received_on), Some(_), true) = (received_on, channel, errors.is_empty()) else {
+        // The form's errors and the complaint's own, all at once (a field the form already faults once).
+        let more = field_problems(&body, today)
+            .into_iter()
+            .map(|FieldError { field, detail }| {
+                on_the_form(FormError {
+                    id: field,
+                    message: capitalise(&detail),
+                })
+            })
+            .filter(|more| !errors.iter().any(|e| e.id == more.id));
+        let more: Vec<FormError> = more.collect();
+        errors.extend(more);
+        return Err(errors);
     };
     let triage = triage_event(&triage_kind, received_on, exclusion);
     Ok(ComplaintForm { body, triage })

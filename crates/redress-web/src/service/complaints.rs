@@ -166,6 +166,17 @@ pub async fn log_complaint(
 
 /// The complaint's fields, each on its own: every problem found, by field.
 fn check_fields(body: &CreateComplaint, today: Date) -> ServiceResult<()> {
+    let errors = field_problems(body, today);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::fields(errors))
+    }
+}
+
+/// Every field of a new complaint that is wrong in itself, before the policy is asked: the pages list these
+/// with their own form's errors, so that a form's errors are all shown at once.
+pub fn field_problems(body: &CreateComplaint, today: Date) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Some(detail) = redress_domain::intake::receipt_date_problem(body.received_on, today) {
         errors.push(FieldError {
@@ -191,11 +202,7 @@ fn check_fields(body: &CreateComplaint, today: Date) -> ServiceResult<()> {
             detail: "must be 1 to 100 characters".into(),
         });
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ServiceError::fields(errors))
-    }
+    errors
 }
 
 fn check_complainant(c: &ComplainantBody, errors: &mut Vec<FieldError>) {
