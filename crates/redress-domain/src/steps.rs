@@ -273,6 +273,29 @@ impl Case {
             .collect()
     }
 
+    /// The steps the case allows now, but not from `who`, each with why: a rule about the person (a stage's
+    /// response decided by someone who decided an earlier stage). Shown to them, so that the step is not
+    /// simply missing from their page. `people` names the people in the messages.
+    pub fn steps_for_someone_else(
+        &self,
+        policy: &Policy,
+        who: &Actor<'_>,
+        today: Date,
+        people: Option<&dyn crate::case::Directory>,
+    ) -> Vec<(Step, String)> {
+        if !who.role.can(Permission::RecordEvents) || self.in_order(today).is_err() {
+            return Vec::new();
+        }
+        let mut withheld = Vec::new();
+        if self.respond_allowed(policy).is_ok()
+            && self.feedback_type == FeedbackType::Complaint
+            && let Err(refused) = self.decider_allowed(policy, Some(who.id), people)
+        {
+            withheld.push((Step::Respond, refused.message));
+        }
+        withheld
+    }
+
     /// Whether `who` may record `step` on the case today: its limits if so, else why not (the refusal
     /// [`Case::decide`] would give every filling of the form, or the first of them).
     pub fn step_limits(

@@ -991,3 +991,45 @@ async fn the_complaint_forms_errors_are_all_shown_at_once() {
     }
     assert_eq!(app.cases().await, 0, "nothing was logged");
 }
+
+/// A step the case allows but not from this officer says so, instead of being left out: whoever decided
+/// stage 1 may not decide stage 2, and is told; another officer gets the form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_withheld_from_an_officer_says_why() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let resp = log_one(&app, &cookie, &[]).await;
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let reference = location
+        .trim_start_matches("/complaints/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    for (slug, fields) in [
+        ("acknowledge", vec![("on", "2026-05-29")]),
+        (
+            "define",
+            vec![("on", "2026-05-29"), ("head_1", "No heating")],
+        ),
+        (
+            "respond",
+            vec![("on", "2026-05-29"), ("head_1", "not_upheld")],
+        ),
+        ("escalate", vec![("on", "2026-06-01")]),
+        ("acknowledge", vec![("on", "2026-06-01")]),
+    ] {
+        take_step(&app, &cookie, &reference, slug, &fields).await;
+    }
+    let path = format!("/complaints/{reference}");
+    let (_, html) = get(&app, &cookie, &path).await;
+    assert!(!step_forms_on(&html, &reference).contains(&"respond".to_owned()));
+    assert!(
+        html.contains("Record the response: The Stage 2 response must be decided by someone who did not decide an earlier stage: Olu Officer decided Stage 1."),
+        "the officer is told why they cannot respond"
+    );
+    let other = sign_in(&app, "officer2@example.org").await;
+    let (_, html) = get(&app, &other, &path).await;
+    assert!(step_forms_on(&html, &reference).contains(&"respond".to_owned()));
+    assert!(!html.contains("must be decided by someone who did not decide"));
+}

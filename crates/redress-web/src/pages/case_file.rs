@@ -72,6 +72,8 @@ pub(crate) struct CasePage {
     pub(crate) remedies: Vec<String>,
     pub(crate) timeline: Vec<TimelineItem>,
     pub(crate) steps: Vec<StepForm>,
+    /// Steps the case allows, but not from this user, each with why.
+    pub(crate) withheld: Vec<String>,
     pub(crate) can_record: bool,
 }
 
@@ -107,6 +109,7 @@ pub(crate) async fn case_page_for(
         &users,
         (&values, &errors, failed_step),
     );
+    let withheld = withheld_steps(&case, policy, &who, today, users);
     let mut page = Page::new(
         format!("Complaint {}", record.reference),
         Some(staff),
@@ -148,8 +151,28 @@ pub(crate) async fn case_page_for(
         remedies: remedy_lines(&case),
         timeline: timeline_items(&record, &names, &loaded),
         steps,
+        withheld,
         can_record: who.role.can(Permission::RecordEvents),
     })
+}
+
+/// What the case allows now that `who` may not do, and why: said on their page rather than left out.
+fn withheld_steps(
+    case: &Case,
+    policy: &redress_domain::Policy,
+    who: &crate::auth::Principal,
+    today: Date,
+    users: Vec<redress_store::User>,
+) -> Vec<String> {
+    let actor = redress_domain::Actor {
+        id: &who.id,
+        role: who.role,
+    };
+    let people = crate::service::cases::StaffDirectory::of(users);
+    case.steps_for_someone_else(policy, &actor, today, Some(&people))
+        .into_iter()
+        .map(|(step, why)| format!("{}: {why}.", page_of(step).button))
+        .collect()
 }
 
 /// Why a case has no clock to show: what it is, or where it stands.

@@ -161,6 +161,11 @@ impl Directory for StaffDirectory {
 }
 
 impl StaffDirectory {
+    /// The directory of these users.
+    pub fn of(users: Vec<User>) -> StaffDirectory {
+        StaffDirectory(users)
+    }
+
     /// Loads every user.
     pub async fn load(state: &AppState) -> ServiceResult<StaffDirectory> {
         Ok(StaffDirectory(state.store.users().await?))

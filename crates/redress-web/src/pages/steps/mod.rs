@@ -40,7 +40,7 @@ pub(crate) struct StepPage {
     /// The fields after the date.
     fields: fn(&StepContext<'_>, &StepLimits) -> Vec<Field>,
     /// The submit button.
-    button: &'static str,
+    pub(crate) button: &'static str,
     /// What the case file says once the step is recorded.
     pub(crate) done: &'static str,
     /// Whether the step is shown as one that cannot be undone.
