@@ -1033,3 +1033,44 @@ async fn a_step_withheld_from_an_officer_says_why() {
     assert!(step_forms_on(&html, &reference).contains(&"respond".to_owned()));
     assert!(!html.contains("must be decided by someone who did not decide"));
 }
+
+/// Without JavaScript the grounds for not accepting a complaint cannot follow the policy chosen, so each
+/// installed policy's grounds are listed under its name, the chosen policy's first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_grounds_for_not_accepting_are_listed_under_each_policy() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let (_, html) = get(&app, &cookie, "/complaints/new").await;
+    let groups: Vec<&str> = html
+        .match_indices("<optgroup label=\"")
+        .map(|(i, m)| html[i + m.len()..].split('"').next().unwrap())
+        .collect();
+    let with_grounds = redress_domain::presets::PRESETS
+        .iter()
+        .filter(|p| {
+            !redress_domain::presets::preset(p.id)
+                .unwrap()
+                .unwrap()
+                .exclusions
+                .is_empty()
+        })
+        .count();
+    assert!(with_grounds >= 2);
+    assert_eq!(groups.len(), with_grounds, "{groups:?}");
+    assert_eq!(groups[0], "Housing Ombudsman Complaint Handling Code 2024");
+    // The form sent back under another policy lists that policy's grounds first.
+    let resp = log_one(
+        &app,
+        &cookie,
+        &[("policy", "harrogate-ha"), ("received_on", "")],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    let first = html.split("<optgroup label=\"").nth(1).unwrap();
+    assert!(
+        first.starts_with("Harrogate"),
+        "{}",
+        &first[..40.min(first.len())]
+    );
+}

@@ -32,7 +32,8 @@ pub(crate) struct NewComplaintPage {
     pub(crate) policies: Vec<Opt>,
     pub(crate) triage: Vec<Opt>,
     pub(crate) relationships: Vec<Opt>,
-    pub(crate) exclusions: Vec<Opt>,
+    /// The grounds for not accepting a complaint, by policy: the chosen one first.
+    pub(crate) exclusions: Vec<ExclusionGroup>,
     pub(crate) duplicates: Vec<String>,
     pub(crate) idempotency_key: String,
 }
@@ -55,6 +56,48 @@ const CHANNEL_CHOICES: [Channel; 7] = [
     Channel::Representative,
 ];
 
+/// One policy's grounds for not accepting a complaint.
+pub(crate) struct ExclusionGroup {
+    pub(crate) policy: String,
+    pub(crate) grounds: Vec<Opt>,
+}
+
+/// Every installed policy's grounds, the chosen policy's first: without JavaScript the list cannot follow
+/// the policy chosen, so it shows each policy's own, and the ground is judged under the policy chosen.
+async fn exclusion_groups(
+    state: &AppState,
+    staff: &Staff,
+    installed: &[redress_store::PolicyRecord],
+    chosen: &str,
+    current: &str,
+) -> Result<Vec<ExclusionGroup>, Response> {
+    let mut ids: Vec<&str> = installed.iter().map(|p| p.id.as_str()).collect();
+    ids.sort_by_key(|id| *id != chosen);
+    let mut groups = Vec::new();
+    for id in ids {
+        // A policy that cannot be read has no grounds to offer; any other failure is ours, and shown.
+        let loaded = match state.policy(id, None).await {
+            Ok(l) => l,
+            Err(ServiceError::NotFound(_)) => continue,
+            Err(e) => return Err(error_page(staff, e)),
+        };
+        let selected = if id == chosen { current } else { "" };
+        let grounds: Vec<Opt> = loaded
+            .policy
+            .exclusions
+            .iter()
+            .map(|e| opt(e.id.clone(), truncate(&e.text, 90), selected))
+            .collect();
+        if !grounds.is_empty() {
+            groups.push(ExclusionGroup {
+                policy: loaded.record.name.clone(),
+                grounds,
+            });
+        }
+    }
+    Ok(groups)
+}
+
 pub(crate) async fn new_complaint_page(
     state: &AppState,
     staff: &Staff,
@@ -74,17 +117,7 @@ pub(crate) async fn new_complaint_page(
         Ok(p) => p,
         Err(e) => return Err(store_failed(staff, "log a complaint: listing policies", e)),
     };
-    // An unknown policy id in the form has no exclusions to offer; any other failure is ours, and shown.
-    let exclusions = match state.policy(&policy, None).await {
-        Ok(l) => l
-            .policy
-            .exclusions
-            .iter()
-            .map(|e| opt(e.id.clone(), truncate(&e.text, 90), &get("exclusion")))
-            .collect(),
-        Err(ServiceError::NotFound(_)) => Vec::new(),
-        Err(e) => return Err(error_page(staff, e)),
-    };
+    let exclusions = exclusion_groups(state, staff, &installed, &policy, &get("exclusion")).await?;
     let triage_current = if get("triage").is_empty() {
         "complaint".to_owned()
     } else {
