@@ -1074,3 +1074,16 @@ async fn the_grounds_for_not_accepting_are_listed_under_each_policy() {
         &first[..40.min(first.len())]
     );
 }
+
+/// The work queue shows the day each case was received.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_work_queue_shows_when_each_case_was_received() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    log_one(&app, &cookie, &[]).await;
+    let (_, html) = get(&app, &cookie, "/").await;
+    assert!(
+        html.contains("<td data-label=\"Received\" class=\"nowrap\">Thu 28 May 2026</td>"),
+        "the received day is in its column"
+    );
+}

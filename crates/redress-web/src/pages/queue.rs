@@ -45,6 +45,7 @@ pub(crate) struct Select {
 pub(crate) struct Row {
     pub(crate) reference: String,
     pub(crate) complainant: String,
+    pub(crate) received: String,
     pub(crate) stage: String,
     pub(crate) next_due: String,
     pub(crate) tag_class: &'static str,
@@ -281,6 +282,7 @@ fn row_for(
     Row {
         reference: case.reference.clone(),
         complainant,
+        received: human_date(p.received_on),
         stage: loaded.map_or_else(
             || format!("Stage {}", p.stage),
             |l| l.policy.stage_name(p.stage),
