@@ -12,6 +12,8 @@ use std::fmt;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::letters::LetterKind;
+
 /// How a complaint reached the landlord.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -30,6 +32,16 @@ pub enum Channel {
     SocialMedia,
     /// Through a representative (advocate, MP, councillor, family).
     Representative,
+}
+
+/// How an issued letter was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterChannel {
+    /// By email.
+    Email,
+    /// By post.
+    Post,
 }
 
 /// Whole numbers as JSON writes them: `240` and `240.0` are the same number (JSON Schema agrees), so both
@@ -378,6 +390,11 @@ wire_names!(Channel {
     Representative => "representative",
 });
 
+wire_names!(LetterChannel {
+    Email => "email",
+    Post => "post",
+});
+
 wire_names!(Relationship {
     Tenant => "tenant",
     FormerTenant => "former_tenant",
@@ -463,6 +480,11 @@ labels!(Channel {
     Web => "Website or portal",
     SocialMedia => "Social media",
     Representative => "Through a representative",
+});
+
+labels!(LetterChannel {
+    Email => "Email",
+    Post => "Post",
 });
 
 labels!(FeedbackType {
@@ -756,11 +778,29 @@ pub enum Event {
         /// Its id in the case (`R1`, `R2`, …).
         remedy: String,
     },
+    /// A letter was issued to the resident: immutable from now on, kept as a document. Recorded only by
+    /// issuing the letter (`POST /api/v1/letters/{id}/issue`), never on its own.
+    LetterIssued {
+        /// Day issued.
+        on: Date,
+        /// The letter's id.
+        letter: String,
+        /// Its kind.
+        kind: LetterKind,
+        /// The stage it is about.
+        stage: u8,
+        /// How it was sent.
+        channel: LetterChannel,
+        /// Who it was sent to: names and the addresses it went to.
+        recipients: Vec<String>,
+        /// The issued document's id: the SHA-256 of its bytes, in lower-case hex.
+        document: String,
+    },
 }
 
 impl Event {
     /// The wire name of every event type.
-    pub const KINDS: [&'static str; 26] = [
+    pub const KINDS: [&'static str; 27] = [
         "received",
         "relationship_recorded",
         "time_limit_discretion_used",
@@ -787,6 +827,7 @@ impl Event {
         "contact_restricted",
         "contact_restriction_challenged",
         "remedy_completed",
+        "letter_issued",
     ];
 
     /// A receipt with nothing recorded about who is complaining or when the matter arose.
@@ -828,7 +869,8 @@ impl Event {
             | Event::RelationshipRecorded { on, .. }
             | Event::TimeLimitDiscretionUsed { on, .. }
             | Event::EscalationAccepted { on, .. }
-            | Event::ContactRestrictionChallenged { on, .. } => *on,
+            | Event::ContactRestrictionChallenged { on, .. }
+            | Event::LetterIssued { on, .. } => *on,
         }
     }
 
@@ -861,6 +903,7 @@ impl Event {
             Event::TimeLimitDiscretionUsed { .. } => "time_limit_discretion_used",
             Event::EscalationAccepted { .. } => "escalation_accepted",
             Event::ContactRestrictionChallenged { .. } => "contact_restriction_challenged",
+            Event::LetterIssued { .. } => "letter_issued",
         }
     }
 }
@@ -979,6 +1022,11 @@ mod tests {
             assert_eq!(parse("no-such-value"), None);
         }
         check(&Channel::ALL, Channel::as_str, Channel::parse);
+        check(
+            &LetterChannel::ALL,
+            LetterChannel::as_str,
+            LetterChannel::parse,
+        );
         check(
             &Relationship::ALL,
             Relationship::as_str,

@@ -68,6 +68,15 @@ fn withhold_personal_fields(event: &mut Event) {
         | Event::AdverseFindingsShared { on: _ }
         | Event::ResolvedConfirmed { on: _ }
         | Event::RemedyCompleted { on: _, remedy: _ } => {}
+        Event::LetterIssued {
+            on: _,
+            letter: _,
+            kind: _,
+            stage: _,
+            channel: _,
+            recipients,
+            document: _,
+        } => recipients.iter_mut().for_each(withhold),
         Event::TimeLimitDiscretionUsed { on: _, reason }
         | Event::Excluded {
             on: _,
@@ -318,6 +327,15 @@ fn handling_examples(marked: &Marked) -> Vec<Event> {
         Event::RemedyCompleted {
             on: EXAMPLE_DAY,
             remedy: "R1".into(),
+        },
+        Event::LetterIssued {
+            on: EXAMPLE_DAY,
+            letter: "L-0001".into(),
+            kind: crate::letters::LetterKind::General,
+            stage: 1,
+            channel: crate::event::LetterChannel::Post,
+            recipients: vec![marked.text("recipient")],
+            document: "ab".repeat(32),
         },
     ]
 }

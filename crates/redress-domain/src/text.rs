@@ -173,30 +173,11 @@ pub fn event_text(event: &Event) -> Vec<(String, &str, TextKind)> {
             findings,
             orders,
         } => fields.ombudsman_determination(findings, orders),
-        Event::AdjustmentsRecorded {
-            on: _,
-            needs,
-            adjustments,
-            review_on: _,
-        } => {
-            fields.add("needs", needs, Paragraphs);
-            fields.add("adjustments", adjustments, Paragraphs);
-        }
-        Event::ContactRestricted {
-            on: _,
-            restriction,
-            approved_by,
-            review_on: _,
-        } => {
-            fields.add("restriction", restriction, Paragraphs);
-            fields.add("approved_by", approved_by, Name);
-        }
-        Event::ContactRestrictionChallenged {
-            on: _,
-            outcome: _,
-            explanation,
-        } => fields.add("explanation", explanation, Paragraphs),
-        Event::RemedyCompleted { on: _, remedy } => fields.add("remedy", remedy, Name),
+        support @ (Event::AdjustmentsRecorded { .. }
+        | Event::ContactRestricted { .. }
+        | Event::ContactRestrictionChallenged { .. }
+        | Event::RemedyCompleted { .. }
+        | Event::LetterIssued { .. }) => fields.support_and_letters(support),
     }
     fields.0
 }
@@ -292,6 +273,56 @@ impl<'a> Fields<'a> {
                 due_on: _,
             } = r;
             self.add(format!("{field}[{i}].description"), description, Line);
+        }
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// The fields of the events about the resident's support, remedies and letters (`event_text` sends
+    /// only those here, and destructures none of them: each is destructured whole below).
+    fn support_and_letters(&mut self, event: &'a Event) {
+        let fields = self;
+        match event {
+            Event::AdjustmentsRecorded {
+                on: _,
+                needs,
+                adjustments,
+                review_on: _,
+            } => {
+                fields.add("needs", needs, Paragraphs);
+                fields.add("adjustments", adjustments, Paragraphs);
+            }
+            Event::ContactRestricted {
+                on: _,
+                restriction,
+                approved_by,
+                review_on: _,
+            } => {
+                fields.add("restriction", restriction, Paragraphs);
+                fields.add("approved_by", approved_by, Name);
+            }
+            Event::ContactRestrictionChallenged {
+                on: _,
+                outcome: _,
+                explanation,
+            } => fields.add("explanation", explanation, Paragraphs),
+            Event::RemedyCompleted { on: _, remedy } => fields.add("remedy", remedy, Name),
+            Event::LetterIssued {
+                on: _,
+                letter,
+                kind: _,
+                stage: _,
+                channel: _,
+                recipients,
+                document,
+            } => {
+                fields.add("letter", letter, Name);
+                for (i, r) in recipients.iter().enumerate() {
+                    fields.add(format!("recipients[{i}]"), r, Line);
+                }
+                fields.add("document", document, Name);
+            }
+            _ => {}
         }
     }
 }

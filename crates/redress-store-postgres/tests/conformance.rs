@@ -102,6 +102,8 @@ async fn the_store_lives_in_its_own_schema() {
             "case_events",
             "cases",
             "complainants",
+            "documents",
+            "letters",
             "policies",
             "reference_counters",
             "sessions",

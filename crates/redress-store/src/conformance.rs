@@ -11,9 +11,9 @@ use redress_domain::event::{CaseEvent, Channel, CloseReason, Event, Outcome};
 use redress_domain::urgency::{self, DEFAULT_DUE_SOON_WORKING_DAYS, Urgency};
 
 use crate::{
-    ApiToken, CaseFilter, Complainant, IdempotencyKey, KeyedCase, NewCase, Projection, Session,
-    SignInScope, Sort, Store, StoreError, StoredEvent, TokenSummary, User, format_reference,
-    new_id,
+    ApiToken, CaseFilter, Complainant, DocumentRecord, IdempotencyKey, KeyedCase, LetterIssue,
+    LetterStatus, NewCase, NewLetter, Projection, Session, SignInScope, Sort, Store, StoreError,
+    StoredEvent, TokenSummary, User, format_reference, new_id,
 };
 
 /// One `#[tokio::test]` per conformance check, so that one failure hides no other. In a backend's test file:
@@ -41,6 +41,7 @@ macro_rules! conformance_tests {
             sessions_expire_and_end,
             duplicates_and_queue_counts,
             sign_in_failures_are_counted_by_account_address_and_overall_then_cleared_and_pruned,
+            letters_are_drafted_read_back_and_issued_once_with_their_event,
         );
     };
     (@each $fresh:ident, $done:ident; $($check:ident),* $(,)?) => {
@@ -1515,4 +1516,144 @@ pub async fn confidential_cases_list_for_their_author_and_assignee(store: &dyn S
     );
     assert_eq!(listed(Some("nobody"), false).await, vec!["open"]);
     assert_eq!(listed(Some("nobody"), true).await.len(), 5);
+}
+
+/// A letter is drafted on its case, read back with the case's reference, and issued once: the letter's
+/// status, its document and the `letter_issued` event in one write, refused whole on a stale version or a
+/// second issue.
+pub async fn letters_are_drafted_read_back_and_issued_once_with_their_event(store: &dyn Store) {
+    use redress_domain::event::LetterChannel;
+    use redress_domain::letters::LetterKind;
+    let case = new_case(date(2026, 1, 5), "code-2024");
+    let (reference, _) = store.create_case(case.clone()).await.expect("create");
+    let draft = NewLetter {
+        id: new_id(),
+        case_id: case.id.clone(),
+        kind: LetterKind::Acknowledgement,
+        stage: 1,
+        paragraphs: vec!["Thank you for your complaint.".into()],
+        created_at: AT.into(),
+        created_by: Some("officer-1".into()),
+    };
+    store.create_letter(&draft).await.expect("draft");
+    let read = store.letter(&draft.id).await.expect("read the draft");
+    assert_eq!(read.reference, reference);
+    assert_eq!(
+        (read.kind, read.stage, read.status),
+        (LetterKind::Acknowledgement, 1, LetterStatus::Draft)
+    );
+    assert_eq!(read.paragraphs, draft.paragraphs);
+    assert_eq!(read.created_by.as_deref(), Some("officer-1"));
+    assert_eq!(
+        (read.issued_at, read.channel, read.document),
+        (None, None, None)
+    );
+    assert!(matches!(
+        store.letter("no-such-letter").await,
+        Err(StoreError::NotFound)
+    ));
+    let orphan = NewLetter {
+        id: new_id(),
+        case_id: "no-such-case".into(),
+        ..draft.clone()
+    };
+    assert!(matches!(
+        store.create_letter(&orphan).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let document = DocumentRecord {
+        id: "ab".repeat(32),
+        content_type: "application/pdf".into(),
+        size: 1234,
+        name: format!("{reference}-acknowledgement.pdf"),
+        created_at: AT.into(),
+    };
+    let event = CaseEvent::new(
+        Event::LetterIssued {
+            on: date(2026, 1, 6),
+            letter: draft.id.clone(),
+            kind: LetterKind::Acknowledgement,
+            stage: 1,
+            channel: LetterChannel::Post,
+            recipients: vec!["A. Resident".into()],
+            document: document.id.clone(),
+        },
+        Some("officer-1"),
+    );
+    let p = projection(
+        date(2026, 1, 5),
+        "awaiting_acknowledgement",
+        1,
+        Some(date(2026, 1, 12)),
+        true,
+    );
+    let issue = LetterIssue {
+        letter_id: draft.id.clone(),
+        case_id: case.id.clone(),
+        expected_version: 1,
+        event: event.clone(),
+        projection: p.clone(),
+        channel: "post".into(),
+        document: document.clone(),
+        recorded_at: AT.into(),
+    };
+    // A stale version writes nothing: the letter stays a draft.
+    let stale = LetterIssue {
+        expected_version: 7,
+        ..issue.clone()
+    };
+    assert!(matches!(
+        store.issue_letter(&stale).await,
+        Err(StoreError::Conflict {
+            expected: 7,
+            actual: 1
+        })
+    ));
+    assert_eq!(
+        store.letter(&draft.id).await.expect("read").status,
+        LetterStatus::Draft
+    );
+    assert_eq!(store.issue_letter(&issue).await.expect("issue"), 2);
+    let issued = store.letter(&draft.id).await.expect("read issued");
+    assert_eq!(issued.status, LetterStatus::Issued);
+    assert_eq!(issued.channel.as_deref(), Some("post"));
+    assert_eq!(issued.issued_at.as_deref(), Some(AT));
+    assert_eq!(issued.document, Some(document.clone()));
+    let record = store.case_by_reference(&reference).await.expect("case");
+    assert_eq!(record.events.len(), 2);
+    assert_eq!(record.events[1].event, event);
+    // Issued once: a second issue, even at the current version, is refused and writes nothing.
+    let again = LetterIssue {
+        expected_version: 2,
+        ..issue.clone()
+    };
+    assert!(matches!(
+        store.issue_letter(&again).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    let record = store.case_by_reference(&reference).await.expect("case");
+    assert_eq!(record.events.len(), 2, "the refused issue appended nothing");
+    the_same_bytes_are_one_document(store, &draft, issue).await;
+}
+
+/// A second letter issued as the same bytes shares the first one's document row.
+async fn the_same_bytes_are_one_document(store: &dyn Store, draft: &NewLetter, issue: LetterIssue) {
+    let document = issue.document.clone();
+    let second = NewLetter {
+        id: new_id(),
+        kind: redress_domain::letters::LetterKind::General,
+        ..draft.clone()
+    };
+    store.create_letter(&second).await.expect("second draft");
+    let reissue = LetterIssue {
+        letter_id: second.id.clone(),
+        expected_version: 2,
+        ..issue
+    };
+    assert_eq!(store.issue_letter(&reissue).await.expect("second issue"), 3);
+    assert_eq!(
+        store.letter(&second.id).await.expect("read").document,
+        Some(document)
+    );
 }

@@ -18,10 +18,12 @@
 
 pub mod codec;
 pub mod conformance;
+pub mod documents;
 #[cfg(feature = "sql")]
 pub mod sql;
 pub mod url;
 
+pub use documents::DocumentStore;
 pub use url::redact_url;
 
 use std::fmt;
@@ -29,6 +31,7 @@ use std::fmt;
 use jiff::civil::Date;
 use redress_domain::access::Role;
 use redress_domain::event::CaseEvent;
+use redress_domain::letters::LetterKind;
 use serde::{Deserialize, Serialize};
 
 /// What can go wrong in storage.
@@ -476,6 +479,121 @@ pub enum SignInScope<'a> {
     Overall,
 }
 
+/// Where a letter is in its life: a draft, built again from the case whenever it is read, or issued as a
+/// document and immutable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterStatus {
+    /// Not yet issued.
+    Draft,
+    /// Issued: its document is the letter.
+    Issued,
+}
+
+impl LetterStatus {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LetterStatus::Draft => "draft",
+            LetterStatus::Issued => "issued",
+        }
+    }
+
+    /// The status with this name.
+    pub fn parse(name: &str) -> Option<LetterStatus> {
+        match name {
+            "draft" => Some(LetterStatus::Draft),
+            "issued" => Some(LetterStatus::Issued),
+            _ => None,
+        }
+    }
+}
+
+/// A new draft letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLetter {
+    /// UUIDv7.
+    pub id: String,
+    /// The case it is to.
+    pub case_id: String,
+    /// Its kind.
+    pub kind: LetterKind,
+    /// The stage it is about.
+    pub stage: u8,
+    /// The officer's own paragraphs.
+    pub paragraphs: Vec<String>,
+    /// When drafted (UTC text).
+    pub created_at: String,
+    /// Who drafted it (a principal id).
+    pub created_by: Option<String>,
+}
+
+/// A stored document's description (its bytes are in a [`DocumentStore`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentRecord {
+    /// The SHA-256 of its bytes, lower-case hex.
+    pub id: String,
+    /// Its media type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// Its file name.
+    pub name: String,
+    /// When first stored (UTC text).
+    pub created_at: String,
+}
+
+/// A letter as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRecord {
+    /// UUIDv7.
+    pub id: String,
+    /// The case it is to.
+    pub case_id: String,
+    /// The case's reference.
+    pub reference: String,
+    /// Its kind.
+    pub kind: LetterKind,
+    /// The stage it is about.
+    pub stage: u8,
+    /// Draft or issued.
+    pub status: LetterStatus,
+    /// The officer's own paragraphs.
+    pub paragraphs: Vec<String>,
+    /// When drafted (UTC text).
+    pub created_at: String,
+    /// Who drafted it.
+    pub created_by: Option<String>,
+    /// When issued (UTC text).
+    pub issued_at: Option<String>,
+    /// How it was sent (`email`, `post`), once issued.
+    pub channel: Option<String>,
+    /// The document it was issued as.
+    pub document: Option<DocumentRecord>,
+}
+
+/// Issuing a letter: the letter's status, its document and the `letter_issued` event on its case, written
+/// together.
+#[derive(Debug, Clone)]
+pub struct LetterIssue {
+    /// The letter.
+    pub letter_id: String,
+    /// Its case.
+    pub case_id: String,
+    /// The case version the issuer read.
+    pub expected_version: i64,
+    /// The `letter_issued` event.
+    pub event: CaseEvent,
+    /// The case's projection after it.
+    pub projection: Projection,
+    /// How it is sent (`email`, `post`).
+    pub channel: String,
+    /// The document it is issued as (already in the [`DocumentStore`]).
+    pub document: DocumentRecord,
+    /// When (UTC text).
+    pub recorded_at: String,
+}
+
 /// The storage port. Every method is one transaction.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -648,6 +766,19 @@ pub trait Store: Send + Sync + 'static {
         include_confidential: bool,
         assignee: Option<&str>,
     ) -> StoreResult<QueueCounts>;
+
+    /// Stores a draft letter. A case that does not exist is [`StoreError::NotFound`].
+    async fn create_letter(&self, letter: &NewLetter) -> StoreResult<()>;
+
+    /// A letter by id, with its case's reference and, once issued, its document.
+    async fn letter(&self, id: &str) -> StoreResult<LetterRecord>;
+
+    /// Issues a draft letter in one transaction: the case moves from `expected_version` with the event
+    /// appended and its projection replaced (a stale version is a [`StoreError::Conflict`]), the document
+    /// row is stored (the same bytes stored before are the same row), and the letter becomes issued with
+    /// its channel and document. A letter already issued (or not a draft of that case) is
+    /// [`StoreError::Duplicate`]; in every refusal nothing is written. Returns the case's new version.
+    async fn issue_letter(&self, issue: &LetterIssue) -> StoreResult<i64>;
 }
 
 /// The reference of the `n`th case of a year: `CMP-2026-000042`.

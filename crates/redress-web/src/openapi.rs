@@ -102,6 +102,7 @@ fn event_fields(kind: &str) -> Vec<Field> {
         .or_else(|| closing_fields(kind))
         .or_else(|| issue_and_ombudsman_fields(kind))
         .or_else(|| support_fields(kind))
+        .or_else(|| letter_fields(kind))
         .unwrap_or_default()
 }
 
@@ -280,6 +281,35 @@ fn support_fields(kind: &str) -> Option<Vec<Field>> {
     })
 }
 
+/// A letter issued to the resident (recorded only by issuing it, never posted as an event).
+fn letter_fields(kind: &str) -> Option<Vec<Field>> {
+    use redress_domain::event::LetterChannel;
+    use redress_domain::letters::LetterKind;
+    Some(match kind {
+        "letter_issued" => vec![
+            ("letter", required_text(TextKind::Name), true),
+            ("kind", one_of(&LetterKind::ALL), true),
+            (
+                "stage",
+                json!({"type": "integer", "minimum": 1, "maximum": u8::MAX}),
+                true,
+            ),
+            ("channel", one_of(&LetterChannel::ALL), true),
+            (
+                "recipients",
+                json!({"type": "array", "items": required_text(TextKind::Line)}),
+                true,
+            ),
+            (
+                "document",
+                json!({"type": "string", "pattern": "^[0-9a-f]{64}$", "maxLength": TextKind::Name.max_chars()}),
+                true,
+            ),
+        ],
+        _ => return None,
+    })
+}
+
 /// The schema of one event type. `closed` refuses other fields (the request body); a recorded event in a
 /// case view adds `seq`, `by` and `recorded_at`.
 fn event_schema(kind: &str, closed: bool) -> Value {
@@ -312,8 +342,10 @@ fn event_schema(kind: &str, closed: bool) -> Value {
 }
 
 fn events_union(closed: bool) -> Value {
+    // A letter is issued through its own operation: the request body for a step does not offer it.
     let all: Vec<Value> = Event::KINDS
         .iter()
+        .filter(|k| !closed || **k != "letter_issued")
         .map(|k| event_schema(k, closed))
         .collect();
     json!({"oneOf": all, "discriminator": {"propertyName": "type"}})

@@ -269,6 +269,94 @@ on_both_backends!(
     confidential_cases_are_seen_by_their_author_and_assignee
 );
 
+on_both_backends!(
+    letters_are_drafted_and_read_back,
+    letters_are_drafted_and_read_back
+);
+
+/// A letter is drafted on a complaint with what it still lacks, read back with its sections, and refused
+/// for an unknown kind (422), a kind the case cannot have now (409) and a viewer (403); the events
+/// endpoint never records `letter_issued` (409).
+async fn letters_are_drafted_and_read_back(app: TestApp) {
+    // Received Friday 22 May 2026; Monday 25 May is the Spring bank holiday.
+    let r = app.new_complaint("2026-05-22").await;
+    let path = format!("/api/v1/complaints/{r}/letters");
+    let (s, letter) = app
+        .post(
+            "officer",
+            &path,
+            json!({"kind": "acknowledgement", "paragraphs": ["Thank you for telling us."]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{letter}");
+    assert_eq!(letter["kind"], "acknowledgement");
+    assert_eq!(letter["stage"], 1);
+    assert_eq!(letter["status"], "draft");
+    assert_eq!(letter["reference"], json!(r));
+    let missing: Vec<&str> = letter["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert!(missing.contains(&"complaint_definition"), "{letter}");
+    for m in letter["missing"].as_array().unwrap() {
+        assert!(!m["message"].as_str().unwrap().is_empty(), "{m}");
+        assert!(!m["provision"].as_str().unwrap().is_empty(), "{m}");
+    }
+    let id = letter["id"].as_str().unwrap();
+    let (s, read) = app.get("officer", &format!("/api/v1/letters/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "{read}");
+    assert_eq!(read["status"], "draft");
+    assert_eq!(read["sections"][0]["kind"], "opening");
+    assert_eq!(
+        read["sections"][0]["lines"],
+        json!(["Thank you for telling us."])
+    );
+    let (s, _) = app.get("officer", "/api/v1/letters/no-such-letter").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let (s, body) = app
+        .post("officer", &path, json!({"kind": "telegram"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "kind", "{body}");
+    let (s, body) = app
+        .post("officer", &path, json!({"kind": "stage_response"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("No response is recorded"),
+        "{body}"
+    );
+    let (s, body) = app.post("viewer", &path, json!({"kind": "general"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, body) = app
+        .post(
+            "officer",
+            "/api/v1/complaints/CMP-2026-999999/letters",
+            json!({"kind": "general"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+
+    let (s, body) = app
+        .event(&r, json!({"type": "letter_issued", "on": "2026-05-26", "letter": id, "kind": "acknowledgement",
+                          "stage": 1, "channel": "post", "recipients": ["Aisha Khan"], "document": "ab".repeat(32)}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("POST /api/v1/letters/{id}/issue"),
+        "{body}"
+    );
+}
+
 async fn complaint_through_both_stages(app: TestApp) {
     // Received Friday 19 Dec 2025 by phone.
     let r = app.new_complaint("2025-12-19").await;

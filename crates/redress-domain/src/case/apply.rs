@@ -98,7 +98,8 @@ impl Case {
             | Event::ContactRestrictionChallenged { .. }
             | Event::RemedyCompleted { .. }
             | Event::RelationshipRecorded { .. }
-            | Event::TimeLimitDiscretionUsed { .. }) => self.apply_record(on, record),
+            | Event::TimeLimitDiscretionUsed { .. }
+            | Event::LetterIssued { .. }) => self.apply_record(on, record),
         }
         self.last_event_on = self.last_event_on.max(on);
         self.events += 1;
@@ -181,6 +182,21 @@ impl Case {
                 self.tenancy_ended_on = *tenancy_ended_on;
             }
             Event::TimeLimitDiscretionUsed { .. } => self.time_limit_discretion_on = Some(on),
+            Event::LetterIssued {
+                letter,
+                kind,
+                stage,
+                channel,
+                document,
+                ..
+            } => self.letters.push(IssuedLetter {
+                on,
+                letter: letter.clone(),
+                kind: *kind,
+                stage: *stage,
+                channel: *channel,
+                document: document.clone(),
+            }),
             // `apply` routes only the events above here, and names each, so a new kind cannot be missed.
             _ => {}
         }

@@ -121,6 +121,13 @@ impl Case {
             }
             Event::EscalationAccepted { reason, .. } => self.may_accept_escalation(reason),
             Event::RemedyCompleted { remedy, .. } => self.may_complete_remedy(remedy),
+            Event::LetterIssued {
+                letter,
+                kind,
+                stage,
+                document,
+                ..
+            } => self.may_issue_letter(letter, *kind, *stage, document),
         }
     }
 

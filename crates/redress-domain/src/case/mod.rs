@@ -291,6 +291,23 @@ pub struct ContactRestriction {
     pub review_on: Date,
 }
 
+/// A letter issued to the resident (the recipients stay in the event: they are personal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedLetter {
+    /// Day issued.
+    pub on: Date,
+    /// The letter's id.
+    pub letter: String,
+    /// Its kind.
+    pub kind: crate::letters::LetterKind,
+    /// The stage it is about.
+    pub stage: u8,
+    /// How it was sent.
+    pub channel: crate::event::LetterChannel,
+    /// The issued document's id (its SHA-256, hex).
+    pub document: String,
+}
+
 /// The resident's challenge to a contact restriction, as decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RestrictionChallenge {
@@ -353,6 +370,8 @@ pub struct Case {
     pub matter_arose_on: Option<Date>,
     /// Day the officer decided to consider a matter older than the time limit.
     pub time_limit_discretion_on: Option<Date>,
+    /// The letters issued, in the order they were.
+    pub letters: Vec<IssuedLetter>,
     /// Day of the latest event.
     pub last_event_on: Date,
     /// Number of events folded.
@@ -556,6 +575,7 @@ impl Case {
             tenancy_ended_on,
             matter_arose_on,
             time_limit_discretion_on: None,
+            letters: Vec::new(),
             last_event_on: on,
             events: 1,
         })

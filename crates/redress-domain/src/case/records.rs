@@ -295,6 +295,44 @@ impl Case {
             Some(_) => Ok(()),
         }
     }
+
+    /// A letter is issued only while the case can have a letter of its kind, at the stage it is about,
+    /// once, and as a document named by its SHA-256.
+    pub(super) fn may_issue_letter(
+        &self,
+        letter: &str,
+        kind: crate::letters::LetterKind,
+        stage: u8,
+        document: &str,
+    ) -> Result<(), Refused> {
+        kind.allowed_on(self)?;
+        if kind != crate::letters::LetterKind::General && stage != self.stage() {
+            return refuse_field(
+                "stage",
+                format!(
+                    "The letter is about stage {stage}, but the complaint is now at stage {}: draft a new letter",
+                    self.stage()
+                ),
+            );
+        }
+        if letter.trim().is_empty() {
+            return refuse_field("letter", "Name the letter issued");
+        }
+        if self.letters.iter().any(|l| l.letter == letter) {
+            return refuse_field("letter", format!("Letter {letter} was already issued"));
+        }
+        let is_sha256 = document.len() == 64
+            && document
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !is_sha256 {
+            return refuse_field(
+                "document",
+                "The document is named by its SHA-256: 64 lower-case hexadecimal digits",
+            );
+        }
+        Ok(())
+    }
 }
 
 /// The last day a contact restriction imposed on `on` may be reviewed by, under the policy.

@@ -89,6 +89,12 @@ impl LetterKind {
         LetterKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
+    /// Whether the case can have a letter of this kind now; if not, why not in an officer's words (the
+    /// rule per kind is [`Letter::draft`]'s).
+    pub fn allowed_on(self, case: &Case) -> Result<(), Refused> {
+        draft::kind_allowed(case, self)
+    }
+
     /// The name people read.
     pub fn label(self) -> &'static str {
         match self {

@@ -344,6 +344,7 @@ pub trait SqlBackend: Send + Sync + 'static {
 }
 
 mod cases;
+mod letters;
 mod rows;
 mod store;
 

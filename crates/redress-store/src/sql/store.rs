@@ -665,4 +665,16 @@ impl<B: SqlBackend> Store for B {
         let days = [today, week_end, month_start];
         queue_counts(self, days, include_confidential, assignee).await
     }
+
+    async fn create_letter(&self, letter: &crate::NewLetter) -> StoreResult<()> {
+        super::letters::create_letter(self, letter).await
+    }
+
+    async fn letter(&self, id: &str) -> StoreResult<crate::LetterRecord> {
+        super::letters::letter(self, id).await
+    }
+
+    async fn issue_letter(&self, issue: &crate::LetterIssue) -> StoreResult<i64> {
+        super::letters::issue_letter(self, issue).await
+    }
 }

@@ -15,6 +15,7 @@ use crate::error::ApiError;
 
 pub mod complaints;
 pub mod json;
+pub mod letters;
 pub mod policies;
 pub mod views;
 
@@ -29,6 +30,8 @@ pub fn api_routes() -> OpenApiRouter<Arc<AppState>> {
         ))
         .routes(routes!(complaints::get_complaint))
         .routes(routes!(complaints::record_event))
+        .routes(routes!(letters::create_letter))
+        .routes(routes!(letters::get_letter))
         .routes(routes!(policies::list_policies))
         .routes(routes!(policies::get_policy, policies::put_policy))
         .routes(routes!(policies::check_policy))

@@ -45,6 +45,20 @@ pub(crate) fn describe_event(
         Event::AdjustmentsRecorded { .. }
         | Event::ContactRestricted { .. }
         | Event::ContactRestrictionChallenged { .. } => describe_support(e, &name_of),
+        Event::LetterIssued {
+            kind,
+            stage,
+            channel,
+            recipients,
+            ..
+        } => (
+            format!(
+                "{} letter (stage {stage}) issued by {}",
+                kind.label(),
+                channel.label().to_lowercase()
+            ),
+            recipients.clone(),
+        ),
     }
 }
 

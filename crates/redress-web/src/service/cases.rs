@@ -91,6 +91,12 @@ pub async fn record_step(
     expected: Option<i64>,
 ) -> ServiceResult<()> {
     who.require(Permission::RecordEvents, "record steps on complaints")?;
+    if matches!(event, Event::LetterIssued { .. }) {
+        return Err(ServiceError::Refused {
+            detail: "A letter is issued, not recorded: issue a letter through POST /api/v1/letters/{id}/issue".into(),
+            field: Some("type".into()),
+        });
+    }
     let today = state.today();
     let record = load_visible(state, who, reference).await?;
     let version = record.version();

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod complaints;
+pub mod letters;
 
 use redress_store::StoreError;
 

@@ -1,0 +1,141 @@
+//! Letters and the documents they are issued as: drafting, reading, and issuing in one transaction with
+//! the case's `letter_issued` event.
+
+use redress_domain::letters::LetterKind;
+
+use super::cases::{EVENT_COLUMNS, EventRow, append_refused, insert_rows, update_projection};
+use super::*;
+use crate::{DocumentRecord, LetterIssue, LetterRecord, LetterStatus, NewLetter};
+
+/// Stores a draft; a case that does not exist is not found.
+pub(super) async fn create_letter<B: SqlBackend>(
+    backend: &B,
+    letter: &NewLetter,
+) -> StoreResult<()> {
+    let paragraphs = serde_json::to_string(&letter.paragraphs).map_err(StoreError::other)?;
+    let done = execute(
+        B::Db::on_pool(backend.writer()),
+        "INSERT INTO letters (id, case_id, kind, stage, status, paragraphs, created_at, created_by) \
+         SELECT $1, id, $2, $3, $4, $5, $6, $7 FROM cases WHERE id = $8",
+        params![
+            &letter.id,
+            letter.kind.as_str(),
+            i64::from(letter.stage),
+            LetterStatus::Draft.as_str(),
+            paragraphs,
+            &letter.created_at,
+            &letter.created_by,
+            &letter.case_id,
+        ],
+    )
+    .await?;
+    if B::rows_affected(&done) == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// A letter with its case's reference and its document, if issued.
+pub(super) async fn letter<B: SqlBackend>(backend: &B, id: &str) -> StoreResult<LetterRecord> {
+    let row = fetch_one(
+        B::Db::on_pool(backend.reader()),
+        "SELECT l.id, l.case_id, c.reference, l.kind, l.stage, l.status, l.paragraphs, l.created_at, \
+         l.created_by, l.issued_at, l.channel, d.id AS document_id, d.content_type, d.size, d.name, \
+         d.created_at AS document_created_at \
+         FROM letters l JOIN cases c ON c.id = l.case_id LEFT JOIN documents d ON d.id = l.document_id \
+         WHERE l.id = $1",
+        params![id],
+    )
+    .await?;
+    let bad =
+        |what: &str, value: &str| StoreError::Other(format!("stored letter {what} '{value}'"));
+    let kind = B::Db::text(&row, "kind")?;
+    let status = B::Db::text(&row, "status")?;
+    let paragraphs = B::Db::text(&row, "paragraphs")?;
+    let document = match B::Db::maybe_text(&row, "document_id")? {
+        Some(id) => Some(DocumentRecord {
+            id,
+            content_type: B::Db::text(&row, "content_type")?,
+            size: B::Db::int(&row, "size")?,
+            name: B::Db::text(&row, "name")?,
+            created_at: B::Db::text(&row, "document_created_at")?,
+        }),
+        None => None,
+    };
+    Ok(LetterRecord {
+        id: B::Db::text(&row, "id")?,
+        case_id: B::Db::text(&row, "case_id")?,
+        reference: B::Db::text(&row, "reference")?,
+        kind: LetterKind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
+        stage: parse_stage(B::Db::int(&row, "stage")?)?,
+        status: LetterStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+        paragraphs: serde_json::from_str(&paragraphs)
+            .map_err(|_| bad("paragraphs", &paragraphs))?,
+        created_at: B::Db::text(&row, "created_at")?,
+        created_by: B::Db::maybe_text(&row, "created_by")?,
+        issued_at: B::Db::maybe_text(&row, "issued_at")?,
+        channel: B::Db::maybe_text(&row, "channel")?,
+        document,
+    })
+}
+
+/// Issues a draft: the case's compare-and-set and event, the document row, the letter's status, together.
+pub(super) async fn issue_letter<B: SqlBackend>(
+    backend: &B,
+    issue: &LetterIssue,
+) -> StoreResult<i64> {
+    let new_version = issue.expected_version + 1;
+    let mut tx = backend.begin_write().await?;
+    let changed = update_projection::<B>(
+        &mut tx,
+        &issue.case_id,
+        issue.expected_version,
+        new_version,
+        &issue.recorded_at,
+        &issue.projection,
+    )
+    .await?;
+    if changed == 0 {
+        return Err(
+            append_refused(B::Db::on(&mut tx), &issue.case_id, issue.expected_version).await,
+        );
+    }
+    let d = &issue.document;
+    execute(
+        B::Db::on(&mut tx),
+        "INSERT INTO documents (id, content_type, size, name, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (id) DO NOTHING",
+        params![&d.id, &d.content_type, d.size, &d.name, &d.created_at],
+    )
+    .await?;
+    let issued = execute(
+        B::Db::on(&mut tx),
+        "UPDATE letters SET status = $1, issued_at = $2, channel = $3, document_id = $4 \
+         WHERE id = $5 AND case_id = $6 AND status = $7",
+        params![
+            LetterStatus::Issued.as_str(),
+            &issue.recorded_at,
+            &issue.channel,
+            &d.id,
+            &issue.letter_id,
+            &issue.case_id,
+            LetterStatus::Draft.as_str(),
+        ],
+    )
+    .await?;
+    if B::rows_affected(&issued) == 0 {
+        let _ = tx.rollback().await;
+        return Err(StoreError::Duplicate("that letter's issue"));
+    }
+    let row = EventRow::new(
+        &issue.case_id,
+        new_version,
+        &issue.event,
+        &issue.recorded_at,
+    )?;
+    insert_rows::<B::Db>(&mut tx, "case_events", EVENT_COLUMNS, [row.values()])
+        .await?
+        .map_err(store_error)?;
+    tx.commit().await.map_err(store_error)?;
+    Ok(new_version)
+}

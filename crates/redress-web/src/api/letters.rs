@@ -1,0 +1,188 @@
+//! Letters: draft one on a complaint and read it back with its sections and what it still lacks.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use redress_domain::letters::MissingElement;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::AppStateRef;
+use crate::api::json::JsonBody;
+use crate::auth::Principal;
+use crate::error::{ApiResult, Problem};
+use crate::service::letters::{LetterDraft, draft_letter, read_letter};
+
+/// A letter to draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftLetter {
+    /// `acknowledgement`, `extension`, `stage_response`, `escalation_acknowledgement`, `not_accepted`,
+    /// `escalation_refused`, `closure`, `contact_restriction` or `general`.
+    pub kind: String,
+    /// The officer's own paragraphs, opening the letter.
+    #[serde(default)]
+    pub paragraphs: Vec<String>,
+}
+
+/// A required content the letter lacks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MissingView {
+    /// The element's stable id, e.g. `decision_per_head`.
+    pub id: &'static str,
+    /// What requires it: "Code 6.9", or the policy.
+    pub provision: String,
+    /// What is missing, in plain English.
+    pub message: String,
+}
+
+impl From<MissingElement> for MissingView {
+    fn from(m: MissingElement) -> Self {
+        MissingView {
+            id: m.id,
+            provision: m.provision,
+            message: m.message,
+        }
+    }
+}
+
+/// A section of a letter, in the order letters show them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionView {
+    /// Which section (`opening`, `issues_complained_of`, `findings`, `next_steps`, …).
+    pub kind: String,
+    /// Its heading (empty for the opening and the notice).
+    pub heading: &'static str,
+    /// Its paragraphs or list items.
+    pub lines: Vec<String>,
+}
+
+/// The document an issued letter is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentView {
+    /// Its id: the SHA-256 of its bytes, hex.
+    pub id: String,
+    /// The SHA-256 of its bytes, hex (the same as `id`).
+    pub sha256: String,
+    /// Its media type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// Its file name.
+    pub name: String,
+}
+
+/// A letter.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LetterView {
+    /// Its id.
+    pub id: String,
+    /// The complaint it is to.
+    pub reference: String,
+    /// Its kind.
+    pub kind: &'static str,
+    /// The stage it is about.
+    pub stage: u8,
+    /// `draft` or `issued`.
+    pub status: &'static str,
+    /// The letter's date.
+    pub date: String,
+    /// Its sections, in order.
+    pub sections: Vec<SectionView>,
+    /// The required contents not present: a letter with any cannot be issued.
+    pub missing: Vec<MissingView>,
+    /// When issued.
+    pub issued_at: Option<String>,
+    /// How it was sent, once issued (`email` or `post`).
+    pub channel: Option<String>,
+    /// The document it was issued as.
+    pub document: Option<DocumentView>,
+}
+
+pub(crate) fn letter_view(d: LetterDraft) -> LetterView {
+    let sections = d
+        .letter
+        .sections()
+        .into_iter()
+        .map(|s| SectionView {
+            kind: serde_json::to_value(s.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            heading: s.heading,
+            lines: s.lines,
+        })
+        .collect();
+    LetterView {
+        id: d.record.id,
+        reference: d.record.reference,
+        kind: d.record.kind.as_str(),
+        stage: d.record.stage,
+        status: d.record.status.as_str(),
+        date: d.letter.date.to_string(),
+        sections,
+        missing: d.missing.into_iter().map(MissingView::from).collect(),
+        issued_at: d.record.issued_at,
+        channel: d.record.channel,
+        document: d.record.document.map(|doc| DocumentView {
+            sha256: doc.id.clone(),
+            id: doc.id,
+            content_type: doc.content_type,
+            size: doc.size,
+            name: doc.name,
+        }),
+    }
+}
+
+/// Draft a letter on a complaint.
+///
+/// The letter's content is built from the case; `missing` lists the required contents not yet present
+/// (the letter cannot be issued until it is empty).
+#[utoipa::path(
+    post,
+    path = "/api/v1/complaints/{reference}/letters",
+    params(("reference" = String, Path, description = "The complaint reference")),
+    request_body = DraftLetter,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Drafted", body = LetterView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not draft letters (viewers)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such complaint, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case cannot have a letter of this kind now, in the domain's words", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, naming the field: an unknown `kind`, a paragraph too long", body = Problem, content_type = "application/problem+json"),
+    ),
+    tag = "letters"
+)]
+pub async fn create_letter(
+    State(state): AppStateRef,
+    who: Principal,
+    Path(reference): Path<String>,
+    JsonBody(body): JsonBody<DraftLetter>,
+) -> ApiResult<Response> {
+    let draft = draft_letter(&state, &who, &reference, &body.kind, body.paragraphs).await?;
+    Ok((StatusCode::CREATED, Json(letter_view(draft))).into_response())
+}
+
+/// Read a letter, with its sections and what it still lacks.
+#[utoipa::path(
+    get,
+    path = "/api/v1/letters/{id}",
+    params(("id" = String, Path, description = "The letter's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = LetterView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such letter, or its case is not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    tag = "letters"
+)]
+pub async fn get_letter(
+    State(state): AppStateRef,
+    who: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LetterView>> {
+    Ok(Json(letter_view(read_letter(&state, &who, &id).await?)))
+}
