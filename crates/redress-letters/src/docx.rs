@@ -18,9 +18,10 @@ const BULLETS: usize = 1;
 /// EMUs per centimetre, for the logo's height.
 const EMU_PER_CM: f64 = 360_000.0;
 
-/// Renders the letter as a Word document (A4, Arial-metric Liberation Sans named as "Liberation Sans" with
-/// Arial as what Word substitutes, 11 pt or 18 pt for large print). Fails only on a logo that is not a
-/// readable PNG or if the archive cannot be written.
+/// Renders the letter as a Word document: A4, in Arial (which Word has, and which LibreOffice replaces with
+/// the metrically identical Liberation Sans the PDF uses), 11 pt or 18 pt for large print, headings as
+/// Word's heading styles, bullets as a real list and tables as real tables. Fails only on a logo that is
+/// not a readable PNG or if the archive cannot be written.
 pub fn render_docx(letter: &PrintableLetter) -> Result<Vec<u8>, RenderError> {
     let half_points = if letter.large_print { 36 } else { 22 };
     let mut doc = Docx::new()

@@ -86,13 +86,13 @@ fn block_html(out: &mut String, block: &Block) {
 }
 
 fn cell_html(out: &mut String, name: &str, text: &str) {
-    out.push_str(&format!("<{name}>{}</{name}>", escape(text)));
+    out.push_str(&format!("<{name}>{}</{name}>", escape_lines(text)));
 }
 
 fn tag(out: &mut String, name: &str, class: &str, text: &str) {
     out.push_str(&format!(
         "<{name} class=\"{class}\">{}</{name}>\n",
-        escape(text)
+        escape_lines(text)
     ));
 }
 
@@ -107,8 +107,13 @@ fn lines<'a>(out: &mut String, class: &str, lines: impl Iterator<Item = &'a Stri
     }
 }
 
+/// Escapes text for HTML content, its newlines shown as line breaks.
+fn escape_lines(text: &str) -> String {
+    escape(text).replace("\r\n", "\n").replace('\n', "<br>\n")
+}
+
 /// Escapes text for HTML content and attribute values alike.
-pub(crate) fn escape(text: &str) -> String {
+fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

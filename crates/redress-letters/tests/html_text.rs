@@ -64,6 +64,13 @@ fn the_email_body_is_plain_text() {
 }
 
 #[test]
+fn newlines_in_a_paragraph_are_line_breaks_in_the_preview() {
+    let mut letter = sample();
+    letter.sections[0].blocks = vec![Block::Paragraph("one\ntwo <3".into())];
+    assert!(render_html(&letter).contains("<p class=\"letter-paragraph\">one<br>\ntwo &lt;3</p>"));
+}
+
+#[test]
 fn empty_letters_render() {
     let empty = redress_letters::PrintableLetter::default();
     assert!(render_text(&empty).contains("Date: \n"));

@@ -193,3 +193,20 @@ fn renders_from_many_threads_at_once() {
         .collect();
     assert!(handles.into_iter().all(|h| h.join().unwrap()));
 }
+
+#[test]
+fn a_newline_in_a_paragraph_breaks_the_line() {
+    let mut letter = sample();
+    letter.sections[0].blocks = vec![Block::Paragraph(
+        "first line of two\nsecond line of two".into(),
+    )];
+    let raw = poppler(
+        "pdftotext",
+        &["-layout", "-", "-"],
+        &render_pdf(&letter).unwrap(),
+    );
+    assert!(
+        raw.lines().any(|l| l.trim() == "first line of two"),
+        "{raw}"
+    );
+}
