@@ -212,6 +212,9 @@ impl<'a> TemplateSection<'a> {
 
 /// Renders the letter as a tagged A4 PDF (document title and language in its metadata; embedded Liberation
 /// Sans only). Fails only on a logo that is not a readable PNG or on an error reported by typst.
+///
+/// Tagged, but not PDF/UA-1: typst's UA-1 check refuses any character the font lacks (tried: an emoji in a
+/// resident's words fails the whole letter), and a letter must never fail on what a resident wrote.
 pub fn render_pdf(letter: &PrintableLetter) -> Result<Vec<u8>, RenderError> {
     let shared = SHARED.as_ref().ok_or_else(|| {
         RenderError::Pdf(vec!["the template's file ids could not be made".into()])
