@@ -2,14 +2,15 @@
 # The whole test suite: every Rust test (the storage and HTTP tests also run on PostgreSQL: the server named by
 # REDRESS_TEST_DATABASE_URL, or one answering on 127.0.0.1:5432; with CI set and neither, they fail), then the browser tests of the staff pages in headless Chromium, then
 # schemathesis against the API's own OpenAPI document (installed from PyPI if missing).
-# On a fresh machine run as root, it installs what the browser tests need (Debian's chromium; Node.js and npm
-# if absent).
+# On a fresh machine run as root, it installs what the tests need (poppler-utils for the letters' PDF checks,
+# Debian's chromium; Node.js and npm if absent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo test --workspace
-
 need=()
+if ! command -v pdftotext >/dev/null 2>&1; then
+  need+=(poppler-utils)
+fi
 if ! command -v chromium >/dev/null 2>&1 || [ ! -f /usr/lib/chromium/locales/en-GB.pak ]; then
   need+=(chromium chromium-l10n)
 fi
@@ -22,10 +23,12 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq "${need[@]}" >/dev/null
   else
-    echo "The browser tests need: ${need[*]} (install them with apt-get as root)" >&2
+    echo "The tests need: ${need[*]} (install them with apt-get as root)" >&2
     exit 1
   fi
 fi
+cargo test --workspace
+
 # The browser tests use node's test runner as Node 20 has it; Debian 12's nodejs is 18. An older node is
 # replaced, for this run, by the official build from the npm registry (kept in target/node).
 node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
