@@ -8,11 +8,12 @@
 //! - [`render_text`]: a plain-text body for email.
 //! - [`render_html`]: an escaped HTML fragment for a preview, with no external resources.
 //!
-//! The model knows nothing about cases: the domain's letter content is converted into it elsewhere.
+//! The model knows nothing about cases: [`printable`] turns the domain's letter content into it.
 #![forbid(unsafe_code)]
 
 mod docx;
 mod error;
+mod from_case;
 mod html;
 mod model;
 mod pdf;
@@ -21,6 +22,7 @@ mod text;
 
 pub use docx::render_docx;
 pub use error::RenderError;
+pub use from_case::{Addressing, printable};
 pub use html::render_html;
 pub use model::{Block, Letterhead, PrintableLetter, Section, Signatory};
 pub use pdf::render_pdf;

@@ -62,7 +62,12 @@ pub struct AppState {
     latest: RwLock<HashMap<String, (i64, std::time::Instant)>>,
     /// How many failed sign-ins are allowed per account, per address and overall (counted in the store).
     pub sign_in_limits: throttle::SignInLimits,
+    /// Where documents (issued letters among them) are kept, by their SHA-256.
+    pub documents: Arc<redress_store::documents::DocumentStore>,
 }
+
+/// Where documents are kept unless configured (`REDRESS_DOCUMENTS_DIR`).
+pub const DEFAULT_DOCUMENTS_DIR: &str = "redress-data/documents";
 
 /// How long the latest version of a policy is trusted before it is read again.
 pub const LATEST_POLICY_TTL: Duration = Duration::from_secs(5);
@@ -89,6 +94,9 @@ impl AppState {
             policies: RwLock::new(HashMap::new()),
             latest: RwLock::new(HashMap::new()),
             sign_in_limits: throttle::SignInLimits::default(),
+            documents: Arc::new(redress_store::documents::DocumentStore::new(
+                DEFAULT_DOCUMENTS_DIR,
+            )),
         }
     }
 

@@ -88,6 +88,8 @@ pub struct FileConfig {
     pub admin_email: Option<String>,
     /// The address people use to reach Redress.
     pub public_url: Option<String>,
+    /// Where documents are kept.
+    pub documents_dir: Option<String>,
 }
 
 impl FileConfig {

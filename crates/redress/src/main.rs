@@ -82,6 +82,10 @@ struct ServeArgs {
     /// session cookie Secure).
     #[arg(long, env = "REDRESS_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Where documents (issued letters among them) are kept, by their SHA-256 [default:
+    /// redress-data/documents].
+    #[arg(long, env = "REDRESS_DOCUMENTS_DIR", value_name = "DIR")]
+    documents_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -331,6 +335,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
         log_format,
         admin_email,
         public_url,
+        documents_dir,
     } = args;
     let file = file_config(&db)?;
     let settings = server::Settings {
@@ -350,6 +355,9 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
             .or(file.admin_email)
             .unwrap_or_else(|| "admin@redress.local".to_owned()),
         public_url: public_url.or(file.public_url),
+        documents_dir: documents_dir
+            .or(file.documents_dir.map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(redress_web::DEFAULT_DOCUMENTS_DIR)),
     };
     runtime()?
         .block_on(server::serve(settings))

@@ -17,6 +17,8 @@ pub struct Settings {
     pub log_format: String,
     pub admin_email: String,
     pub public_url: Option<String>,
+    /// Where documents (issued letters among them) are kept.
+    pub documents_dir: PathBuf,
 }
 
 fn init_logging(format: &str) -> Result<(), String> {
@@ -54,6 +56,9 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     tracing::info!(database = %redact(&settings.database_url), backend = store.backend(), "database ready");
 
     let mut state = AppState::new(store.clone());
+    state.documents = Arc::new(redress_store::documents::DocumentStore::new(
+        settings.documents_dir.clone(),
+    ));
     state.secure_cookies = settings
         .public_url
         .as_deref()

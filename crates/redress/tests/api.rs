@@ -56,6 +56,24 @@ impl TestApp {
         self.call(who, Method::POST, path, Some(body)).await
     }
 
+    /// The body as bytes, with its status and content type.
+    async fn get_bytes(&self, who: &str, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let resp = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(&self.tokens[who])
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, content_type, resp.bytes().await.unwrap().to_vec())
+    }
+
     async fn get(&self, who: &str, path: &str) -> (StatusCode, Value) {
         self.call(who, Method::GET, path, None).await
     }
@@ -174,6 +192,11 @@ async fn spawn(store: Arc<dyn Store>) -> TestApp {
     tokens.insert("asha", asha_secret);
     let mut state = AppState::new(store.clone());
     state.today = Arc::new(|| TODAY);
+    state.documents = Arc::new(redress_store::documents::DocumentStore::new(
+        std::env::temp_dir()
+            .join("redress-api-documents")
+            .join(redress_store::new_id()),
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(redress_web::serve(
@@ -248,6 +271,10 @@ on_both_backends!(
     complaint_through_both_stages
 );
 on_both_backends!(refusals_and_bad_input, refusals_and_bad_input);
+on_both_backends!(
+    letters_are_issued_once_as_pdfs_that_say_what_the_case_says,
+    letters_are_issued_once
+);
 on_both_backends!(two_writers_on_one_case, two_writers_on_one_case);
 on_both_backends!(
     every_role_against_every_endpoint,
@@ -355,6 +382,140 @@ async fn letters_are_drafted_and_read_back(app: TestApp) {
             .contains("POST /api/v1/letters/{id}/issue"),
         "{body}"
     );
+}
+
+/// The text of a PDF, through poppler's pdftotext.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("redress-pdf-{}", redress_store::new_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("letter.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (install poppler-utils)");
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn letters_are_issued_once(app: TestApp) {
+    // Received Friday 22 May 2026; Monday 25 May is the Spring bank holiday; acknowledged Tuesday 26 May.
+    let r = app.new_complaint("2026-05-22").await;
+    let (s, case) = app
+        .event(&r, json!({"type": "acknowledged", "on": "2026-05-26"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    assert_eq!(due(&case, "stage1_response"), "2026-06-09");
+    let letters = format!("/api/v1/complaints/{r}/letters");
+    // Before the complaint is defined the acknowledgement lacks its definition, and cannot go.
+    let (_, early) = app
+        .post("officer", &letters, json!({"kind": "acknowledgement"}))
+        .await;
+    let early_id = early["id"].as_str().unwrap().to_owned();
+    let (s, body) = app
+        .post(
+            "officer",
+            &format!("/api/v1/letters/{early_id}/issue"),
+            json!({"channel": "post"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    let why = body["detail"].as_str().unwrap();
+    let missing = early["missing"][0]["message"].as_str().unwrap();
+    assert!(why.contains(missing), "{why} names {missing}");
+    let (s, _) = app
+        .event(&r, json!({"type": "complaint_defined", "on": "2026-05-26",
+                          "heads": [{"summary": "The roof leaks into the bedroom", "outcome_sought": "Repair the roof"}]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, letter) = app
+        .post("officer", &letters, json!({"kind": "acknowledgement"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{letter}");
+    assert_eq!(letter["missing"], json!([]), "{letter}");
+    let id = letter["id"].as_str().unwrap().to_owned();
+    let issue = format!("/api/v1/letters/{id}/issue");
+    for (body, field) in [
+        (json!({"channel": "fax"}), "channel"),
+        (
+            json!({"channel": "post", "checklist": {"apology": true}}),
+            "checklist",
+        ),
+    ] {
+        let (s, p) = app.post("officer", &issue, body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+    let (s, p) = app.post("viewer", &issue, json!({"channel": "post"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+    let (s, issued) = app
+        .post("officer", &issue, json!({"channel": "post"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{issued}");
+    assert_eq!(issued["status"], "issued");
+    assert_eq!(issued["channel"], "post");
+    let document = issued["document"]["sha256"].as_str().unwrap().to_owned();
+    // The PDF served is the document issued, and it says what the case says.
+    let (s, content_type, pdf) = app
+        .get_bytes("officer", &format!("/api/v1/letters/{id}.pdf"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(content_type, "application/pdf");
+    assert_eq!(redress_store::documents::sha256_hex(&pdf), document);
+    let text = pdf_text(&pdf);
+    for expected in [
+        r.as_str(),
+        "The roof leaks into the bedroom",
+        "Repair the roof",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the letter says {expected:?}:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("9 June 2026") || text.contains("9 Jun 2026"),
+        "the response date:\n{text}"
+    );
+    let (_, case) = app.get("officer", &format!("/api/v1/complaints/{r}")).await;
+    let kinds: Vec<&str> = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or_default())
+        .collect();
+    assert!(kinds.contains(&"letter_issued"), "{kinds:?}");
+    // Once issued it does not change, and is not issued twice.
+    let (s, p) = app
+        .post("officer", &issue, json!({"channel": "email"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("issued already"),
+        "{p}"
+    );
+    // Word and the preview are rendered from the same letter.
+    let (s, content_type, docx) = app
+        .get_bytes("officer", &format!("/api/v1/letters/{id}.docx"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(content_type.contains("wordprocessingml"), "{content_type}");
+    assert!(docx.starts_with(b"PK"), "a DOCX is a zip");
+    let (s, content_type, html) = app
+        .get_bytes("officer", &format!("/api/v1/letters/{id}.html"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(
+        String::from_utf8(html)
+            .unwrap()
+            .contains("The roof leaks into the bedroom")
+    );
+    let (s, _, _) = app
+        .get_bytes("officer", "/api/v1/letters/no-such-letter.pdf")
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
 async fn complaint_through_both_stages(app: TestApp) {

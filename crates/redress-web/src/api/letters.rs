@@ -1,8 +1,9 @@
-//! Letters: draft one on a complaint and read it back with its sections and what it still lacks.
+//! Letters: draft one on a complaint, read it back with its sections and what it still lacks, read it as
+//! PDF, DOCX or HTML, and issue it.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use redress_domain::letters::MissingElement;
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,9 @@ use crate::api::AppStateRef;
 use crate::api::json::JsonBody;
 use crate::auth::Principal;
 use crate::error::{ApiResult, Problem};
-use crate::service::letters::{LetterDraft, draft_letter, read_letter};
+use crate::service::letters::{
+    LetterDraft, LetterFormat, draft_letter, issue_letter, read_letter, render_letter,
+};
 
 /// A letter to draft.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -183,6 +186,156 @@ pub async fn get_letter(
     State(state): AppStateRef,
     who: Principal,
     Path(id): Path<String>,
-) -> ApiResult<Json<LetterView>> {
-    Ok(Json(letter_view(read_letter(&state, &who, &id).await?)))
+) -> ApiResult<Response> {
+    // `{id}.pdf`, `.docx` and `.html` arrive here: the router takes a parameter only as a whole segment.
+    match id.rsplit_once('.') {
+        Some((id, "pdf")) => get_letter_pdf(State(state), who, Path(id.to_owned())).await,
+        Some((id, "docx")) => get_letter_docx(State(state), who, Path(id.to_owned())).await,
+        Some((id, "html")) => get_letter_html(State(state), who, Path(id.to_owned())).await,
+        _ => Ok(Json(letter_view(read_letter(&state, &who, &id).await?)).into_response()),
+    }
+}
+
+/// The letter as a file: served as an attachment (a PDF, a Word document) or an HTML fragment.
+async fn letter_file(
+    state: &crate::AppState,
+    who: &Principal,
+    id: &str,
+    format: LetterFormat,
+) -> ApiResult<Response> {
+    let bytes = render_letter(state, who, id, format).await?;
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, format.content_type())],
+        bytes,
+    )
+        .into_response();
+    if format != LetterFormat::Html {
+        let disposition = format!(
+            "attachment; filename=\"letter-{id}.{}\"",
+            format.extension()
+        );
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    Ok(response)
+}
+
+/// The letter as a tagged A4 PDF: once issued, the document issued, byte for byte.
+#[utoipa::path(
+    get,
+    path = "/api/v1/letters/{id}.pdf",
+    params(("id" = String, Path, description = "The letter's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The letter as PDF", content_type = "application/pdf"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such letter, or its case is not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    tag = "letters"
+)]
+pub async fn get_letter_pdf(
+    State(state): AppStateRef,
+    who: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    letter_file(&state, &who, &id, LetterFormat::Pdf).await
+}
+
+/// The letter as a Word document, for an officer who finishes it there.
+#[utoipa::path(
+    get,
+    path = "/api/v1/letters/{id}.docx",
+    params(("id" = String, Path, description = "The letter's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The letter as DOCX", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such letter, or its case is not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    tag = "letters"
+)]
+pub async fn get_letter_docx(
+    State(state): AppStateRef,
+    who: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    letter_file(&state, &who, &id, LetterFormat::Docx).await
+}
+
+/// The letter as an HTML fragment, for a preview (everything in it escaped).
+#[utoipa::path(
+    get,
+    path = "/api/v1/letters/{id}.html",
+    params(("id" = String, Path, description = "The letter's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The letter as an HTML fragment", content_type = "text/html"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such letter, or its case is not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    ),
+    tag = "letters"
+)]
+pub async fn get_letter_html(
+    State(state): AppStateRef,
+    who: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    letter_file(&state, &who, &id, LetterFormat::Html).await
+}
+
+/// How a letter is issued.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueLetter {
+    /// `email` or `post`.
+    pub channel: String,
+    /// Answers to the policy's QA checklist for this kind of letter. No installed policy has one yet, so
+    /// any answer given is refused rather than ignored.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub checklist: Option<serde_json::Value>,
+}
+
+/// Issue a letter: render it, keep the PDF by its SHA-256, and record `letter_issued` on the case.
+///
+/// Refused (409) while a required content is missing, naming each in plain English, and when the letter
+/// has been issued already: an issued letter does not change.
+#[utoipa::path(
+    post,
+    path = "/api/v1/letters/{id}/issue",
+    params(("id" = String, Path, description = "The letter's id")),
+    request_body = IssueLetter,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Issued", body = LetterView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not issue letters (viewers)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such letter, or its case is not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A required content is missing (each named), the letter was issued already, or the case has changed so that it cannot have it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, naming the field: a channel other than email or post, a checklist where the policy has none", body = Problem, content_type = "application/problem+json"),
+    ),
+    tag = "letters"
+)]
+pub async fn post_issue_letter(
+    State(state): AppStateRef,
+    who: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<IssueLetter>,
+) -> ApiResult<Response> {
+    if body
+        .checklist
+        .as_ref()
+        .is_some_and(|c| !c.is_null() && c.as_object().is_none_or(|o| !o.is_empty()))
+    {
+        return Err(crate::error::ApiError::invalid(
+            "checklist",
+            "the policy has no QA checklist for this letter: leave it out",
+        ));
+    }
+    let issued = issue_letter(&state, &who, &id, &body.channel).await?;
+    Ok((StatusCode::CREATED, Json(letter_view(issued))).into_response())
 }

@@ -32,6 +32,7 @@ pub fn api_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(complaints::record_event))
         .routes(routes!(letters::create_letter))
         .routes(routes!(letters::get_letter))
+        .routes(routes!(letters::post_issue_letter))
         .routes(routes!(policies::list_policies))
         .routes(routes!(policies::get_policy, policies::put_policy))
         .routes(routes!(policies::check_policy))
@@ -57,7 +58,18 @@ pub(crate) fn openapi_base() -> utoipa::openapi::OpenApi {
                 .build(),
         ))
         .build()
+        .merge_from(<LetterFiles as utoipa::OpenApi>::openapi())
 }
+
+/// The letter files (`/api/v1/letters/{id}.pdf`, `.docx`, `.html`) are described as paths of their own; the
+/// router, which allows only whole-segment parameters, serves them through `/api/v1/letters/{id}`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    letters::get_letter_pdf,
+    letters::get_letter_docx,
+    letters::get_letter_html
+))]
+struct LetterFiles;
 
 // Health and fallbacks.
 

@@ -5,16 +5,17 @@
 
 use redress_domain::access::Permission;
 use redress_domain::case::Case;
-use redress_domain::event::{CaseEvent, Event};
+use redress_domain::event::{CaseEvent, Event, LetterChannel};
 use redress_domain::letters::{Letter, LetterKind, MissingElement, Signatory};
 use redress_domain::text::{self, TextKind};
 use redress_store::{
-    CaseRecord, LetterRecord, LetterStatus, NewLetter, StoreError, new_id, now_utc,
+    CaseRecord, DocumentRecord, LetterIssue, LetterRecord, LetterStatus, NewLetter, StoreError,
+    new_id, now_utc,
 };
 
 use crate::auth::Principal;
 use crate::error::FieldError;
-use crate::service::cases::{load_visible, refusal};
+use crate::service::cases::{load_visible, project, refusal};
 use crate::service::{ServiceError, ServiceResult};
 use crate::{AppState, LoadedPolicy};
 
@@ -28,6 +29,8 @@ pub struct LetterDraft {
     pub missing: Vec<MissingElement>,
     /// The case it is to (as the caller may see it).
     pub case: CaseRecord,
+    /// Who the letter is from, on its letterhead: the landlord the policy is theirs.
+    pub case_organisation: String,
 }
 
 /// The kinds of letter, for a refusal naming them.
@@ -128,6 +131,7 @@ pub async fn read_letter(
         letter,
         missing,
         case,
+        case_organisation: loaded.policy.name.clone(),
     })
 }
 
@@ -190,4 +194,213 @@ fn fold(case: &CaseRecord, upto: usize) -> ServiceResult<Case> {
         .collect();
     Case::fold(&events)
         .map_err(|e| ServiceError::Internal(format!("case {} does not fold: {e}", case.reference)))
+}
+
+/// The ways a letter is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetterFormat {
+    /// Tagged A4 PDF: what is issued.
+    Pdf,
+    /// Word, for an officer who finishes the letter there.
+    Docx,
+    /// An HTML fragment, for the preview.
+    Html,
+}
+
+impl LetterFormat {
+    /// The media type it is served as.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            LetterFormat::Pdf => "application/pdf",
+            LetterFormat::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            LetterFormat::Html => "text/html; charset=utf-8",
+        }
+    }
+
+    /// The file name ending.
+    pub fn extension(self) -> &'static str {
+        match self {
+            LetterFormat::Pdf => "pdf",
+            LetterFormat::Docx => "docx",
+            LetterFormat::Html => "html",
+        }
+    }
+}
+
+/// The letter in `format`. An issued letter's PDF is the document issued, byte for byte; everything else
+/// is rendered from its content.
+pub async fn render_letter(
+    state: &AppState,
+    who: &Principal,
+    id: &str,
+    format: LetterFormat,
+) -> ServiceResult<Vec<u8>> {
+    let draft = read_letter(state, who, id).await?;
+    if let (LetterFormat::Pdf, Some(document)) = (format, &draft.record.document) {
+        return state.documents.get(&document.id).map_err(|e| {
+            ServiceError::Internal(format!("letter {id}: reading its document: {e}"))
+        });
+    }
+    let letter = printable_letter(&draft)?;
+    match format {
+        LetterFormat::Pdf => redress_letters::render_pdf(&letter).map_err(render_failed),
+        LetterFormat::Docx => redress_letters::render_docx(&letter).map_err(render_failed),
+        LetterFormat::Html => Ok(redress_letters::render_html(&letter).into_bytes()),
+    }
+}
+
+fn render_failed(e: redress_letters::RenderError) -> ServiceError {
+    ServiceError::Internal(format!("rendering a letter: {e}"))
+}
+
+/// The printable letter: the domain's content, addressed to the complainant (as far as the caller may see
+/// them), in large print when the case's adjustments ask for it.
+fn printable_letter(draft: &LetterDraft) -> ServiceResult<redress_letters::PrintableLetter> {
+    let folded = fold(&draft.case, draft.case.events.len())?;
+    let complainant = draft.case.complainant.as_ref();
+    let name = complainant.and_then(|c| c.name.clone());
+    let mut recipient: Vec<String> = name.iter().cloned().collect();
+    if let Some(address) = complainant.and_then(|c| c.address.as_deref()) {
+        recipient.extend(
+            address
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    let large_print = folded.adjustments.as_ref().is_some_and(|a| {
+        let asked = format!("{} {}", a.needs, a.adjustments).to_lowercase();
+        asked.contains("large print") || asked.contains("18 pt") || asked.contains("18pt")
+    });
+    let addressing = redress_letters::Addressing {
+        letterhead: redress_letters::Letterhead {
+            organisation: draft.case_organisation.clone(),
+            ..Default::default()
+        },
+        recipient,
+        greet: name,
+        large_print,
+    };
+    Ok(redress_letters::printable(&draft.letter, addressing))
+}
+
+/// Issues the letter: refused (409) while any required element is missing, naming each, or when it was
+/// issued before. The PDF is rendered, kept by its SHA-256, and the `letter_issued` event recorded with
+/// the letter's new status in one write; an issued letter never changes.
+pub async fn issue_letter(
+    state: &AppState,
+    who: &Principal,
+    id: &str,
+    channel: &str,
+) -> ServiceResult<LetterDraft> {
+    who.require(Permission::RecordEvents, "issue letters")?;
+    let channel = LetterChannel::parse(channel)
+        .ok_or_else(|| ServiceError::invalid("channel", "must be \"email\" or \"post\""))?;
+    let draft = read_letter(state, who, id).await?;
+    if draft.record.status == LetterStatus::Issued {
+        return Err(ServiceError::Refused {
+            detail: format!(
+                "Letter {id} has been issued already: an issued letter does not change"
+            ),
+            field: None,
+        });
+    }
+    if !draft.missing.is_empty() {
+        let missing: Vec<&str> = draft.missing.iter().map(|m| m.message.as_str()).collect();
+        return Err(ServiceError::Refused {
+            detail: format!("The letter cannot be issued yet: {}", missing.join(" ")),
+            field: Some("missing".into()),
+        });
+    }
+    let pdf = redress_letters::render_pdf(&printable_letter(&draft)?).map_err(render_failed)?;
+    let document = state
+        .documents
+        .put(&pdf)
+        .map_err(|e| ServiceError::Internal(format!("letter {id}: storing its document: {e}")))?;
+    record_issue(state, who, &draft, channel, document, pdf.len()).await?;
+    tracing::info!(letter = %id, kind = draft.record.kind.as_str(), "letter issued");
+    read_letter(state, who, id).await
+}
+
+/// The `letter_issued` event, decided by the domain and written with the letter's status and document.
+async fn record_issue(
+    state: &AppState,
+    who: &Principal,
+    draft: &LetterDraft,
+    channel: LetterChannel,
+    document: String,
+    size: usize,
+) -> ServiceResult<()> {
+    let loaded = state
+        .policy(&draft.case.policy_id, Some(draft.case.policy_version))
+        .await?;
+    let today = state.today();
+    let mut case = fold(&draft.case, draft.case.events.len())?;
+    let recipients = draft
+        .case
+        .complainant
+        .as_ref()
+        .and_then(|c| c.name.clone())
+        .into_iter()
+        .collect();
+    let event = Event::LetterIssued {
+        on: today,
+        letter: draft.record.id.clone(),
+        kind: draft.record.kind,
+        stage: draft.record.stage,
+        channel,
+        recipients,
+        document: document.clone(),
+    };
+    let event = case
+        .admit(
+            &loaded.policy,
+            &loaded.calendar,
+            today,
+            event,
+            Some(&who.id),
+        )
+        .map_err(refusal)?;
+    let recorded = CaseEvent::new(event, Some(&who.id));
+    case.apply(&recorded)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let name = format!(
+        "{}-{}.pdf",
+        draft.case.reference,
+        draft.record.kind.as_str()
+    );
+    let issue = LetterIssue {
+        letter_id: draft.record.id.clone(),
+        case_id: draft.case.id.clone(),
+        expected_version: draft.case.version(),
+        event: recorded,
+        projection: project(&case, &loaded, today),
+        channel: channel.as_str().to_owned(),
+        document: DocumentRecord {
+            id: document,
+            content_type: LetterFormat::Pdf.content_type().to_owned(),
+            size: i64::try_from(size).unwrap_or(i64::MAX),
+            name,
+            created_at: now_utc(),
+        },
+        recorded_at: now_utc(),
+    };
+    state
+        .store
+        .issue_letter(&issue)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(_) => ServiceError::Refused {
+                detail: format!(
+                    "Letter {} has been issued already: an issued letter does not change",
+                    draft.record.id
+                ),
+                field: None,
+            },
+            e => e.into(),
+        })?;
+    Ok(())
 }
