@@ -473,6 +473,47 @@ fn finish_schemas(doc: &mut Value) {
             o["additionalProperties"] = Value::Bool(false);
         }
     }
+    // A complainant is named or reachable; one who is neither is an anonymous complaint, sent without one.
+    if let Some(o) = doc.pointer_mut(&format!("{schemas}/ComplainantBody")) {
+        o["anyOf"] = ["name", "email", "phone", "address"]
+            .map(|f| json!({"required": [f], "properties": {f: {"type": "string", "pattern": "\\S"}}}))
+            .into_iter()
+            .collect();
+    }
+    finish_letter_schemas(doc);
+}
+
+/// The letters' inputs: their kinds and channels from the domain's lists.
+fn finish_letter_schemas(doc: &mut Value) {
+    use redress_domain::event::LetterChannel;
+    use redress_domain::letters::LetterKind;
+    let schemas = "/components/schemas";
+    set(
+        doc,
+        &format!("{schemas}/DraftLetter/properties/kind"),
+        one_of(&LetterKind::ALL),
+    );
+    set(
+        doc,
+        &format!("{schemas}/DraftLetter/properties/paragraphs"),
+        json!({"type": "array", "items": text(TextKind::Paragraphs)}),
+    );
+    set(
+        doc,
+        &format!("{schemas}/IssueLetter/properties/channel"),
+        one_of(&LetterChannel::ALL),
+    );
+    // No installed policy has a QA checklist yet: nothing but an empty one is accepted.
+    set(
+        doc,
+        &format!("{schemas}/IssueLetter/properties/checklist"),
+        nullable(json!({"type": "object", "maxProperties": 0})),
+    );
+    for name in ["DraftLetter", "IssueLetter"] {
+        if let Some(o) = doc.pointer_mut(&format!("{schemas}/{name}")) {
+            o["additionalProperties"] = Value::Bool(false);
+        }
+    }
 }
 
 /// Query and path parameters: their types and limits as the server parses them.
