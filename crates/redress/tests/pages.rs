@@ -795,13 +795,7 @@ async fn an_officers_own_confidential_case_is_in_their_work_queue_and_no_one_els
     )
     .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    let reference = location
-        .trim_start_matches("/complaints/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let reference = reference_logged(&resp);
     let (status, queue) = get(&app, &cookie, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -812,8 +806,19 @@ async fn an_officers_own_confidential_case_is_in_their_work_queue_and_no_one_els
     let viewer = sign_in(&app, "viewer@example.org").await;
     let (_, queue) = get(&app, &viewer, "/").await;
     assert!(!queue.contains(&reference));
-    let (status, _) = get(&app, &viewer, &location).await;
+    let (status, _) = get(&app, &viewer, &format!("/complaints/{reference}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The reference of the case a logged complaint was redirected to.
+fn reference_logged(resp: &reqwest::Response) -> String {
+    let location = resp.headers()["location"].to_str().unwrap();
+    location
+        .trim_start_matches("/complaints/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 /// The step forms a case page shows: the slugs of its step forms, in page order.
@@ -884,13 +889,7 @@ async fn the_page_offers_the_available_steps_under(preset: &str) {
     let cookie = sign_in(&app, officer).await;
     let resp = log_one(&app, &cookie, &[("policy", preset)]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{preset}");
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    let reference = location
-        .trim_start_matches("/complaints/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let reference = reference_logged(&resp);
     let steps: [(&str, Vec<(&str, &str)>); 4] = [
         ("acknowledge", vec![("on", "2026-05-29")]),
         (
@@ -999,13 +998,7 @@ async fn a_step_withheld_from_an_officer_says_why() {
     let app = spawn().await;
     let cookie = sign_in(&app, "officer@example.org").await;
     let resp = log_one(&app, &cookie, &[]).await;
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    let reference = location
-        .trim_start_matches("/complaints/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let reference = reference_logged(&resp);
     for (slug, fields) in [
         ("acknowledge", vec![("on", "2026-05-29")]),
         (
