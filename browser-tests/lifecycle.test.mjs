@@ -204,6 +204,35 @@ test('a different reviewer acknowledges and answers stage 2', async () => {
   await expectAccessible(page, 'the case page after the final response');
 });
 
+test('a stage response letter says what it lacks, and a general letter is previewed and issued', async () => {
+  await page.goto(`${server.baseUrl}/complaints/${reference}`);
+  await openStep(page, 'write-letter');
+  await page.locator('#letter-kind').selectOption('stage_response');
+  await page.locator('#step-write-letter button[type="submit"]').click();
+  await page.waitForURL(/\/letters\/[^/]+$/);
+  // The final response was recorded without reasons for its decision: the letter names what it lacks.
+  await page.getByRole('heading', { name: 'What the letter still needs before it can be issued' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Issue the letter' }).count(), 0, 'no way to issue it yet');
+  await expectAccessible(page, 'a draft letter that lacks something');
+
+  await page.goto(`${server.baseUrl}/complaints/${reference}`);
+  await openStep(page, 'write-letter');
+  await page.locator('#letter-kind').selectOption('general');
+  await page.locator('#letter-paragraphs').fill('We have booked the boiler repair for Monday 11 May 2026.');
+  await page.locator('#step-write-letter button[type="submit"]').click();
+  await page.waitForURL(/\/letters\/[^/]+$/);
+  assert.match(await page.locator('.letter-preview').innerText(), /booked the boiler repair for Monday 11 May 2026/);
+  assert.match(await page.locator('.letter-preview').innerText(), new RegExp(reference));
+  await expectAccessible(page, 'a draft letter ready to issue');
+  await page.getByRole('button', { name: 'Issue the letter' }).click();
+  await page.locator('.banner').waitFor();
+  assert.match(await page.locator('.banner').innerText(), /issued and recorded on the case/);
+  assert.equal(await page.getByRole('button', { name: 'Issue the letter' }).count(), 0, 'an issued letter is not issued again');
+  await expectAccessible(page, 'an issued letter');
+  await page.goto(`${server.baseUrl}/complaints/${reference}`);
+  assert.match(await page.locator('#letters + ul').innerText(), /General letter, issued/);
+});
+
 test('the policies and a policy are accessible', async () => {
   await page.getByRole('link', { name: 'Policies' }).click();
   await page.getByRole('heading', { level: 1, name: 'Policies' }).waitFor();

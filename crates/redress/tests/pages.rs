@@ -108,6 +108,11 @@ async fn spawn_on(url: &str, limits: SignInLimits) -> App {
     }
     let mut state = AppState::new(store);
     state.today = Arc::new(|| date(2026, 6, 1));
+    state.documents = Arc::new(redress_store::documents::DocumentStore::new(
+        std::env::temp_dir()
+            .join("redress-page-documents")
+            .join(redress_store::new_id()),
+    ));
     state.sign_in_limits = limits;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -1078,5 +1083,130 @@ async fn the_work_queue_shows_when_each_case_was_received() {
     assert!(
         html.contains("<td data-label=\"Received\" class=\"nowrap\">Thu 28 May 2026</td>"),
         "the received day is in its column"
+    );
+}
+
+/// An officer writes a letter from the case file, sees its preview and what it lacks, issues it, and
+/// downloads the PDF issued; the case file lists it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_letter_is_written_previewed_issued_and_downloaded_from_the_pages() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let resp = log_one(&app, &cookie, &[]).await;
+    let reference = reference_logged(&resp);
+    take_step(
+        &app,
+        &cookie,
+        &reference,
+        "acknowledge",
+        &[("on", "2026-05-29")],
+    )
+    .await;
+    let path = format!("/complaints/{reference}");
+    let write = |html: &str| {
+        let token = csrf(html);
+        vec![
+            ("_csrf".to_owned(), token),
+            ("kind".to_owned(), "acknowledgement".to_owned()),
+            (
+                "paragraphs".to_owned(),
+                "Thank you for telling us.".to_owned(),
+            ),
+        ]
+    };
+    // Before the complaint is defined the draft says what it lacks, and offers no way to issue it.
+    let (_, html) = get(&app, &cookie, &path).await;
+    let resp = post_form(
+        &app,
+        Some(&cookie),
+        &format!("{path}/letters"),
+        &write(&html),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let early = resp.headers()["location"].to_str().unwrap().to_owned();
+    let (status, page) = get(&app, &cookie, &early).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("What the letter still needs before it can be issued"));
+    assert!(
+        !page.contains("action=\"/letters/"),
+        "no issue form while something is missing"
+    );
+    take_step(
+        &app,
+        &cookie,
+        &reference,
+        "define",
+        &[
+            ("on", "2026-05-29"),
+            ("head_1", "The lift has been broken for a month"),
+            ("outcome_1", "A working lift"),
+        ],
+    )
+    .await;
+    let (_, html) = get(&app, &cookie, &path).await;
+    let resp = post_form(
+        &app,
+        Some(&cookie),
+        &format!("{path}/letters"),
+        &write(&html),
+    )
+    .await;
+    let letter = resp.headers()["location"].to_str().unwrap().to_owned();
+    let (_, page) = get(&app, &cookie, &letter).await;
+    assert!(
+        page.contains("The lift has been broken for a month"),
+        "the preview shows the definition"
+    );
+    assert!(page.contains("Thank you for telling us."));
+    assert!(
+        page.contains("Issue the letter</button>"),
+        "nothing is missing: it may be issued"
+    );
+    let token = csrf(&page);
+    let resp = post_form(
+        &app,
+        Some(&cookie),
+        &format!("{letter}/issue"),
+        &[("_csrf", token.as_str()), ("channel", "post")],
+    )
+    .await;
+    let status = resp.status();
+    let body = resp.text().await.unwrap();
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = get(&app, &cookie, &format!("{letter}?done=issued")).await;
+    assert!(page.contains("The letter has been issued and recorded on the case."));
+    assert!(
+        !page.contains("Issue the letter</button>"),
+        "an issued letter is not issued again"
+    );
+    let pdf = app
+        .client
+        .get(format!("{}{letter}/pdf", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    let file = std::env::temp_dir().join(format!(
+        "redress-page-letter-{}.pdf",
+        redress_store::new_id()
+    ));
+    std::fs::write(&file, &bytes).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (install poppler-utils)");
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains(&reference) && text.contains("The lift has been broken for a month"),
+        "{text}"
+    );
+    let (_, case) = get(&app, &cookie, &path).await;
+    assert!(
+        case.contains("Acknowledgement letter, issued Mon 1 Jun 2026 by post"),
+        "the case file lists the letter"
     );
 }

@@ -72,6 +72,10 @@ pub(crate) struct CasePage {
     pub(crate) remedies: Vec<String>,
     pub(crate) timeline: Vec<TimelineItem>,
     pub(crate) steps: Vec<StepForm>,
+    /// The letters issued on the case: (letter id, what it was).
+    pub(crate) letters: Vec<(String, String)>,
+    /// The kinds of letter that can be written: (wire name, label).
+    pub(crate) letter_kinds: Vec<(&'static str, &'static str)>,
     /// Steps the case allows, but not from this user, each with why.
     pub(crate) withheld: Vec<String>,
     pub(crate) can_record: bool,
@@ -152,6 +156,8 @@ pub(crate) async fn case_page_for(
         timeline: timeline_items(&record, &names, &loaded),
         steps,
         withheld,
+        letters: issued_letters(&case),
+        letter_kinds: super::letters::letter_kinds(),
         can_record: who.role.can(Permission::RecordEvents),
     })
 }
@@ -172,6 +178,22 @@ fn withheld_steps(
     case.steps_for_someone_else(policy, &actor, today, Some(&people))
         .into_iter()
         .map(|(step, why)| format!("{}: {why}.", page_of(step).button))
+        .collect()
+}
+
+/// The letters issued on the case, each with what it was and when.
+fn issued_letters(case: &Case) -> Vec<(String, String)> {
+    case.letters
+        .iter()
+        .map(|l| {
+            let label = format!(
+                "{}, issued {} by {}",
+                super::letters::letter_name(l.kind),
+                human_date(l.on),
+                l.channel.as_str()
+            );
+            (l.letter.clone(), label)
+        })
         .collect()
 }
 

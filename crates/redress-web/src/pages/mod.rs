@@ -16,6 +16,7 @@ mod case_file;
 mod form;
 mod intake;
 pub(crate) mod layout;
+mod letters;
 mod policies;
 mod queue;
 mod sign_in;
@@ -48,6 +49,13 @@ pub fn page_routes() -> axum::Router<Arc<AppState>> {
             "/complaints/{reference}/steps/{step}",
             post(submit_step_form),
         )
+        .route(
+            "/complaints/{reference}/letters",
+            post(letters::write_letter),
+        )
+        .route("/letters/{id}", get(letters::letter_page))
+        .route("/letters/{id}/issue", post(letters::issue_letter_form))
+        .route("/letters/{id}/{format}", get(letters::letter_download))
         .route("/policies", get(policies_page))
         .route("/policies/{id}", get(policy_page))
         .route("/static/style.css", get(stylesheet))

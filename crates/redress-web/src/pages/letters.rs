@@ -1,0 +1,179 @@
+//! Letters on the staff pages: writing one from the case file, its preview with what it still needs,
+//! downloading it, and issuing it. The same service operations as the API's letters.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use redress_domain::access::Permission;
+use redress_domain::letters::LetterKind;
+use redress_store::LetterStatus;
+
+use super::form::{Form, check_post, form_map};
+use super::layout::{Page, error_page, render};
+use super::{FormData, SharedState};
+use crate::service::letters::{
+    LetterFormat, draft_letter, issue_letter, read_letter, render_letter,
+};
+use crate::session::Staff;
+
+#[derive(Template)]
+#[template(path = "letter.html")]
+pub(crate) struct LetterPage {
+    pub(crate) page: Page,
+    pub(crate) id: String,
+    pub(crate) reference: String,
+    pub(crate) title: String,
+    pub(crate) status: &'static str,
+    pub(crate) issued: bool,
+    pub(crate) missing: Vec<String>,
+    /// The renderer's HTML fragment: every piece of case text in it is escaped by the renderer.
+    pub(crate) preview: String,
+    pub(crate) can_issue: bool,
+}
+
+/// What a letter of `kind` is called: "Acknowledgement letter", "General letter".
+pub(crate) fn letter_name(kind: LetterKind) -> String {
+    let label = kind.label();
+    if label.ends_with("letter") {
+        label.to_owned()
+    } else {
+        format!("{label} letter")
+    }
+}
+
+/// The kinds of letter the case file offers to write, with their labels.
+pub(crate) fn letter_kinds() -> Vec<(&'static str, &'static str)> {
+    LetterKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label()))
+        .collect()
+}
+
+/// Writes a letter from the case file's form: a draft, then its page.
+pub(crate) async fn write_letter(
+    State(state): SharedState,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Form(form): FormData,
+) -> Response {
+    let values = form_map(&form);
+    if let Err(r) = check_post(&staff, &headers, &values) {
+        return r;
+    }
+    let kind = values.get("kind").map(String::as_str).unwrap_or_default();
+    let paragraphs: Vec<String> = values
+        .get("paragraphs")
+        .map(|p| {
+            p.split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    match draft_letter(&state, &staff.principal(), &reference, kind, paragraphs).await {
+        Ok(draft) => Redirect::to(&format!("/letters/{}", draft.record.id)).into_response(),
+        Err(e) => error_page(&staff, e),
+    }
+}
+
+/// A letter's page: its preview, what it still needs, its downloads and, for a draft, issuing it.
+pub(crate) async fn letter_page(
+    State(state): SharedState,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let who = staff.principal();
+    let draft = match read_letter(&state, &who, &id).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&staff, e),
+    };
+    let preview = match render_letter(&state, &who, &id, LetterFormat::Html).await {
+        Ok(html) => String::from_utf8_lossy(&html).into_owned(),
+        Err(e) => return error_page(&staff, e),
+    };
+    let issued = draft.record.status == LetterStatus::Issued;
+    let mut page = Page::new(letter_name(draft.record.kind), Some(&staff), "queue");
+    // No words are ever taken from the URL: the query only says which message to show.
+    if issued && query.get("done").is_some_and(|d| d == "issued") {
+        page.done = Some("The letter has been issued and recorded on the case.".into());
+    }
+    let page = LetterPage {
+        page,
+        title: letter_name(draft.record.kind),
+        status: if issued { "Issued" } else { "Draft" },
+        issued,
+        missing: draft.missing.iter().map(|m| m.message.clone()).collect(),
+        preview,
+        can_issue: who.role.can(Permission::RecordEvents),
+        reference: draft.record.reference.clone(),
+        id: draft.record.id,
+    };
+    render(&page, StatusCode::OK)
+}
+
+/// The letter as a file to download.
+pub(crate) async fn letter_download(
+    State(state): SharedState,
+    staff: Staff,
+    Path((id, format)): Path<(String, String)>,
+) -> Response {
+    let format = match format.as_str() {
+        "pdf" => LetterFormat::Pdf,
+        "docx" => LetterFormat::Docx,
+        _ => {
+            return super::layout::message(
+                Some(&staff),
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "Letters download as pdf or docx.",
+            );
+        }
+    };
+    match render_letter(&state, &staff.principal(), &id, format).await {
+        Ok(bytes) => {
+            let mut response = (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, format.content_type())],
+                bytes,
+            )
+                .into_response();
+            let disposition = format!(
+                "attachment; filename=\"letter-{id}.{}\"",
+                format.extension()
+            );
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Err(e) => error_page(&staff, e),
+    }
+}
+
+/// Issues the letter from its page.
+pub(crate) async fn issue_letter_form(
+    State(state): SharedState,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): FormData,
+) -> Response {
+    let values = form_map(&form);
+    if let Err(r) = check_post(&staff, &headers, &values) {
+        return r;
+    }
+    let channel = values
+        .get("channel")
+        .map(String::as_str)
+        .unwrap_or_default();
+    match issue_letter(&state, &staff.principal(), &id, channel).await {
+        Ok(_) => Redirect::to(&format!("/letters/{id}?done=issued")).into_response(),
+        Err(e) => error_page(&staff, e),
+    }
+}
