@@ -685,3 +685,16 @@ fn a_policy_may_waive_only_an_unconfirmed_element_and_require_only_what_a_kind_c
         .is_err()
     );
 }
+
+#[test]
+fn adjustments_that_mention_large_print_ask_for_it() {
+    let adjustments = |needs: &str, agreed: &str| redress_domain::case::Adjustments {
+        recorded_on: jiff::civil::date(2026, 5, 26),
+        needs: needs.into(),
+        adjustments: agreed.into(),
+        review_on: None,
+    };
+    assert!(adjustments("Partially sighted", "Letters in Large Print").ask_for_large_print());
+    assert!(adjustments("Needs 18pt text", "").ask_for_large_print());
+    assert!(!adjustments("Dyslexia", "Phone calls, not letters").ask_for_large_print());
+}

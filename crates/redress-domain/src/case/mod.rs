@@ -278,6 +278,16 @@ pub struct Adjustments {
     pub review_on: Option<Date>,
 }
 
+impl Adjustments {
+    /// Whether the needs or the adjustments ask for large print (letters are then set in 18 pt).
+    pub fn ask_for_large_print(&self) -> bool {
+        let asked = format!("{} {}", self.needs, self.adjustments).to_lowercase();
+        ["large print", "large-print", "18 pt", "18pt"]
+            .iter()
+            .any(|phrase| asked.contains(phrase))
+    }
+}
+
 /// A restriction on the resident's contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContactRestriction {

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use redress_domain::letters::MissingElement;
 use serde::{Deserialize, Serialize};
@@ -204,24 +204,7 @@ async fn letter_file(
     format: LetterFormat,
 ) -> ApiResult<Response> {
     let bytes = render_letter(state, who, id, format).await?;
-    let mut response = (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, format.content_type())],
-        bytes,
-    )
-        .into_response();
-    if format != LetterFormat::Html {
-        let disposition = format!(
-            "attachment; filename=\"letter-{id}.{}\"",
-            format.extension()
-        );
-        if let Ok(value) = HeaderValue::from_str(&disposition) {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_DISPOSITION, value);
-        }
-    }
-    Ok(response)
+    Ok(crate::download::letter_file(id, format, bytes))
 }
 
 /// The letter as a tagged A4 PDF: once issued, the document issued, byte for byte.

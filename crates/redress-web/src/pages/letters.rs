@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use redress_domain::access::Permission;
 use redress_domain::letters::LetterKind;
@@ -134,24 +134,7 @@ pub(crate) async fn letter_download(
         }
     };
     match render_letter(&state, &staff.principal(), &id, format).await {
-        Ok(bytes) => {
-            let mut response = (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, format.content_type())],
-                bytes,
-            )
-                .into_response();
-            let disposition = format!(
-                "attachment; filename=\"letter-{id}.{}\"",
-                format.extension()
-            );
-            if let Ok(value) = HeaderValue::from_str(&disposition) {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_DISPOSITION, value);
-            }
-            response
-        }
+        Ok(bytes) => crate::download::letter_file(&id, format, bytes),
         Err(e) => error_page(&staff, e),
     }
 }

@@ -271,10 +271,10 @@ fn printable_letter(draft: &LetterDraft) -> ServiceResult<redress_letters::Print
                 .map(str::to_owned),
         );
     }
-    let large_print = folded.adjustments.as_ref().is_some_and(|a| {
-        let asked = format!("{} {}", a.needs, a.adjustments).to_lowercase();
-        asked.contains("large print") || asked.contains("18 pt") || asked.contains("18pt")
-    });
+    let large_print = folded
+        .adjustments
+        .as_ref()
+        .is_some_and(|a| a.ask_for_large_print());
     let addressing = redress_letters::Addressing {
         letterhead: redress_letters::Letterhead {
             organisation: draft.case_organisation.clone(),
