@@ -11,6 +11,10 @@ need=()
 if ! command -v pdftotext >/dev/null 2>&1; then
   need+=(poppler-utils)
 fi
+# The browser tests open the Word letters they download with unzip.
+if ! command -v unzip >/dev/null 2>&1; then
+  need+=(unzip)
+fi
 if ! command -v chromium >/dev/null 2>&1 || [ ! -f /usr/lib/chromium/locales/en-GB.pak ]; then
   need+=(chromium chromium-l10n)
 fi

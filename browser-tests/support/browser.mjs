@@ -131,7 +131,8 @@ export async function recordStep(page, step, values) {
       await field.fill(String(value));
     }
   }
-  await details.locator('button[type="submit"]').click();
+  // The step's own button (the extension and response forms also offer one that writes their letter).
+  await details.locator('button[type="submit"]:not([name="then"])').click();
   await page.waitForLoadState('load');
 }
 

@@ -10,9 +10,10 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const binary = process.env.REDRESS_BIN ?? join(repoRoot, 'target', 'debug', 'redress');
 
 /**
- * Starts a server. Resolves to `{ baseUrl, adminEmail, adminPassword, apiToken, databaseUrl, addUser, api, stop }`.
+ * Starts a server (`env` adds variables, e.g. `{ REDRESS_TODAY: '2026-06-05' }` to serve as of a fixed day).
+ * Resolves to `{ baseUrl, adminEmail, adminPassword, apiToken, databaseUrl, addUser, api, stop }`.
  */
-export async function startServer({ timeoutMs = 60_000 } = {}) {
+export async function startServer({ timeoutMs = 60_000, env = {} } = {}) {
   if (!existsSync(binary)) {
     throw new Error(`${binary} is missing: build it first with \`cargo build -p redress\` (browser-tests/run.sh does)`);
   }
@@ -20,7 +21,7 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   const databaseUrl = `sqlite://${join(dir, 'redress.db')}`;
   const child = spawn(binary, ['serve', '--database-url', databaseUrl, '--bind', '127.0.0.1:0'], {
     cwd: dir,
-    env: { ...process.env, REDRESS_LOG: process.env.REDRESS_LOG ?? 'warn' },
+    env: { ...process.env, REDRESS_LOG: process.env.REDRESS_LOG ?? 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

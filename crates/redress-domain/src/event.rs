@@ -795,6 +795,9 @@ pub enum Event {
         recipients: Vec<String>,
         /// The issued document's id: the SHA-256 of its bytes, in lower-case hex.
         document: String,
+        /// The answers to the policy's checklist for the letter, where it has one.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        checklist: Vec<crate::letters::ChecklistAnswer>,
     },
 }
 

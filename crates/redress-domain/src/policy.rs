@@ -794,11 +794,16 @@ struct LettersFile {
     require: BTreeMap<crate::letters::LetterKind, Vec<crate::letters::Element>>,
     #[serde(default)]
     waive: BTreeMap<crate::letters::LetterKind, Vec<crate::letters::Element>>,
+    #[serde(default)]
+    checklist: Vec<crate::letters::ChecklistQuestion>,
 }
 
 impl LettersFile {
     /// The rules, with an error for an element a kind cannot carry, or a confirmed Code element waived.
-    fn into_rules(self, errors: &mut Errors) -> crate::letters::LetterRules {
+    fn into_rules(self, stages: &[u8], errors: &mut Errors) -> crate::letters::LetterRules {
+        for (key, message) in crate::letters::checklist_problems(&self.checklist, stages) {
+            errors.add(key, message);
+        }
         for (section, map, waiving) in [
             ("require", &self.require, false),
             ("waive", &self.waive, true),
@@ -821,6 +826,7 @@ impl LettersFile {
             ombudsman: self.ombudsman,
             require: self.require,
             waive: self.waive,
+            checklist: self.checklist,
         }
     }
 }
@@ -1184,7 +1190,10 @@ impl PolicyFile {
         let due_soon_working_days = due_soon_working_days(self.due_soon_working_days, &mut errors);
         let letters = self
             .letters
-            .map(|l| l.into_rules(&mut errors))
+            .map(|l| {
+                let numbers: Vec<u8> = stages.iter().map(|s| s.number).collect();
+                l.into_rules(&numbers, &mut errors)
+            })
             .unwrap_or_default();
         if !errors.0.is_empty() {
             return Err(PolicyErrors(errors.0));

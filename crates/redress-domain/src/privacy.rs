@@ -76,7 +76,8 @@ fn withhold_personal_fields(event: &mut Event) {
             channel: _,
             recipients,
             document: _,
-        } => recipients.iter_mut().for_each(withhold),
+            checklist,
+        } => withhold_letter(recipients, checklist),
         Event::TimeLimitDiscretionUsed { on: _, reason }
         | Event::Excluded {
             on: _,
@@ -159,6 +160,15 @@ fn withhold_personal_fields(event: &mut Event) {
             withhold(adjustments);
         }
     }
+}
+
+/// Who a letter went to, and the explanations given in its checklist.
+fn withhold_letter(recipients: &mut [String], checklist: &mut [crate::letters::ChecklistAnswer]) {
+    recipients.iter_mut().for_each(withhold);
+    checklist
+        .iter_mut()
+        .filter_map(|a| a.explanation.as_mut())
+        .for_each(withhold);
 }
 
 fn withhold_complaint_definition(heads: &mut [Head], not_responsible_for: &mut [String]) {
@@ -336,6 +346,11 @@ fn handling_examples(marked: &Marked) -> Vec<Event> {
             channel: crate::event::LetterChannel::Post,
             recipients: vec![marked.text("recipient")],
             document: "ab".repeat(32),
+            checklist: vec![crate::letters::ChecklistAnswer {
+                question: "apology".into(),
+                answer: crate::letters::Answer::No,
+                explanation: Some(marked.text("checklist explanation")),
+            }],
         },
     ]
 }

@@ -315,12 +315,19 @@ impl<'a> Fields<'a> {
                 channel: _,
                 recipients,
                 document,
+                checklist,
             } => {
                 fields.add("letter", letter, Name);
                 for (i, r) in recipients.iter().enumerate() {
                     fields.add(format!("recipients[{i}]"), r, Line);
                 }
                 fields.add("document", document, Name);
+                for (i, a) in checklist.iter().enumerate() {
+                    fields.add(format!("checklist[{i}].question"), &a.question, Name);
+                    if let Some(e) = &a.explanation {
+                        fields.add(format!("checklist[{i}].explanation"), e, Paragraphs);
+                    }
+                }
             }
             _ => {}
         }

@@ -139,9 +139,15 @@ fn the_code_2024_minimal_path_is_always_accepted() {
         .iter()
         .map(|w| w.code)
         .collect();
+    // Both responses were recorded without a letter issued through Redress: each is warned of.
     assert_eq!(
         codes,
-        vec!["upheld_without_remedy", "upheld_without_remedy"]
+        vec![
+            "upheld_without_remedy",
+            "upheld_without_remedy",
+            "response_letter_not_issued",
+            "response_letter_not_issued"
+        ]
     );
 }
 

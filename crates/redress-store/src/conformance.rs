@@ -42,6 +42,7 @@ macro_rules! conformance_tests {
             duplicates_and_queue_counts,
             sign_in_failures_are_counted_by_account_address_and_overall_then_cleared_and_pruned,
             letters_are_drafted_read_back_and_issued_once_with_their_event,
+            a_letter_carrying_its_step_is_issued_with_it_and_cases_list_their_letters,
         );
     };
     (@each $fresh:ident, $done:ident; $($check:ident),* $(,)?) => {
@@ -1532,6 +1533,7 @@ pub async fn letters_are_drafted_read_back_and_issued_once_with_their_event(stor
         kind: LetterKind::Acknowledgement,
         stage: 1,
         paragraphs: vec!["Thank you for your complaint.".into()],
+        step: None,
         created_at: AT.into(),
         created_by: Some("officer-1".into()),
     };
@@ -1578,6 +1580,7 @@ pub async fn letters_are_drafted_read_back_and_issued_once_with_their_event(stor
             channel: LetterChannel::Post,
             recipients: vec!["A. Resident".into()],
             document: document.id.clone(),
+            checklist: Vec::new(),
         },
         Some("officer-1"),
     );
@@ -1592,6 +1595,7 @@ pub async fn letters_are_drafted_read_back_and_issued_once_with_their_event(stor
         letter_id: draft.id.clone(),
         case_id: case.id.clone(),
         expected_version: 1,
+        step: None,
         event: event.clone(),
         projection: p.clone(),
         channel: "post".into(),
@@ -1656,4 +1660,110 @@ async fn the_same_bytes_are_one_document(store: &dyn Store, draft: &NewLetter, i
         store.letter(&second.id).await.expect("read").document,
         Some(document)
     );
+}
+
+/// A draft may carry the step it records (a response letter's response): it reads back, and issuing it
+/// writes the step and then `letter_issued`, two versions on, in one write. A case lists its letters,
+/// drafts and issued, newest first; another case's are not among them.
+pub async fn a_letter_carrying_its_step_is_issued_with_it_and_cases_list_their_letters(
+    store: &dyn Store,
+) {
+    use redress_domain::event::LetterChannel;
+    use redress_domain::letters::LetterKind;
+    let case = new_case(date(2026, 1, 5), "code-2024");
+    let (reference, _) = store.create_case(case.clone()).await.expect("create");
+    let other = new_case(date(2026, 1, 5), "code-2024");
+    store
+        .create_case(other.clone())
+        .await
+        .expect("create another");
+    let response = Event::Responded {
+        on: date(2026, 1, 20),
+        outcome: Some(Outcome::NotUpheld),
+        heads: Vec::new(),
+        remedies: Vec::new(),
+        outstanding_actions: Vec::new(),
+    };
+    let general = NewLetter {
+        id: new_id(),
+        case_id: case.id.clone(),
+        kind: LetterKind::General,
+        stage: 1,
+        paragraphs: Vec::new(),
+        step: None,
+        created_at: "2026-01-19T09:00:00.000000Z".into(),
+        created_by: None,
+    };
+    let with_step = NewLetter {
+        id: new_id(),
+        kind: LetterKind::StageResponse,
+        step: Some(response.clone()),
+        created_at: "2026-01-20T09:00:00.000000Z".into(),
+        ..general.clone()
+    };
+    let elsewhere = NewLetter {
+        id: new_id(),
+        case_id: other.id.clone(),
+        ..general.clone()
+    };
+    for letter in [&general, &with_step, &elsewhere] {
+        store.create_letter(letter).await.expect("draft");
+    }
+    assert_eq!(
+        store.letter(&with_step.id).await.expect("read").step,
+        Some(response.clone())
+    );
+    let listed: Vec<String> = store
+        .letters_of_case(&case.id)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(listed, vec![with_step.id.clone(), general.id.clone()]);
+    let document = DocumentRecord {
+        id: "cd".repeat(32),
+        content_type: "application/pdf".into(),
+        size: 99,
+        name: format!("{reference}-stage_response.pdf"),
+        created_at: AT.into(),
+    };
+    let issued_event = CaseEvent::new(
+        Event::LetterIssued {
+            on: date(2026, 1, 20),
+            letter: with_step.id.clone(),
+            kind: LetterKind::StageResponse,
+            stage: 1,
+            channel: LetterChannel::Post,
+            recipients: Vec::new(),
+            document: document.id.clone(),
+            checklist: Vec::new(),
+        },
+        Some("officer-1"),
+    );
+    let issue = LetterIssue {
+        letter_id: with_step.id.clone(),
+        case_id: case.id.clone(),
+        expected_version: 1,
+        step: Some(CaseEvent::new(response.clone(), Some("officer-1"))),
+        event: issued_event.clone(),
+        projection: projection(date(2026, 1, 5), "responded", 1, None, true),
+        channel: "post".into(),
+        document,
+        recorded_at: AT.into(),
+    };
+    assert_eq!(store.issue_letter(&issue).await.expect("issue"), 3);
+    let record = store.case_by_reference(&reference).await.expect("case");
+    let kinds: Vec<&str> = record.events.iter().map(|e| e.event.event.kind()).collect();
+    assert_eq!(kinds, vec!["received", "responded", "letter_issued"]);
+    assert_eq!(record.events[1].event.event, response);
+    assert_eq!(record.events[2].event, issued_event);
+    let statuses: Vec<LetterStatus> = store
+        .letters_of_case(&case.id)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|l| l.status)
+        .collect();
+    assert_eq!(statuses, vec![LetterStatus::Issued, LetterStatus::Draft]);
 }

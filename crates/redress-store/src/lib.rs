@@ -522,6 +522,8 @@ pub struct NewLetter {
     pub stage: u8,
     /// The officer's own paragraphs.
     pub paragraphs: Vec<String>,
+    /// The step it records when issued (see [`LetterRecord::step`]).
+    pub step: Option<redress_domain::event::Event>,
     /// When drafted (UTC text).
     pub created_at: String,
     /// Who drafted it (a principal id).
@@ -560,6 +562,9 @@ pub struct LetterRecord {
     pub status: LetterStatus,
     /// The officer's own paragraphs.
     pub paragraphs: Vec<String>,
+    /// The step the letter records when it is issued (an extension letter's extension, a response letter's
+    /// response), dated again the day it is issued; none when the step is recorded on the case already.
+    pub step: Option<redress_domain::event::Event>,
     /// When drafted (UTC text).
     pub created_at: String,
     /// Who drafted it.
@@ -582,6 +587,8 @@ pub struct LetterIssue {
     pub case_id: String,
     /// The case version the issuer read.
     pub expected_version: i64,
+    /// The step the letter records (its extension or response), written before its `letter_issued`.
+    pub step: Option<CaseEvent>,
     /// The `letter_issued` event.
     pub event: CaseEvent,
     /// The case's projection after it.
@@ -779,6 +786,9 @@ pub trait Store: Send + Sync + 'static {
     /// its channel and document. A letter already issued (or not a draft of that case) is
     /// [`StoreError::Duplicate`]; in every refusal nothing is written. Returns the case's new version.
     async fn issue_letter(&self, issue: &LetterIssue) -> StoreResult<i64>;
+
+    /// A case's letters, drafts and issued, newest first.
+    async fn letters_of_case(&self, case_id: &str) -> StoreResult<Vec<LetterRecord>>;
 }
 
 /// The reference of the `n`th case of a year: `CMP-2026-000042`.

@@ -305,6 +305,19 @@ fn letter_fields(kind: &str) -> Option<Vec<Field>> {
                 json!({"type": "string", "pattern": "^[0-9a-f]{64}$", "maxLength": TextKind::Name.max_chars()}),
                 true,
             ),
+            (
+                "checklist",
+                json!({"type": "array", "items": object(
+                    &["question", "answer"],
+                    json!({
+                        "question": required_text(TextKind::Name),
+                        "answer": {"type": "string", "enum": ["yes", "no"]},
+                        "explanation": text(TextKind::Paragraphs),
+                    }),
+                    true,
+                )}),
+                false,
+            ),
         ],
         _ => return None,
     })
@@ -503,13 +516,27 @@ fn finish_letter_schemas(doc: &mut Value) {
         &format!("{schemas}/IssueLetter/properties/channel"),
         one_of(&LetterChannel::ALL),
     );
-    // No installed policy has a QA checklist yet: nothing but an empty one is accepted.
+    // The step a letter records: an extension letter's extension, a response letter's response.
     set(
         doc,
-        &format!("{schemas}/IssueLetter/properties/checklist"),
-        nullable(json!({"type": "object", "maxProperties": 0})),
+        &format!("{schemas}/DraftLetter/properties/step"),
+        nullable(
+            json!({"oneOf": [event_schema("extended", true), event_schema("responded", true)],
+                        "discriminator": {"propertyName": "type"}}),
+        ),
     );
-    for name in ["DraftLetter", "IssueLetter"] {
+    let answer = format!("{schemas}/ChecklistAnswerInput/properties");
+    set(
+        doc,
+        &format!("{answer}/answer"),
+        json!({"type": "string", "enum": ["yes", "no"]}),
+    );
+    set(
+        doc,
+        &format!("{answer}/explanation"),
+        nullable(text(TextKind::Paragraphs)),
+    );
+    for name in ["DraftLetter", "IssueLetter", "ChecklistAnswerInput"] {
         if let Some(o) = doc.pointer_mut(&format!("{schemas}/{name}")) {
             o["additionalProperties"] = Value::Bool(false);
         }

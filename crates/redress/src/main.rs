@@ -86,6 +86,10 @@ struct ServeArgs {
     /// redress-data/documents].
     #[arg(long, env = "REDRESS_DOCUMENTS_DIR", value_name = "DIR")]
     documents_dir: Option<PathBuf>,
+    /// Serve as if today were this day (YYYY-MM-DD): for demonstrations and tests that need a fixed day;
+    /// clocks, statuses, steps and letters take it as today. Never set it in production.
+    #[arg(long, env = "REDRESS_TODAY", value_name = "DATE")]
+    today: Option<String>,
 }
 
 #[derive(Args)]
@@ -336,8 +340,15 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
         admin_email,
         public_url,
         documents_dir,
+        today,
     } = args;
     let file = file_config(&db)?;
+    let today = match today {
+        Some(text) => Some(redress_web::input::strict_date(&text).ok_or_else(|| {
+            Failure(format!("--today '{text}' is not a date such as 2026-06-05"))
+        })?),
+        None => None,
+    };
     let settings = server::Settings {
         database_url: db
             .database_url
@@ -358,6 +369,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
         documents_dir: documents_dir
             .or(file.documents_dir.map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(redress_web::DEFAULT_DOCUMENTS_DIR)),
+        today,
     };
     runtime()?
         .block_on(server::serve(settings))

@@ -19,6 +19,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Where documents (issued letters among them) are kept.
     pub documents_dir: PathBuf,
+    /// A fixed day to serve as today (demonstrations and tests), instead of today in the UK.
+    pub today: Option<jiff::civil::Date>,
 }
 
 fn init_logging(format: &str) -> Result<(), String> {
@@ -59,6 +61,10 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     state.documents = Arc::new(redress_store::documents::DocumentStore::new(
         settings.documents_dir.clone(),
     ));
+    if let Some(day) = settings.today {
+        tracing::warn!(today = %day, "serving as if today were a fixed day (--today)");
+        state.today = Arc::new(move || day);
+    }
     state.secure_cookies = settings
         .public_url
         .as_deref()

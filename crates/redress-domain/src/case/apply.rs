@@ -189,14 +189,17 @@ impl Case {
                 channel,
                 document,
                 ..
-            } => self.letters.push(IssuedLetter {
-                on,
-                letter: letter.clone(),
-                kind: *kind,
-                stage: *stage,
-                channel: *channel,
-                document: document.clone(),
-            }),
+            } => {
+                self.link_letter(letter, *kind);
+                self.letters.push(IssuedLetter {
+                    on,
+                    letter: letter.clone(),
+                    kind: *kind,
+                    stage: *stage,
+                    channel: *channel,
+                    document: document.clone(),
+                });
+            }
             // `apply` routes only the events above here, and names each, so a new kind cannot be missed.
             _ => {}
         }
@@ -245,6 +248,31 @@ impl Case {
         }
     }
 
+    /// A response or extension letter is linked to the step it tells the resident of: the stage's response,
+    /// or its latest extension not yet told in a letter.
+    fn link_letter(&mut self, letter: &str, kind: crate::letters::LetterKind) {
+        use crate::letters::LetterKind;
+        let round = self.round_mut();
+        match kind {
+            LetterKind::StageResponse if round.responded_on.is_some() => {
+                round
+                    .response_letter
+                    .get_or_insert_with(|| letter.to_owned());
+            }
+            LetterKind::Extension => {
+                if let Some(e) = round
+                    .extensions
+                    .iter_mut()
+                    .rev()
+                    .find(|e| e.letter.is_none())
+                {
+                    e.letter = Some(letter.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// A service request's extra time moves its reply; anything else extends the current stage's response.
     fn extend(&mut self, on: Date, working_days: u32, reason: &str, resident_agreed: bool) {
         match (&mut self.service_request, self.feedback_type) {
@@ -257,6 +285,7 @@ impl Case {
                 working_days,
                 reason: reason.to_owned(),
                 resident_agreed,
+                letter: None,
             }),
         }
     }

@@ -126,8 +126,15 @@ impl Case {
                 kind,
                 stage,
                 document,
+                checklist,
                 ..
-            } => self.may_issue_letter(letter, *kind, *stage, document),
+            } => {
+                self.may_issue_letter(letter, *kind, *stage, document)?;
+                crate::letters::check_answers(
+                    &policy.letters.checklist_for(*kind, *stage),
+                    checklist,
+                )
+            }
         }
     }
 

@@ -122,6 +122,9 @@ pub struct ExtensionRecord {
     pub reason: String,
     /// The resident agreed.
     pub resident_agreed: bool,
+    /// The letter that told the resident of it, once one is issued (Code 6.4, 6.15: in writing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub letter: Option<String>,
 }
 
 /// The most heads a complaint definition may have: enough for any complaint a resident brings, few enough
@@ -179,6 +182,9 @@ pub struct Round {
     pub requested_out_of_time: bool,
     /// Day a late request was accepted, using discretion.
     pub late_request_accepted_on: Option<Date>,
+    /// The letter the response was issued as, once one is (Code 6.9, 6.19: in writing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_letter: Option<String>,
 }
 
 impl Round {
@@ -200,6 +206,7 @@ impl Round {
             escalation_reasons: None,
             requested_out_of_time: false,
             late_request_accepted_on: None,
+            response_letter: None,
         }
     }
 

@@ -27,6 +27,7 @@ impl Case {
         }
         self.intake_warnings(policy, &mut out);
         self.round_warnings(policy, &mut out);
+        self.letter_warnings(policy, &mut out);
         self.clock_warnings(policy, calendar, as_of, &mut out);
         for t in &self.remedies {
             if t.completed_on.is_none() && t.remedy.due_on.is_some_and(|due| due < as_of) {
@@ -120,6 +121,35 @@ impl Case {
                     code: "escalation_without_reasons",
                     provision: "6.12",
                     message: "The policy asks for reasons to escalate, but the Code does not allow requiring them (6.12): a request without reasons still stands; make reasonable efforts to understand why the resident is unhappy".into(),
+                });
+            }
+        }
+    }
+
+    /// A response or extension recorded without a letter issued for it (one sent outside Redress): the Code
+    /// wants both in writing, so the record should hold the letter.
+    fn letter_warnings(&self, policy: &Policy, out: &mut Vec<Warning>) {
+        for r in &self.rounds {
+            let stage_name = policy.stage_name(r.stage);
+            let later = r.stage > 1;
+            if let (Some(on), None) = (r.responded_on, &r.response_letter) {
+                out.push(Warning {
+                    code: "response_letter_not_issued",
+                    provision: if later { "6.19" } else { "6.9" },
+                    message: format!(
+                        "The {stage_name} response recorded on {} has no letter issued for it: issue the response letter from the case file",
+                        human_date(on)
+                    ),
+                });
+            }
+            for e in r.extensions.iter().filter(|e| e.letter.is_none()) {
+                out.push(Warning {
+                    code: "extension_letter_not_issued",
+                    provision: if later { "6.15" } else { "6.4" },
+                    message: format!(
+                        "The {stage_name} extension recorded on {} has no letter issued for it: issue the extension letter from the case file",
+                        human_date(e.on)
+                    ),
                 });
             }
         }

@@ -190,7 +190,14 @@ impl Letter {
                 self.stage_name, e.reason
             ));
             if let Some(d) = e.new_due_on {
-                lines.push(format!("We will now respond by {}.", human_date(d)));
+                lines.push(match e.previous_due_on {
+                    Some(before) if before != d => format!(
+                        "We will now respond by {}, instead of by {}.",
+                        human_date(d),
+                        human_date(before)
+                    ),
+                    _ => format!("We will now respond by {}.", human_date(d)),
+                });
             }
         }
         if let Some(r) = &self.refusal {

@@ -22,13 +22,19 @@ use crate::case::{Case, Refused};
 use crate::event::{CloseReason, Head, Outcome, RemedyKind};
 use crate::policy::{OmbudsmanContact, Policy};
 
+mod checklist;
 mod content;
 mod draft;
 mod required;
+mod step;
 
 pub use crate::text::pounds;
+pub use checklist::{
+    Answer, ChecklistAnswer, ChecklistQuestion, check_answers, checklist_problems,
+};
 pub use content::{Section, SectionKind};
 pub use required::{Element, LetterRules, MissingElement};
+pub use step::letter_step;
 
 /// A kind of letter to the resident. The wire names are stable (the API and stored letters use them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

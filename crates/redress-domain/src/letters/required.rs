@@ -170,6 +170,8 @@ pub struct LetterRules {
     /// Elements the Code's list requires on an unconfirmed provision that the policy does not
     /// (`[letters.waive]`); a confirmed one cannot be waived.
     pub waive: BTreeMap<LetterKind, Vec<Element>>,
+    /// The questions asked of a letter before it is issued (`[[letters.checklist]]`, seed 004 section 10).
+    pub checklist: Vec<ChecklistQuestion>,
 }
 
 /// A required content missing from a letter.

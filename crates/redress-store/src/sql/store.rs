@@ -677,4 +677,8 @@ impl<B: SqlBackend> Store for B {
     async fn issue_letter(&self, issue: &crate::LetterIssue) -> StoreResult<i64> {
         super::letters::issue_letter(self, issue).await
     }
+
+    async fn letters_of_case(&self, case_id: &str) -> StoreResult<Vec<crate::LetterRecord>> {
+        super::letters::letters_of_case(self, case_id).await
+    }
 }

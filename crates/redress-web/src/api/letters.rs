@@ -5,7 +5,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use redress_domain::letters::MissingElement;
+use std::collections::BTreeMap;
+
+use redress_domain::letters::{Answer, ChecklistAnswer, MissingElement};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,6 +29,13 @@ pub struct DraftLetter {
     /// The officer's own paragraphs, opening the letter.
     #[serde(default)]
     pub paragraphs: Vec<String>,
+    /// The step the letter records when it is issued, where it is not recorded yet: for an `extension`
+    /// letter an `extended` event, for a `stage_response` letter a `responded` event, in the events
+    /// endpoint's shape. Its `on` is replaced by the day the letter is issued, so that the letter and the
+    /// clocks agree.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub step: Option<redress_domain::event::Event>,
 }
 
 /// A required content the letter lacks.
@@ -48,6 +57,15 @@ impl From<MissingElement> for MissingView {
             message: m.message,
         }
     }
+}
+
+/// A question of the policy's checklist for a letter.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChecklistQuestionView {
+    /// Its id: the key of its answer in `checklist` when the letter is issued.
+    pub id: String,
+    /// The question, in the policy's words.
+    pub question: String,
 }
 
 /// A section of a letter, in the order letters show them.
@@ -95,6 +113,10 @@ pub struct LetterView {
     pub sections: Vec<SectionView>,
     /// The required contents not present: a letter with any cannot be issued.
     pub missing: Vec<MissingView>,
+    /// The step the letter records when it is issued (`extended` or `responded`), if it carries one.
+    pub records_step: Option<&'static str>,
+    /// The policy's checklist for the letter: every question must be answered when it is issued.
+    pub checklist: Vec<ChecklistQuestionView>,
     /// When issued.
     pub issued_at: Option<String>,
     /// How it was sent, once issued (`email` or `post`).
@@ -126,6 +148,15 @@ pub(crate) fn letter_view(d: LetterDraft) -> LetterView {
         date: d.letter.date.to_string(),
         sections,
         missing: d.missing.into_iter().map(MissingView::from).collect(),
+        records_step: d.record.step.as_ref().map(|e| e.kind()),
+        checklist: d
+            .checklist
+            .into_iter()
+            .map(|q| ChecklistQuestionView {
+                id: q.id,
+                question: q.question,
+            })
+            .collect(),
         issued_at: d.record.issued_at,
         channel: d.record.channel,
         document: d.record.document.map(|doc| DocumentView {
@@ -164,7 +195,15 @@ pub async fn create_letter(
     Path(reference): Path<String>,
     JsonBody(body): JsonBody<DraftLetter>,
 ) -> ApiResult<Response> {
-    let draft = draft_letter(&state, &who, &reference, &body.kind, body.paragraphs).await?;
+    let draft = draft_letter(
+        &state,
+        &who,
+        &reference,
+        &body.kind,
+        body.paragraphs,
+        body.step,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(letter_view(draft))).into_response())
 }
 
@@ -276,11 +315,22 @@ pub async fn get_letter_html(
 pub struct IssueLetter {
     /// `email` or `post`.
     pub channel: String,
-    /// Answers to the policy's QA checklist for this kind of letter. No installed policy has one yet, so
-    /// any answer given is refused rather than ignored.
+    /// Answers to the policy's checklist for the letter (its `checklist` lists the questions), by question
+    /// id: every question answered, and a `no` explained.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
-    pub checklist: Option<serde_json::Value>,
+    pub checklist: BTreeMap<String, ChecklistAnswerInput>,
+}
+
+/// An answer to a checklist question.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistAnswerInput {
+    /// `yes` or `no`.
+    #[schema(value_type = String)]
+    pub answer: Answer,
+    /// Why not, or what was done instead: needed for a `no`.
+    #[serde(default)]
+    pub explanation: Option<String>,
 }
 
 /// Issue a letter: render it, keep the PDF by its SHA-256, and record `letter_issued` on the case.
@@ -298,8 +348,8 @@ pub struct IssueLetter {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller's role may not issue letters (viewers)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such letter, or its case is not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A required content is missing (each named), the letter was issued already, or the case has changed so that it cannot have it", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input, naming the field: a channel other than email or post, a checklist where the policy has none", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A required content is missing (each named), a checklist question is unanswered, unknown or a no unexplained (each named, field `checklist`), the letter was issued already, or the case has changed so that it cannot have it or the step it records", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, naming the field: a channel other than email or post, an answer other than yes or no", body = Problem, content_type = "application/problem+json"),
     ),
     tag = "letters"
 )]
@@ -309,16 +359,15 @@ pub async fn post_issue_letter(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<IssueLetter>,
 ) -> ApiResult<Response> {
-    if body
+    let checklist = body
         .checklist
-        .as_ref()
-        .is_some_and(|c| !c.is_null() && c.as_object().is_none_or(|o| !o.is_empty()))
-    {
-        return Err(crate::error::ApiError::invalid(
-            "checklist",
-            "the policy has no QA checklist for this letter: leave it out",
-        ));
-    }
-    let issued = issue_letter(&state, &who, &id, &body.channel).await?;
+        .into_iter()
+        .map(|(question, a)| ChecklistAnswer {
+            question,
+            answer: a.answer,
+            explanation: a.explanation,
+        })
+        .collect();
+    let issued = issue_letter(&state, &who, &id, &body.channel, checklist).await?;
     Ok((StatusCode::CREATED, Json(letter_view(issued))).into_response())
 }

@@ -72,7 +72,7 @@ pub(crate) struct CasePage {
     pub(crate) remedies: Vec<String>,
     pub(crate) timeline: Vec<TimelineItem>,
     pub(crate) steps: Vec<StepForm>,
-    /// The letters issued on the case: (letter id, what it was).
+    /// The case's letters, newest first: (letter id, what it is).
     pub(crate) letters: Vec<(String, String)>,
     /// The kinds of letter that can be written: (wire name, label).
     pub(crate) letter_kinds: Vec<(&'static str, &'static str)>,
@@ -114,6 +114,7 @@ pub(crate) async fn case_page_for(
         (&values, &errors, failed_step),
     );
     let withheld = withheld_steps(&case, policy, &who, today, users);
+    let letters = case_letters(&case, state.store.letters_of_case(&record.id).await?);
     let mut page = Page::new(
         format!("Complaint {}", record.reference),
         Some(staff),
@@ -156,7 +157,7 @@ pub(crate) async fn case_page_for(
         timeline: timeline_items(&record, &names, &loaded),
         steps,
         withheld,
-        letters: issued_letters(&case),
+        letters,
         letter_kinds: super::letters::letter_kinds(),
         can_record: who.role.can(Permission::RecordEvents),
     })
@@ -181,18 +182,29 @@ fn withheld_steps(
         .collect()
 }
 
-/// The letters issued on the case, each with what it was and when.
-fn issued_letters(case: &Case) -> Vec<(String, String)> {
-    case.letters
-        .iter()
-        .map(|l| {
-            let label = format!(
-                "{}, issued {} by {}",
-                super::letters::letter_name(l.kind),
-                human_date(l.on),
-                l.channel.as_str()
-            );
-            (l.letter.clone(), label)
+/// The case's letters, newest first, each with what it is: issued when and how, or a draft.
+fn case_letters(case: &Case, records: Vec<redress_store::LetterRecord>) -> Vec<(String, String)> {
+    records
+        .into_iter()
+        .map(|r| {
+            let name = super::letters::letter_name(r.kind);
+            let label = match case.letters.iter().find(|l| l.letter == r.id) {
+                Some(l) => format!(
+                    "{name}, issued {} by {}",
+                    human_date(l.on),
+                    l.channel.as_str()
+                ),
+                None if r.step.is_some() => format!(
+                    "{name}, draft: not yet issued (issuing it records the {})",
+                    if r.kind == redress_domain::LetterKind::Extension {
+                        "extension"
+                    } else {
+                        "response"
+                    }
+                ),
+                None => format!("{name}, draft: not yet issued"),
+            };
+            (r.id, label)
         })
         .collect()
 }

@@ -6,7 +6,9 @@
 use redress_domain::access::Permission;
 use redress_domain::case::Case;
 use redress_domain::event::{CaseEvent, Event, LetterChannel};
-use redress_domain::letters::{Letter, LetterKind, MissingElement, Signatory};
+use redress_domain::letters::{
+    ChecklistAnswer, ChecklistQuestion, Letter, LetterKind, MissingElement, Signatory, letter_step,
+};
 use redress_domain::text::{self, TextKind};
 use redress_store::{
     CaseRecord, DocumentRecord, LetterIssue, LetterRecord, LetterStatus, NewLetter, StoreError,
@@ -31,6 +33,8 @@ pub struct LetterDraft {
     pub case: CaseRecord,
     /// Who the letter is from, on its letterhead: the landlord the policy is theirs.
     pub case_organisation: String,
+    /// The policy's checklist for the letter, answered when it is issued.
+    pub checklist: Vec<ChecklistQuestion>,
 }
 
 /// The kinds of letter, for a refusal naming them.
@@ -50,6 +54,7 @@ pub async fn draft_letter(
     reference: &str,
     kind: &str,
     paragraphs: Vec<String>,
+    step: Option<Event>,
 ) -> ServiceResult<LetterDraft> {
     who.require(Permission::RecordEvents, "draft letters")?;
     let kind = LetterKind::parse(kind).ok_or_else(|| {
@@ -58,7 +63,7 @@ pub async fn draft_letter(
             format!("is not a kind of letter: use one of {}", kinds_list()),
         )
     })?;
-    let errors: Vec<FieldError> = paragraphs
+    let mut errors: Vec<FieldError> = paragraphs
         .iter()
         .enumerate()
         .filter_map(|(i, p)| {
@@ -68,6 +73,16 @@ pub async fn draft_letter(
             })
         })
         .collect();
+    if let Some(step) = &step {
+        errors.extend(
+            text::event_text_problems(step)
+                .into_iter()
+                .map(|(field, detail)| FieldError {
+                    field: format!("step.{field}"),
+                    detail,
+                }),
+        );
+    }
     if !errors.is_empty() {
         return Err(ServiceError::fields(errors));
     }
@@ -76,12 +91,20 @@ pub async fn draft_letter(
         .policy(&case.policy_id, Some(case.policy_version))
         .await?;
     let folded = fold(&case, case.events.len())?;
+    let today = state.today();
+    let (folded, step) = match step {
+        Some(step) => {
+            let (after, admitted) = with_step(&folded, &loaded, kind, step, today, Some(&who.id))?;
+            (after, Some(admitted.event))
+        }
+        None => (folded, None),
+    };
     let letter = Letter::draft(
         &folded,
         &loaded.policy,
         &loaded.calendar,
         kind,
-        state.today(),
+        today,
         Some(signatory(who.name.clone())),
         paragraphs.clone(),
     )
@@ -92,6 +115,7 @@ pub async fn draft_letter(
         kind,
         stage: letter.stage,
         paragraphs,
+        step,
         created_at: now_utc(),
         created_by: Some(who.id.clone()),
     };
@@ -126,12 +150,20 @@ pub async fn read_letter(
         .await?;
     let letter = content(state, &record, &case, &loaded).await?;
     let missing = letter.missing(&loaded.policy);
+    let checklist = loaded
+        .policy
+        .letters
+        .checklist_for(record.kind, record.stage)
+        .into_iter()
+        .cloned()
+        .collect();
     Ok(LetterDraft {
         record,
         letter,
         missing,
         case,
         case_organisation: loaded.policy.name.clone(),
+        checklist,
     })
 }
 
@@ -155,7 +187,11 @@ async fn content(
         }
         (LetterStatus::Draft, _) => (case.events.len(), state.today()),
     };
-    let folded = fold(case, upto)?;
+    let mut folded = fold(case, upto)?;
+    if let (LetterStatus::Draft, Some(step)) = (record.status, &record.step) {
+        let by = record.created_by.as_deref();
+        folded = with_step(&folded, loaded, record.kind, step.clone(), day, by)?.0;
+    }
     let signatory = match &record.created_by {
         Some(id) => state
             .store
@@ -176,6 +212,11 @@ async fn content(
     )
     .map_err(refusal)?;
     letter.reference = Some(case.reference.clone());
+    // The case names its handler by user id; the resident reads their name.
+    if let Some(id) = letter.handler.take() {
+        let name = state.store.user_by_id(&id).await.map(|u| u.name).ok();
+        letter.handler = Some(name.unwrap_or(id));
+    }
     Ok(letter)
 }
 
@@ -194,6 +235,28 @@ fn fold(case: &CaseRecord, upto: usize) -> ServiceResult<Case> {
         .collect();
     Case::fold(&events)
         .map_err(|e| ServiceError::Internal(format!("case {} does not fold: {e}", case.reference)))
+}
+
+/// The case with the step a letter records (its extension or response) taken on `day`, and that step as
+/// recorded: the domain decides it as it would on its own.
+fn with_step(
+    case: &Case,
+    loaded: &LoadedPolicy,
+    kind: LetterKind,
+    step: Event,
+    day: jiff::civil::Date,
+    by: Option<&str>,
+) -> ServiceResult<(Case, CaseEvent)> {
+    let step = letter_step(kind, step, day).map_err(refusal)?;
+    let step = case
+        .admit(&loaded.policy, &loaded.calendar, day, step, by)
+        .map_err(refusal)?;
+    let recorded = CaseEvent::new(step, by);
+    let mut after = case.clone();
+    after
+        .apply(&recorded)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok((after, recorded))
 }
 
 /// The ways a letter is read.
@@ -295,10 +358,12 @@ pub async fn issue_letter(
     who: &Principal,
     id: &str,
     channel: &str,
+    checklist: Vec<ChecklistAnswer>,
 ) -> ServiceResult<LetterDraft> {
     who.require(Permission::RecordEvents, "issue letters")?;
     let channel = LetterChannel::parse(channel)
         .ok_or_else(|| ServiceError::invalid("channel", "must be \"email\" or \"post\""))?;
+    checklist_text(&checklist)?;
     let draft = read_letter(state, who, id).await?;
     if draft.record.status == LetterStatus::Issued {
         return Err(ServiceError::Refused {
@@ -320,25 +385,87 @@ pub async fn issue_letter(
         .documents
         .put(&pdf)
         .map_err(|e| ServiceError::Internal(format!("letter {id}: storing its document: {e}")))?;
-    record_issue(state, who, &draft, channel, document, pdf.len()).await?;
+    let issue = Issue {
+        channel,
+        document,
+        size: pdf.len(),
+        checklist,
+    };
+    record_issue(state, who, &draft, issue).await?;
     tracing::info!(letter = %id, kind = draft.record.kind.as_str(), "letter issued");
     read_letter(state, who, id).await
 }
 
-/// The `letter_issued` event, decided by the domain and written with the letter's status and document.
+/// How a letter is issued: its channel, its document and the answers to the policy's checklist.
+struct Issue {
+    channel: LetterChannel,
+    document: String,
+    size: usize,
+    checklist: Vec<ChecklistAnswer>,
+}
+
+/// The answers' text within the domain's limits, each problem naming its answer.
+fn checklist_text(answers: &[ChecklistAnswer]) -> ServiceResult<()> {
+    let mut errors = Vec::new();
+    for a in answers {
+        if let Some(detail) = text::problem(&a.question, TextKind::Name) {
+            errors.push(FieldError {
+                field: "checklist".into(),
+                detail: format!("a question id: {detail}"),
+            });
+        }
+        if let Some(detail) = a
+            .explanation
+            .as_deref()
+            .and_then(|e| text::problem(e, TextKind::Paragraphs))
+        {
+            errors.push(FieldError {
+                field: format!("checklist.{}.explanation", a.question),
+                detail,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::fields(errors))
+    }
+}
+
+/// The `letter_issued` event (after the step the letter records, if any), decided by the domain and
+/// written with the letter's status and document.
 async fn record_issue(
     state: &AppState,
     who: &Principal,
     draft: &LetterDraft,
-    channel: LetterChannel,
-    document: String,
-    size: usize,
+    issue: Issue,
 ) -> ServiceResult<()> {
+    let Issue {
+        channel,
+        document,
+        size,
+        checklist,
+    } = issue;
     let loaded = state
         .policy(&draft.case.policy_id, Some(draft.case.policy_version))
         .await?;
     let today = state.today();
     let mut case = fold(&draft.case, draft.case.events.len())?;
+    let step = match &draft.record.step {
+        Some(step) => {
+            let (after, recorded) = with_step(
+                &case,
+                &loaded,
+                draft.record.kind,
+                step.clone(),
+                today,
+                Some(&who.id),
+            )?;
+            case = after;
+            Some(recorded)
+        }
+        None => None,
+    };
     let recipients = draft
         .case
         .complainant
@@ -354,6 +481,7 @@ async fn record_issue(
         channel,
         recipients,
         document: document.clone(),
+        checklist,
     };
     let event = case
         .admit(
@@ -376,6 +504,7 @@ async fn record_issue(
         letter_id: draft.record.id.clone(),
         case_id: draft.case.id.clone(),
         expected_version: draft.case.version(),
+        step,
         event: recorded,
         projection: project(&case, &loaded, today),
         channel: channel.as_str().to_owned(),

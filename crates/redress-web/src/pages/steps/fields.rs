@@ -40,6 +40,8 @@ pub(crate) struct StepForm {
     pub(crate) fields: Vec<Field>,
     pub(crate) open: bool,
     pub(crate) warning: bool,
+    /// A second button that writes the step's letter with it, recorded when the letter is issued.
+    pub(crate) letter_button: Option<&'static str>,
 }
 
 pub(crate) fn field(

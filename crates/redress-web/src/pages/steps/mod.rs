@@ -165,5 +165,18 @@ fn form_of(context: &StepContext<'_>, limits: &StepLimits, open: bool) -> StepFo
         fields,
         open,
         warning: page.warning,
+        letter_button: letter_button(context),
     }
+}
+
+/// The button that writes the step's letter with it (an extension's, a response's), on a complaint.
+fn letter_button(context: &StepContext<'_>) -> Option<&'static str> {
+    use redress_domain::event::FeedbackType;
+    if context.case.feedback_type != FeedbackType::Complaint {
+        return None;
+    }
+    context.step.letter().map(|kind| match kind {
+        redress_domain::LetterKind::Extension => "Write the extension letter with it",
+        _ => "Write the response letter with it",
+    })
 }
