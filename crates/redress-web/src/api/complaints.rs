@@ -336,6 +336,11 @@ pub fn parse_filter(
             }
         }
     }
+    list_order(f, params)
+}
+
+/// The order a list's cursor continues: a search's own, or the `sort` asked for (or the cursor's).
+fn list_order(mut f: CaseFilter, params: &HashMap<String, String>) -> ApiResult<CaseFilter> {
     if f.search.is_some() {
         return search_order(f, params);
     }
