@@ -163,6 +163,9 @@ impl SqlBackend for PostgresStore {
             words_match: "s.document @@ to_tsquery('english', ?)",
             keys_match: "s.document @@ to_tsquery('simple', ?)",
             syntax: SearchSyntax::TsQuery,
+            // A prepared statement's generic plan (chosen after five runs) would walk the newest-first
+            // index for a rare postcode, or sort every match of a common word.
+            before_each: Some("SET LOCAL plan_cache_mode = force_custom_plan"),
         },
     };
 

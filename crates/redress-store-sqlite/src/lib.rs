@@ -128,6 +128,7 @@ impl SqlBackend for SqliteStore {
             words_match: "case_search_text MATCH ?",
             keys_match: "case_search_text MATCH ?",
             syntax: SearchSyntax::Fts5,
+            before_each: None,
         },
     };
 

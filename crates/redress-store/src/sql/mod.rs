@@ -314,6 +314,10 @@ pub struct SearchDialect {
     pub keys_match: &'static str,
     /// The query language the text is written in.
     pub syntax: SearchSyntax,
+    /// Run first, in the search's own read transaction, where the planner needs telling something (on
+    /// PostgreSQL: plan each search for its own text, since one generic plan cannot suit a word in every
+    /// tenth case and a postcode in one); `None` runs the search on the pool as it is.
+    pub before_each: Option<&'static str>,
 }
 
 /// A full-text query language.

@@ -130,6 +130,22 @@ fn search_statement<'a, B: SqlBackend>(
     }
 }
 
+/// The rows of a search statement, read as the backend's [`SearchDialect::before_each`] says.
+async fn read_search<B: SqlBackend>(
+    backend: &B,
+    sql: &str,
+    values: Vec<Param<'_>>,
+) -> StoreResult<Vec<<B::Db as Database>::Row>> {
+    let Some(setup) = B::DIALECT.search.before_each else {
+        return fetch_all(B::Db::on_pool(backend.reader()), sql, values).await;
+    };
+    let mut tx = backend.reader().begin().await.map_err(store_error)?;
+    execute(B::Db::on(&mut tx), setup, Vec::new()).await?;
+    let rows = fetch_all(B::Db::on(&mut tx), sql, values).await?;
+    tx.commit().await.map_err(store_error)?;
+    Ok(rows)
+}
+
 /// A page of the cases a search matches, newest first, with the filter's other conditions.
 pub(super) async fn search_cases<B: SqlBackend>(
     backend: &B,
@@ -152,12 +168,7 @@ pub(super) async fn search_cases<B: SqlBackend>(
     statement.sql.push_str(&format!(" ORDER BY {doc} DESC"));
     let limit = filter.limit.clamp(1, 200);
     statement.push(" LIMIT ?", i64::from(limit) + 1);
-    let rows = fetch_all(
-        B::Db::on_pool(backend.reader()),
-        &statement.sql,
-        statement.values,
-    )
-    .await?;
+    let rows = read_search(backend, &statement.sql, statement.values).await?;
     let keyed = rows
         .iter()
         .map(|row| {
@@ -189,8 +200,9 @@ pub(super) async fn count_matching<B: SqlBackend>(
     filter_clauses(filter, &B::DIALECT, &mut statement);
     statement.push(" LIMIT ?", i64::from(cap) + 1);
     let sql = format!("SELECT COUNT(*) AS n FROM ({}) AS matching", statement.sql);
-    let row = fetch_one(B::Db::on_pool(backend.reader()), &sql, statement.values).await?;
-    u64::try_from(B::Db::int(&row, "n")?).map_err(StoreError::other)
+    let rows = read_search(backend, &sql, statement.values).await?;
+    let row = rows.first().ok_or(StoreError::NotFound)?;
+    u64::try_from(B::Db::int(row, "n")?).map_err(StoreError::other)
 }
 
 #[cfg(test)]
