@@ -17,7 +17,8 @@
 # databases), BENCH_SQLITE_NORMAL (1: also measure creation with ?synchronous=normal), BENCH_QUIET_TIMEOUT
 # (300: seconds to wait for an idle machine before each measurement), BENCH_SKIP_BUILD (1),
 # BENCH_SEARCH_KINDS (the kinds of search measured one by one after the rotation; "" for none),
-# BENCH_ONLY_SEARCH (1: at the full database, measure only the searches).
+# BENCH_ONLY_SEARCH (1: at the full database, measure only the searches), BENCH_BIN (another binary, e.g.
+# target/debug/redress with BENCH_SKIP_BUILD=1 and a few cases, to try the script itself).
 # See bench/README.md.
 set -euo pipefail
 
@@ -37,7 +38,7 @@ SQLITE_NORMAL=${BENCH_SQLITE_NORMAL:-1}
 GENERATE_TIMEOUT=${BENCH_GENERATE_TIMEOUT:-1800}
 OFFICER=officer-07
 BASE="http://127.0.0.1:$PORT"
-BIN="$ROOT/target/release/redress"
+BIN=${BENCH_BIN:-$ROOT/target/release/redress}
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -275,7 +276,7 @@ for backend in $BACKENDS; do
       first=new
       [[ -e "$WORK/sqlite.db" ]] && first="kept (BENCH_KEEP)"
       bench_backend "SQLite" "sqlite://$WORK/sqlite.db" sqlite "$first"
-      if [[ "$SQLITE_NORMAL" == 1 ]]; then
+      if [[ "$SQLITE_NORMAL" == 1 && "${BENCH_ONLY_SEARCH:-0}" != 1 ]]; then
         rm -f "$WORK"/normal.db* "$WORK"/normal.stdout
         start_server "sqlite://$WORK/normal.db?synchronous=normal" normal
         TOKEN=$(token "sqlite://$WORK/normal.db?synchronous=normal" normal)
