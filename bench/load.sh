@@ -5,7 +5,9 @@
 #   1. on a fresh database: complaints created a second (POST /api/v1/complaints), and GET a case;
 #   2. `redress generate` fills the database with 1,000,000 realistic cases (timed; skipped when it already
 #      holds that many, so that BENCH_KEEP=1 re-runs are quick);
-#   3. at 1,000,000 cases: GET a case, the overdue work queue, an officer's open-case queue, and creation again.
+#   3. at 1,000,000 cases: GET a case, the overdue work queue, an officer's open-case queue, searches
+#      (GET /api/v1/complaints?q=, bench/search.lua: all kinds rotated, then each kind on its own), and
+#      creation again.
 # Prints a Markdown table of the figures (also written to target/bench/results-*.md).
 #
 # Settings (environment): BENCH_DURATION (15s), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_CASES
@@ -13,7 +15,10 @@
 # (postgres://postgres@127.0.0.1:5432, a server on this machine), BENCH_PG_DB (redress_bench),
 # BENCH_DIR (scratch directory; a new temporary one by default), BENCH_KEEP (1: keep and reuse the
 # databases), BENCH_SQLITE_NORMAL (1: also measure creation with ?synchronous=normal), BENCH_QUIET_TIMEOUT
-# (300: seconds to wait for an idle machine before each measurement), BENCH_SKIP_BUILD (1).
+# (300: seconds to wait for an idle machine before each measurement), BENCH_SKIP_BUILD (1),
+# BENCH_SEARCH_KINDS (the kinds of search measured one by one after the rotation; "" for none),
+# BENCH_ONLY_SEARCH (1: at the full database, measure only the searches), BENCH_BIN (another binary, e.g.
+# target/debug/redress with BENCH_SKIP_BUILD=1 and a few cases, to try the script itself).
 # See bench/README.md.
 set -euo pipefail
 
@@ -33,7 +38,7 @@ SQLITE_NORMAL=${BENCH_SQLITE_NORMAL:-1}
 GENERATE_TIMEOUT=${BENCH_GENERATE_TIMEOUT:-1800}
 OFFICER=officer-07
 BASE="http://127.0.0.1:$PORT"
-BIN="$ROOT/target/release/redress"
+BIN=${BENCH_BIN:-$ROOT/target/release/redress}
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -166,7 +171,7 @@ measure() {
   out="$WORK/wrk-$(date +%s%N).txt"
   quiet
   log "$backend: $test ($DURATION, $conns connections; ${IDLE}% idle before)"
-  REDRESS_TOKEN=$TOKEN REDRESS_COOKIE=${COOKIE:-} timeout $((DURATION_S + 60)) \
+  REDRESS_TOKEN=$TOKEN REDRESS_COOKIE=${COOKIE:-} REDRESS_SEARCH_KIND=${REDRESS_SEARCH_KIND:-} timeout $((DURATION_S + 60)) \
     wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -s "bench/$script" "$url" >"$out"
   line=$(grep '^BENCH ' "$out") || die "wrk printed no result; see $out"
   field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $line"; }
@@ -212,26 +217,45 @@ staff_cookie() {
   printf '%s' "$cookie"
 }
 
+# measure_searches BACKEND CASES_LABEL: every kind of search in rotation, then each kind on its own.
+measure_searches() {
+  local backend=$1 at=$2 kind
+  measure "$backend" "search: q= rotating surname, name, partial, postcode, phone, email, reference, words" \
+    "$at" search.lua "$BASE"
+  for kind in ${BENCH_SEARCH_KINDS-surname partial postcode phone reference words}; do
+    REDRESS_SEARCH_KIND=$kind measure "$backend" "search: q= $kind" "$at" search.lua "$BASE"
+  done
+}
+
 # bench_backend LABEL URL NAME FIRST: FIRST says what the database holds at first ("new", or "kept").
 bench_backend() {
   local backend=$1 url=$2 name=$3 first=$4 reference
-  start_server "$url" "$name"
-  TOKEN=$(token "$url" "$name")
-  measure "$backend" "create a complaint (POST)" "$first" create.lua "$BASE/api/v1/complaints"
-  reference=$(api "/api/v1/complaints?limit=1" | jq -r '.items[0].reference')
-  measure "$backend" "GET a case ($reference)" "$first" read.lua "$BASE/api/v1/complaints/$reference"
-  stop_server
+  if [[ "${BENCH_ONLY_SEARCH:-0}" != 1 ]]; then
+    start_server "$url" "$name"
+    TOKEN=$(token "$url" "$name")
+    measure "$backend" "create a complaint (POST)" "$first" create.lua "$BASE/api/v1/complaints"
+    reference=$(api "/api/v1/complaints?limit=1" | jq -r '.items[0].reference')
+    measure "$backend" "GET a case ($reference)" "$first" read.lua "$BASE/api/v1/complaints/$reference"
+    stop_server
+  fi
 
   generate "$backend" "$url" "$name"
   local at
   at=$(fmt_int "$DB_CASES")
   start_server "$url" "$name"
+  TOKEN=$(token "$url" "$name")
+  if [[ "${BENCH_ONLY_SEARCH:-0}" == 1 ]]; then
+    measure_searches "$backend" "$at"
+    stop_server
+    return
+  fi
   reference=$(api "/api/v1/complaints?overdue=true&sort=due&limit=1" | jq -r '.items[0].reference')
   measure "$backend" "GET a case ($reference)" "$at" read.lua "$BASE/api/v1/complaints/$reference"
   measure "$backend" "work queue: overdue, by due date, 50 a page" "$at" read.lua \
     "$BASE/api/v1/complaints?overdue=true&sort=due&limit=50"
   measure "$backend" "work queue: $OFFICER's open cases, by due date, 50 a page" "$at" read.lua \
     "$BASE/api/v1/complaints?open=true&assignee=$OFFICER&sort=due&limit=50"
+  measure_searches "$backend" "$at"
   # Staff pages, with two connections so that latency is close to server time (one request per core).
   COOKIE=$(staff_cookie "$url")
   measure "$backend" "staff page: work queue (/), 50 a page with counts" "$at" page.lua "$BASE/" 2
@@ -252,7 +276,7 @@ for backend in $BACKENDS; do
       first=new
       [[ -e "$WORK/sqlite.db" ]] && first="kept (BENCH_KEEP)"
       bench_backend "SQLite" "sqlite://$WORK/sqlite.db" sqlite "$first"
-      if [[ "$SQLITE_NORMAL" == 1 ]]; then
+      if [[ "$SQLITE_NORMAL" == 1 && "${BENCH_ONLY_SEARCH:-0}" != 1 ]]; then
         rm -f "$WORK"/normal.db* "$WORK"/normal.stdout
         start_server "sqlite://$WORK/normal.db?synchronous=normal" normal
         TOKEN=$(token "sqlite://$WORK/normal.db?synchronous=normal" normal)

@@ -212,3 +212,22 @@ test('markup in every free-text field of the step forms is shown literally', asy
   }
   await expectAccessible(page, 'the case page with hostile text and every step open');
 });
+
+test('markup typed into the work queue search box is shown as text, and the search finds its case', async () => {
+  await page.goto(`${server.baseUrl}/`);
+  const box = page.getByLabel('Find a case');
+  await box.fill(payload('name'));
+  await page.getByRole('button', { name: 'Find cases' }).click();
+  await page.locator('.search-summary').waitFor();
+  await expectNothingInjected('the work queue searched with markup');
+  assert.equal(await box.inputValue(), payload('name'), 'the box keeps what was typed');
+  assert.match(await page.locator('.search-summary').innerText(), /^\d+ cases? match(es)? '.*', newest first$/);
+  assert.ok(await page.getByRole('link', { name: reference }).isVisible(), 'the case is found by its name');
+  await expectAccessible(page, 'the work queue with a search');
+
+  await box.fill('"><b>nothing like it</b>');
+  await page.getByRole('button', { name: 'Find cases' }).click();
+  await page.getByText('No open cases match').waitFor();
+  await expectNothingInjected('the work queue with a search that finds nothing');
+  await expectAccessible(page, 'the work queue with a search that finds nothing');
+});

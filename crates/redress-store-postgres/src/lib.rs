@@ -12,8 +12,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use redress_store::codec::{date_text, due_key};
+use redress_store::search::SearchDocument;
 use redress_store::sql::{
-    self, Creation, Dialect, EventRow, SqlBackend, is_unique, store_error, unique_as,
+    self, Creation, Dialect, EventRow, SearchDialect, SearchSyntax, SqlBackend, is_unique,
+    store_error, unique_as,
 };
 use redress_store::{NewCase, StoreError, StoreResult, StoredEvent};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgQueryResult};
@@ -153,6 +155,18 @@ impl SqlBackend for PostgresStore {
         // Installs are rare: queue them, so that two at once number their versions one after the other
         // instead of both taking MAX + 1. Readers are not blocked.
         lock_for_policy_install: Some("LOCK TABLE policies IN SHARE ROW EXCLUSIVE MODE"),
+        // Words are weighted D and stemmed as English, keys weighted A and taken as they are (migration
+        // 0010), so that a word never matches a key.
+        search: SearchDialect {
+            text_from: "case_search s",
+            text_doc: "s.doc",
+            words_match: "s.document @@ to_tsquery('english', ?)",
+            keys_match: "s.document @@ to_tsquery('simple', ?)",
+            syntax: SearchSyntax::TsQuery,
+            // A prepared statement's generic plan (chosen after five runs) would walk the newest-first
+            // index for a rare postcode, or sort every match of a common word.
+            before_each: Some("SET LOCAL plan_cache_mode = force_custom_plan"),
+        },
     };
 
     fn reader(&self) -> &PgPool {
@@ -191,9 +205,13 @@ impl SqlBackend for PostgresStore {
     async fn refresh_statistics(&self) -> StoreResult<()> {
         // Fresh statistics keep the planner on the work queues' partial indexes; a vacuumed visibility map
         // lets the queue counts use index-only scans. VACUUM cannot run in a transaction: this is autocommit.
-        sql::execute(&self.pool, "VACUUM (ANALYZE) cases", Vec::new())
-            .await
-            .map(drop)
+        sql::execute(
+            &self.pool,
+            "VACUUM (ANALYZE) cases, case_search",
+            Vec::new(),
+        )
+        .await
+        .map(drop)
     }
 
     async fn create_one(&self, case: NewCase) -> StoreResult<(String, bool)> {
@@ -218,6 +236,8 @@ impl SqlBackend for PostgresStore {
                 _ => Err(store_error(e)),
             };
         }
+        let document = SearchDocument::of(&case.id, &case.summary, case.complainant.as_ref());
+        index_in_tx(&mut tx, &[document]).await?;
         tx.commit().await.map_err(store_error)?;
         Ok((reference, true))
     }
@@ -235,10 +255,40 @@ impl SqlBackend for PostgresStore {
             insert_case_columns(&mut tx, chunk, refs).await?;
             insert_complainant_columns(&mut tx, chunk).await?;
             insert_event_columns(&mut tx, chunk).await?;
+            index_in_tx(&mut tx, &sql::documents_of(chunk)).await?;
         }
         tx.commit().await.map_err(store_error)?;
         Ok(references)
     }
+
+    async fn index_documents(
+        connection: &mut PgConnection,
+        documents: &[SearchDocument],
+    ) -> StoreResult<()> {
+        index_in_tx(connection, documents).await
+    }
+}
+
+/// Adds cases to the search index in the caller's transaction, numbered in the order given.
+async fn index_in_tx(tx: &mut PgConnection, documents: &[SearchDocument]) -> StoreResult<()> {
+    if documents.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&SearchDocument) -> &str| documents.iter().map(f).collect::<Vec<_>>();
+    sqlx::query(
+        "INSERT INTO case_search (case_id, document) \
+         SELECT d.case_id, setweight(to_tsvector('english', d.words), 'D') \
+           || setweight(to_tsvector('simple', d.keys), 'A') \
+         FROM UNNEST($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS d(case_id, words, keys, n) \
+         ORDER BY d.n",
+    )
+    .bind(column(|d| &d.case_id))
+    .bind(column(|d| &d.words))
+    .bind(column(|d| &d.keys))
+    .execute(&mut *tx)
+    .await
+    .map_err(store_error)?;
+    Ok(())
 }
 
 /// The `cases` rows of an import chunk, numbered `references`, as one array a column.

@@ -100,6 +100,7 @@ async fn the_store_lives_in_its_own_schema() {
             "_sqlx_migrations",
             "api_tokens",
             "case_events",
+            "case_search",
             "cases",
             "complainants",
             "documents",

@@ -11,11 +11,12 @@ use std::time::Duration;
 
 use std::collections::HashMap;
 
+use redress_store::search::SearchDocument;
 use redress_store::sql::{
     self, CASE_COLUMNS, COMPLAINANT_COLUMNS, Creation, Dialect, EVENT_COLUMNS, EventRow, Param,
-    SqlBackend, SqlDatabase, store_error, unique_as,
+    SearchDialect, SearchSyntax, SqlBackend, SqlDatabase, store_error, unique_as,
 };
-use redress_store::{NewCase, StoreError, StoreResult, StoredEvent};
+use redress_store::{NewCase, StoreError, StoreResult, StoredEvent, params};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteQueryResult,
     SqliteSynchronous,
@@ -120,6 +121,15 @@ impl SqlBackend for SqliteStore {
         byte_order: "",
         // BEGIN IMMEDIATE already takes the write lock.
         lock_for_policy_install: None,
+        // FTS5 answers `ORDER BY rowid DESC` from its doclists and stops after the page.
+        search: SearchDialect {
+            text_from: "case_search_text f JOIN case_search s ON s.doc = f.rowid",
+            text_doc: "f.rowid",
+            words_match: "case_search_text MATCH ?",
+            keys_match: "case_search_text MATCH ?",
+            syntax: SearchSyntax::Fts5,
+            before_each: None,
+        },
     };
 
     fn reader(&self) -> &SqlitePool {
@@ -177,6 +187,43 @@ impl SqlBackend for SqliteStore {
         tx.commit().await.map_err(store_error)?;
         Ok(references)
     }
+
+    async fn index_documents(
+        connection: &mut SqliteConnection,
+        documents: &[SearchDocument],
+    ) -> StoreResult<()> {
+        index_in_tx(connection, documents).await
+    }
+}
+
+/// Adds cases to the search index inside the caller's write transaction, numbered after the highest
+/// number so far (the write lock is held: nobody else numbers at the same time).
+async fn index_in_tx(tx: &mut SqliteConnection, documents: &[SearchDocument]) -> StoreResult<()> {
+    const ROWS: usize = 1000;
+    if documents.is_empty() {
+        return Ok(());
+    }
+    let top = sql::fetch_one(
+        &mut *tx,
+        "SELECT COALESCE(MAX(doc), 0) AS top FROM case_search",
+        Vec::new(),
+    )
+    .await?;
+    let numbered: Vec<(i64, &SearchDocument)> =
+        (Sqlite::int(&top, "top")? + 1..).zip(documents).collect();
+    for chunk in numbered.chunks(ROWS) {
+        let rows = chunk.iter().map(|(n, d)| params![*n, d.case_id.as_str()]);
+        sql::insert_rows::<Sqlite>(tx, "case_search", "doc, case_id", rows)
+            .await?
+            .map_err(store_error)?;
+        let rows = chunk
+            .iter()
+            .map(|(n, d)| params![*n, d.words.as_str(), d.keys.as_str()]);
+        sql::insert_rows::<Sqlite>(tx, "case_search_text", "rowid, words, keys", rows)
+            .await?
+            .map_err(store_error)?;
+    }
+    Ok(())
 }
 
 /// A write transaction that takes the write lock at once, so that two writers queue for it instead of one
@@ -197,6 +244,8 @@ async fn insert_case(tx: &mut SqliteConnection, case: &NewCase) -> StoreResult<(
     sql::insert_new_case::<Sqlite>(tx, case, &reference)
         .await?
         .map_err(unique_as("the case id or idempotency key"))?;
+    let document = SearchDocument::of(&case.id, &case.summary, case.complainant.as_ref());
+    index_in_tx(tx, &[document]).await?;
     Ok((reference, true))
 }
 
@@ -374,5 +423,6 @@ async fn import_in_tx(
             .await?
             .map_err(store_error)?;
     }
+    index_in_tx(tx, &sql::documents_of(cases)).await?;
     Ok(references)
 }

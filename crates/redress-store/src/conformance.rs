@@ -43,6 +43,10 @@ macro_rules! conformance_tests {
             sign_in_failures_are_counted_by_account_address_and_overall_then_cleared_and_pruned,
             letters_are_drafted_read_back_and_issued_once_with_their_event,
             a_letter_carrying_its_step_is_issued_with_it_and_cases_list_their_letters,
+            search_finds_cases_by_each_field,
+            search_takes_hostile_text_as_words,
+            search_respects_confidentiality_filters_and_pages,
+            cases_imported_in_bulk_and_created_after_are_found,
         );
     };
     (@each $fresh:ident, $done:ident; $($check:ident),* $(,)?) => {
@@ -60,6 +64,12 @@ macro_rules! conformance_tests {
         }
     };
 }
+
+mod search;
+pub use search::{
+    cases_imported_in_bulk_and_created_after_are_found, search_finds_cases_by_each_field,
+    search_respects_confidentiality_filters_and_pages, search_takes_hostile_text_as_words,
+};
 
 const AT: &str = "2026-01-05T10:00:00.000000Z";
 

@@ -19,6 +19,7 @@
 pub mod codec;
 pub mod conformance;
 pub mod documents;
+pub mod search;
 #[cfg(feature = "sql")]
 pub mod sql;
 pub mod url;
@@ -243,6 +244,9 @@ pub enum Sort {
     Received,
     /// Earliest next due date first (cases with no due date last).
     Due,
+    /// Most recently indexed (logged or imported) first: the order of search results
+    /// ([`CaseFilter::search`]). Not an order the API's `sort` accepts.
+    Newest,
 }
 
 impl Sort {
@@ -251,6 +255,7 @@ impl Sort {
         match self {
             Sort::Received => "received",
             Sort::Due => "due",
+            Sort::Newest => "newest",
         }
     }
 }
@@ -288,6 +293,9 @@ pub struct CaseFilter {
     pub after: Option<Cursor>,
     /// Page size (1–200).
     pub limit: u32,
+    /// Only the cases this search matches (see [`search`]). A search lists its cases in
+    /// [`Sort::Newest`] order whatever `sort` says, and pages with cursors of that order.
+    pub search: Option<search::SearchQuery>,
 }
 
 /// Where a page ended: the order it was made under, and the sort key and id of its last row.
@@ -295,18 +303,21 @@ pub struct CaseFilter {
 pub struct Cursor {
     /// The order of the list it continues.
     pub sort: Sort,
-    /// The sort key of the last row (a date, or `9999-12-31` for no due date).
+    /// The sort key of the last row (a date, or `9999-12-31` for no due date; for [`Sort::Newest`], the
+    /// row's number in the search index).
     pub key: String,
     /// The id of the last row.
     pub id: String,
 }
 
 impl Cursor {
-    /// The opaque text form clients pass back: `r~KEY~ID` (received) or `d~KEY~ID` (due).
+    /// The opaque text form clients pass back: `r~KEY~ID` (received), `d~KEY~ID` (due) or `n~KEY~ID`
+    /// (newest, a search's).
     pub fn encode(&self) -> String {
         let sort = match self.sort {
             Sort::Received => "r",
             Sort::Due => "d",
+            Sort::Newest => "n",
         };
         format!("{sort}~{}~{}", self.key, self.id)
     }
@@ -317,10 +328,16 @@ impl Cursor {
         let sort = match sort {
             "r" => Sort::Received,
             "d" => Sort::Due,
+            "n" => Sort::Newest,
             _ => return None,
         };
         let (key, id) = rest.split_once('~')?;
-        let valid_key = key.len() == 10 && key.parse::<Date>().is_ok();
+        let valid_key = match sort {
+            Sort::Newest => {
+                (1..=18).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_digit())
+            }
+            _ => key.len() == 10 && key.parse::<Date>().is_ok(),
+        };
         let valid_id = !id.is_empty()
             && id.len() <= 64
             && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
@@ -344,21 +361,37 @@ pub struct Page {
 impl Page {
     /// A page from rows fetched with `LIMIT limit + 1`: the extra row, if any, says there is a next page,
     /// whose cursor is the last row kept.
-    pub fn from_rows(mut items: Vec<CaseSummary>, limit: usize, sort: Sort) -> Page {
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(|last| Cursor {
+    pub fn from_rows(items: Vec<CaseSummary>, limit: usize, sort: Sort) -> Page {
+        let keyed = items
+            .into_iter()
+            .map(|item| {
+                let key = match sort {
+                    // A list that is not a search is never in `Newest` order: it falls back to received.
+                    Sort::Received | Sort::Newest => codec::date_text(item.projection.received_on),
+                    Sort::Due => codec::due_key(item.projection.next_due_on),
+                };
+                (item, key)
+            })
+            .collect();
+        Page::from_keyed_rows(keyed, limit, sort)
+    }
+
+    /// As [`Page::from_rows`], each row with its sort key as the cursor carries it.
+    pub fn from_keyed_rows(mut rows: Vec<(CaseSummary, String)>, limit: usize, sort: Sort) -> Page {
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|(last, key)| Cursor {
                 sort,
-                key: match sort {
-                    Sort::Received => codec::date_text(last.projection.received_on),
-                    Sort::Due => codec::due_key(last.projection.next_due_on),
-                },
+                key: key.clone(),
                 id: last.id.clone(),
             })
         } else {
             None
         };
-        Page { items, next }
+        Page {
+            items: rows.into_iter().map(|(item, _)| item).collect(),
+            next,
+        }
     }
 }
 
@@ -665,6 +698,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Number of cases (all states).
     async fn count_cases(&self) -> StoreResult<i64>;
+
+    /// How many cases a filter (with or without a search) matches, counting no further than `cap + 1`, so
+    /// that a page can say "more than `cap`" without counting a million rows. Ignores the cursor and limit.
+    async fn count_matching(&self, filter: &CaseFilter, cap: u32) -> StoreResult<u64>;
 
     /// Creates a user.
     async fn create_user(&self, user: &User, created_at: &str) -> StoreResult<()>;

@@ -5,7 +5,9 @@
 //!
 //! Set aside: column types beyond text and integer (PostgreSQL's BIGINT and BOOLEAN are SQLite's INTEGER),
 //! collations, constraint names, index predicates and covering columns, how an identity is generated, and
-//! the bodies of triggers (PostgreSQL's also refuses TRUNCATE, which SQLite does not have). Compared: every
+//! the bodies of triggers (PostgreSQL's also refuses TRUNCATE, which SQLite does not have), and how a
+//! full-text index is made (SQLite's FTS5 virtual table is PostgreSQL's `tsvector` column with its GIN
+//! index: the two must have the same name, and are one fact, `full-text index NAME`). Compared: every
 //! table with its columns in order, their kind and nullability, keys and references; every index by name
 //! and table; every statement that changes data, by verb and table; what the append-only triggers refuse.
 #![allow(clippy::unwrap_used)]
@@ -89,6 +91,10 @@ fn schema_facts(sql: &str) -> Vec<String> {
             ["ALTER", "TABLE", table, "ADD", "COLUMN", column, rest @ ..] => {
                 facts.push(column_fact(table, column, &rest.join(" ")));
             }
+            ["CREATE", "VIRTUAL", "TABLE", name, "USING", "fts5", ..]
+            | ["CREATE", "INDEX", name, "ON", _, "USING", "GIN", ..] => {
+                facts.push(format!("full-text index {name}"));
+            }
             ["CREATE", "INDEX", index, "ON", table, ..] => {
                 facts.push(format!("index {index} on {table}"));
             }
@@ -130,6 +136,8 @@ fn table_facts(table: &str, statement: &str) -> Vec<String> {
             ["PRIMARY", "KEY", ..] => keys.push(format!("primary key {table}{}", listed())),
             ["UNIQUE", ..] => keys.push(format!("unique {table}{}", listed())),
             ["CONSTRAINT", _, "UNIQUE", ..] => keys.push(format!("unique {table}{}", listed())),
+            // PostgreSQL's half of a full-text index: its GIN index stands for both.
+            [_, "TSVECTOR", ..] => {}
             [column, rest @ ..] => {
                 let rest = rest.join(" ");
                 columns.push(column_fact(table, column, &rest));

@@ -570,9 +570,12 @@ fn finish_parameters(doc: &mut Value) {
                     "id" | "policy" => json!({"type": "string", "pattern": ID_PATTERN}),
                     "reference" => json!({"type": "string", "minLength": 1, "maxLength": 40}),
                     "assignee" => text(TextKind::Name),
-                    // A cursor is `r~KEY~ID` or `d~KEY~ID`; the key is a day, or 9999-12-31 for no due date.
+                    // The search text: the same limits as a name (200 characters, no control characters).
+                    "q" => text(TextKind::Name),
+                    // A cursor is `r~KEY~ID` or `d~KEY~ID`, the key a day, or 9999-12-31 for no due date;
+                    // or a search's `n~NUMBER~ID`.
                     "cursor" => json!({"type": "string", "pattern":
-                        format!("^[rd]~(?:{DATE_BODY}|9999-12-31)~[0-9a-f-]{{1,64}}$")}),
+                        format!("^(?:[rd]~(?:{DATE_BODY}|9999-12-31)|n~[0-9]{{1,18}})~[0-9a-f-]{{1,64}}$")}),
                     "If-Match" => json!({"type": "string", "pattern": "^\"?[0-9]{1,18}\"?$"}),
                     _ => continue,
                 };

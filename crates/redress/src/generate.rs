@@ -11,8 +11,11 @@
 //!   closed after a stage 1 response (about a tenth after a stage 2 response), a few withdrawn or not
 //!   accepted;
 //! - some acknowledged or answered late, some extended, about one in ten escalated;
-//! - 50 officers (`officer-01` … `officer-50`) as assignees; complainants from small lists of fictional
-//!   names, `example.org` addresses and Ofcom's drama telephone numbers (01632 960xxx).
+//! - 50 officers (`officer-01` … `officer-50`) as assignees; complainants with fictional names (24 first
+//!   names and about 300 surnames made from the lists below), `example.org` email addresses, Ofcom's drama
+//!   telephone numbers (14 ranges of 1,000 set aside for fiction: 07700 900xxx, 020 7946 0xxx, 0113 496
+//!   0xxx, …, 01632 960xxx), and addresses on invented streets and towns with postcodes of the UK's shape
+//!   (`TB7 4QX`): enough variety for searches to be as selective as on a landlord's real cases.
 //!
 //! The same seed gives the same cases (their ids, UUIDv7s, are new each run). Cases are written in batches
 //! with [`redress_store::Store::import_cases`], one transaction a batch, while the next batch is built on
@@ -248,6 +251,34 @@ const SURNAMES: &[&str] = &[
     "Madeup",
     "Notreal",
 ];
+/// Surnames are a start and an end from these, or one of `SURNAMES`.
+const SURNAME_STARTS: &[&str] = &[
+    "Ash", "Black", "Bram", "Clay", "Dun", "Fair", "Green", "Hart", "Kings", "Mill", "North",
+    "Oak", "Pen", "Red", "Shaw", "Stan", "Thorn", "West", "Whit", "Wood", "Hazel", "Marsh",
+    "Brook", "Fern",
+];
+const SURNAME_ENDS: &[&str] = &[
+    "ley", "ford", "wood", "field", "ton", "well", "by", "ham", "combe", "more", "bury", "thwaite",
+];
+/// Ofcom's telephone numbers for drama: each prefix is followed by three digits of our choosing.
+const DRAMA_NUMBERS: &[&str] = &[
+    "07700 900",
+    "020 7946 0",
+    "0113 496 0",
+    "0114 496 0",
+    "0115 496 0",
+    "0116 496 0",
+    "0117 496 0",
+    "0118 496 0",
+    "0121 496 0",
+    "0131 496 0",
+    "0141 496 0",
+    "0151 496 0",
+    "0161 496 0",
+    "01632 960",
+];
+/// The letters a postcode's inward code may end with.
+const INWARD_LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
 const STREETS: &[&str] = &[
     "Example Road",
     "Sample Street",
@@ -258,6 +289,8 @@ const STREETS: &[&str] = &[
     "Invented Terrace",
 ];
 const TOWNS: &[&str] = &["Exampleton", "Sampleford", "Testbury", "Mockington"];
+/// Each town's postcode area, in the order of `TOWNS`.
+const POSTCODE_AREAS: &[&str] = &["XE", "XS", "XT", "XM"];
 const SUMMARIES: &[&str] = &[
     "Damp and mould in the bedroom, reported three times since the autumn with no visit.",
     "The boiler has failed twice this winter and the repair appointment was missed.",
@@ -849,10 +882,37 @@ fn response(on: Date, rng: &mut Rng) -> Event {
     }
 }
 
+/// A fictional surname: usually made of a start and an end (`Thornthwaite`), sometimes from the list.
+fn surname(rng: &mut Rng) -> String {
+    if rng.chance(100) {
+        rng.pick(SURNAMES).to_string()
+    } else {
+        format!("{}{}", rng.pick(SURNAME_STARTS), rng.pick(SURNAME_ENDS))
+    }
+}
+
+/// A fictional address on an invented street, with a postcode of the UK's shape in its town's area.
+fn address(rng: &mut Rng) -> String {
+    let flat = rng.range(1, 40);
+    let number = rng.range(1, 200);
+    let street = rng.pick(STREETS);
+    let town = rng.below(TOWNS.len() as u64) as usize;
+    let letter = |rng: &mut Rng| char::from(*rng.pick(INWARD_LETTERS));
+    let postcode = format!(
+        "{}{} {}{}{}",
+        POSTCODE_AREAS[town],
+        rng.range(1, 29),
+        rng.range(0, 9),
+        letter(rng),
+        letter(rng)
+    );
+    format!("Flat {flat}, {number} {street}, {} {postcode}", TOWNS[town])
+}
+
 /// A fictional complainant.
 fn complainant(rng: &mut Rng, represented: bool) -> Complainant {
     let first = rng.pick(FIRST_NAMES);
-    let last = rng.pick(SURNAMES);
+    let last = surname(rng);
     let number = rng.below(1000);
     let represented = represented || rng.chance(30);
     Complainant {
@@ -866,18 +926,10 @@ fn complainant(rng: &mut Rng, represented: bool) -> Complainant {
         }),
         phone: rng
             .chance(700)
-            .then(|| format!("01632 960{:03}", rng.below(1000))),
-        address: rng.chance(600).then(|| {
-            format!(
-                "Flat {}, {} {}, {}",
-                rng.range(1, 40),
-                rng.range(1, 200),
-                rng.pick(STREETS),
-                rng.pick(TOWNS)
-            )
-        }),
+            .then(|| format!("{}{:03}", rng.pick(DRAMA_NUMBERS), rng.below(1000))),
+        address: rng.chance(600).then(|| address(rng)),
         representative_name: represented
-            .then(|| format!("{} {}", rng.pick(FIRST_NAMES), rng.pick(SURNAMES))),
+            .then(|| format!("{} {}", rng.pick(FIRST_NAMES), surname(rng))),
         representative_relationship: represented.then(|| rng.pick(RELATIONSHIPS).to_string()),
         representative_consent: represented,
     }

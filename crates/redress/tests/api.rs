@@ -309,6 +309,14 @@ on_both_backends!(
     harrogate_letters_answer_its_checklist
 );
 
+#[path = "api/search.rs"]
+mod search;
+use search::cases_are_found_by_what_the_caller_may_see;
+on_both_backends!(
+    cases_are_found_by_what_the_caller_may_see,
+    cases_are_found_by_what_the_caller_may_see
+);
+
 /// A letter is drafted on a complaint with what it still lacks, read back with its sections, and refused
 /// for an unknown kind (422), a kind the case cannot have now (409) and a viewer (403); the events
 /// endpoint never records `letter_issued` (409).

@@ -1210,3 +1210,72 @@ async fn a_letter_is_written_previewed_issued_and_downloaded_from_the_pages() {
         "the case file lists the letter"
     );
 }
+
+/// The work queue's search box: labelled, it finds by name and postcode among the queue's other filters,
+/// says how many match, shows what was typed as text, says so when nothing matches, reports text it
+/// cannot take, and finds only by reference for the board's viewer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_work_queue_finds_cases_by_search() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let quist = reference_logged(
+        &log_one(
+            &app,
+            &cookie,
+            &[
+                ("name", "Bertram Quist"),
+                ("address", "4 Mill Lane, Otley LS21 1AA"),
+            ],
+        )
+        .await,
+    );
+    let ada = reference_logged(&log_one(&app, &cookie, &[]).await);
+    let (status, page) = get(&app, &cookie, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<label for=\"q\">Find a case</label>"),
+        "{page}"
+    );
+    for query in [
+        "q=quist",
+        "q=ls21+1aa",
+        "q=Quist&stage=1",
+        "q=bertram+quist",
+    ] {
+        let (status, page) = get(&app, &cookie, &format!("/?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert!(page.contains("1 case matches"), "{query}: {page}");
+        assert!(page.contains(&quist) && !page.contains(&ada), "{query}");
+    }
+    let (_, page) = get(&app, &cookie, "/?q=boiler").await;
+    assert!(page.contains("2 cases match"), "{page}");
+    assert!(page.contains("value=\"boiler\""), "the box keeps the text");
+    let (_, page) = get(&app, &cookie, "/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert!(!page.contains("<script>alert"), "escaped");
+    assert!(
+        page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{page}"
+    );
+    assert!(page.contains("No open cases match"), "{page}");
+    let (status, page) = get(&app, &cookie, &format!("/?q={}", "x".repeat(201))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("The search must be at most 200 characters") && page.contains("href=\"#q\""),
+        "an error linked to the box: {page}"
+    );
+    let viewer = sign_in(&app, "viewer@example.org").await;
+    let (_, page) = get(&app, &viewer, "/?q=quist").await;
+    assert!(
+        page.contains("0 cases match") && !page.contains(&quist),
+        "{page}"
+    );
+    assert!(
+        page.contains("A case reference"),
+        "the hint says what a viewer can find"
+    );
+    let (_, page) = get(&app, &viewer, &format!("/?q={}", quist.to_lowercase())).await;
+    assert!(
+        page.contains("1 case matches") && page.contains(&quist),
+        "{page}"
+    );
+}

@@ -297,6 +297,36 @@ pub struct Dialect {
     /// Taken at the start of a policy install, so that two at once number their versions one after the
     /// other; `None` where the write transaction itself already queues writers.
     pub lock_for_policy_install: Option<&'static str>,
+    /// How the full-text index is queried.
+    pub search: SearchDialect,
+}
+
+/// How a backend's full-text index is queried (see `redress_store::search` for what is indexed).
+#[derive(Debug, Clone, Copy)]
+pub struct SearchDialect {
+    /// The tables of a full-text match, binding `s` to `case_search` (with `case_id`).
+    pub text_from: &'static str,
+    /// The index order column of a full-text match (its rowid on SQLite, so that FTS5 walks it).
+    pub text_doc: &'static str,
+    /// The condition that the document's words match the query text bound to `?`.
+    pub words_match: &'static str,
+    /// The condition that the document's keys match the query text bound to `?`.
+    pub keys_match: &'static str,
+    /// The query language the text is written in.
+    pub syntax: SearchSyntax,
+    /// Run first, in the search's own read transaction, where the planner needs telling something (on
+    /// PostgreSQL: plan each search for its own text, since one generic plan cannot suit a word in every
+    /// tenth case and a postcode in one); `None` runs the search on the pool as it is.
+    pub before_each: Option<&'static str>,
+}
+
+/// A full-text query language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchSyntax {
+    /// SQLite FTS5's MATCH: `words : ("damp"* AND "leak"*)`.
+    Fts5,
+    /// PostgreSQL's `to_tsquery`: `'damp':*D & 'leak':*D`, keys weighted A.
+    TsQuery,
 }
 
 /// What a backend adds to the shared SQL: its pools, its transactions, its dialect, and the parts of the
@@ -341,11 +371,20 @@ pub trait SqlBackend: Send + Sync + 'static {
         &self,
         cases: Vec<(NewCase, Vec<StoredEvent>)>,
     ) -> StoreResult<Vec<String>>;
+
+    /// Adds cases to the search index, numbered in the order given after those already there, inside the
+    /// caller's write transaction.
+    async fn index_documents(
+        connection: &mut <Self::Db as Database>::Connection,
+        documents: &[crate::search::SearchDocument],
+    ) -> StoreResult<()>;
 }
 
 mod cases;
 mod letters;
 mod rows;
+mod search;
 mod store;
 
 pub use cases::*;
+pub use search::documents_of;

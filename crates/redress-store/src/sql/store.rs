@@ -5,14 +5,14 @@ use super::rows::*;
 use super::*;
 
 /// A statement built clause by clause, its values numbered as they are added.
-struct Clauses<'a> {
-    sql: String,
-    values: Vec<Param<'a>>,
+pub(super) struct Clauses<'a> {
+    pub(super) sql: String,
+    pub(super) values: Vec<Param<'a>>,
 }
 
 impl<'a> Clauses<'a> {
     /// Appends `clause`, every `?` in it standing for `value`.
-    fn push(&mut self, clause: &str, value: impl Into<Param<'a>>) {
+    pub(super) fn push(&mut self, clause: &str, value: impl Into<Param<'a>>) {
         self.values.push(value.into());
         let placeholder = format!("${}", self.values.len());
         self.sql.push_str(&clause.replace('?', &placeholder));
@@ -20,7 +20,11 @@ impl<'a> Clauses<'a> {
 }
 
 /// The `WHERE` of a case list, after `WHERE TRUE`: every filter but the cursor.
-fn filter_clauses<'a>(filter: &'a CaseFilter, dialect: &Dialect, query: &mut Clauses<'a>) {
+pub(super) fn filter_clauses<'a>(
+    filter: &'a CaseFilter,
+    dialect: &Dialect,
+    query: &mut Clauses<'a>,
+) {
     let (yes, no) = (dialect.true_literal, dialect.false_literal);
     if filter.open_only || filter.due_on_or_before.is_some() || filter.overdue_as_of.is_some() {
         query.sql.push_str(&format!(" AND c.is_open = {yes}"));
@@ -65,14 +69,20 @@ fn filter_clauses<'a>(filter: &'a CaseFilter, dialect: &Dialect, query: &mut Cla
     }
 }
 
-/// The shared SQL of a list of cases, page by page.
+/// The columns of a row of a case list (`cases c` left-joined with `complainants p`).
+pub(super) const SUMMARY_COLUMNS: &str = "c.id, c.reference, c.policy_id, c.policy_version, \
+     c.confidential, c.stage, c.state, c.feedback_type, c.received_on, c.assignee, c.next_due_on, \
+     c.next_due_clock, c.due_key, c.is_open, c.late_acknowledged_on, p.name AS complainant_name";
+
+/// The shared SQL of a list of cases, page by page; a search's is [`super::search::search_cases`].
 async fn list_cases<B: SqlBackend>(backend: &B, filter: &CaseFilter) -> StoreResult<Page> {
+    if let Some(search) = &filter.search {
+        return super::search::search_cases(backend, filter, search).await;
+    }
     let mut query = Clauses {
-        sql: String::from(
-            "SELECT c.id, c.reference, c.policy_id, c.policy_version, c.confidential, c.stage, c.state, \
-             c.feedback_type, c.received_on, c.assignee, c.next_due_on, c.next_due_clock, c.due_key, \
-             c.is_open, c.late_acknowledged_on, p.name AS complainant_name \
-             FROM cases c LEFT JOIN complainants p ON p.case_id = c.id WHERE TRUE",
+        sql: format!(
+            "SELECT {SUMMARY_COLUMNS} FROM cases c LEFT JOIN complainants p ON p.case_id = c.id \
+             WHERE TRUE"
         ),
         values: Vec::new(),
     };
@@ -83,12 +93,15 @@ async fn list_cases<B: SqlBackend>(backend: &B, filter: &CaseFilter) -> StoreRes
         let (key, id) = (query.values.len() - 1, query.values.len());
         // Row comparison: `(a, b) < (x, y)` is the keyset condition, and walks the (key, id) indexes.
         query.sql.push_str(&match filter.sort {
-            Sort::Received => format!(" AND (c.received_on, c.id) < (${key}, ${id})"),
+            Sort::Received | Sort::Newest => {
+                format!(" AND (c.received_on, c.id) < (${key}, ${id})")
+            }
             Sort::Due => format!(" AND (c.due_key, c.id) > (${key}, ${id})"),
         });
     }
     query.sql.push_str(match filter.sort {
-        Sort::Received => " ORDER BY c.received_on DESC, c.id DESC",
+        // Only a search is in `Newest` order; a list asked for it without one is by received.
+        Sort::Received | Sort::Newest => " ORDER BY c.received_on DESC, c.id DESC",
         Sort::Due => " ORDER BY c.due_key, c.id",
     });
     let limit = filter.limit.clamp(1, 200);
@@ -350,7 +363,8 @@ impl<B: SqlBackend> Store for B {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        self.run_migrations().await
+        self.run_migrations().await?;
+        super::search::index_missing(self).await
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -427,6 +441,10 @@ impl<B: SqlBackend> Store for B {
 
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Page> {
         list_cases(self, filter).await
+    }
+
+    async fn count_matching(&self, filter: &CaseFilter, cap: u32) -> StoreResult<u64> {
+        super::search::count_matching(self, filter, cap).await
     }
 
     async fn count_cases(&self) -> StoreResult<i64> {

@@ -11,6 +11,7 @@ use redress_domain::access::Permission;
 use redress_domain::event::Event;
 use redress_domain::text::{self, TextKind};
 use redress_domain::urgency;
+use redress_store::search::SearchQuery;
 use redress_store::{CaseFilter, CaseSummary, Cursor, Sort};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -313,6 +314,11 @@ pub fn parse_filter(
                     ApiError::invalid("cursor", "is not a cursor this list gave out")
                 })?)
             }
+            "q" => {
+                let personal = who.role.can(Permission::ReadPersonalData);
+                f.search = SearchQuery::parse(value, personal)
+                    .map_err(|problem| ApiError::invalid("q", problem.message()))?;
+            }
             "limit" => {
                 f.limit = value
                     .parse::<u32>()
@@ -325,14 +331,28 @@ pub fn parse_filter(
             other => {
                 return Err(ApiError::invalid(
                     other,
-                    "is not a filter: use state, stage, policy, assignee, open, due_before, overdue, received_from, received_to, sort, cursor or limit",
+                    "is not a filter: use q, state, stage, policy, assignee, open, due_before, overdue, received_from, received_to, sort, cursor or limit",
                 ));
             }
         }
     }
+    list_order(f, params)
+}
+
+/// The order a list's cursor continues: a search's own, or the `sort` asked for (or the cursor's).
+fn list_order(mut f: CaseFilter, params: &HashMap<String, String>) -> ApiResult<CaseFilter> {
+    if f.search.is_some() {
+        return search_order(f, params);
+    }
     // A cursor continues the order it was made in: without `sort` it says which; under another sort its key
     // means something else, so the two conflict.
     if let Some(cursor) = &f.after {
+        if cursor.sort == Sort::Newest {
+            return Err(ApiError::invalid(
+                "cursor",
+                "was given out for a search: send it with the same q",
+            ));
+        }
         if !params.contains_key("sort") {
             f.sort = cursor.sort;
         } else if cursor.sort != f.sort {
@@ -350,6 +370,25 @@ pub fn parse_filter(
     Ok(f)
 }
 
+/// A search's order and cursor: newest first, whatever the list's `sort` would be, so `sort` is refused
+/// with `q`, and its cursors are its own.
+fn search_order(mut f: CaseFilter, params: &HashMap<String, String>) -> ApiResult<CaseFilter> {
+    if params.contains_key("sort") {
+        return Err(ApiError::invalid(
+            "sort",
+            "cannot be combined with q: search results come newest first",
+        ));
+    }
+    if f.after.as_ref().is_some_and(|c| c.sort != Sort::Newest) {
+        return Err(ApiError::invalid(
+            "cursor",
+            "was given out for a list without q: start the search without a cursor",
+        ));
+    }
+    f.sort = Sort::Newest;
+    Ok(f)
+}
+
 pub(crate) fn parse_bool(name: &str, v: &str) -> ApiResult<bool> {
     match v {
         "true" | "1" | "yes" => Ok(true),
@@ -363,6 +402,7 @@ pub(crate) fn parse_bool(name: &str, v: &str) -> ApiResult<bool> {
     get,
     path = "/api/v1/complaints",
     params(
+        ("q" = Option<String>, Query, description = "Find cases: a reference (`CMP-2026-000042`, any case), an email address, a postcode (with or without its space), a telephone number or its last six or more digits (spaces, dashes and +44 allowed), or words of the complainant's or representative's name, email, telephone, address or the summary (every word must be found; words of three or more letters also match the start of a longer word). Combines with every other filter. Results come newest first (most recently logged first), so `sort` cannot be given with `q`; page with `next_cursor` as usual, keeping the same `q`. Callers who may not see personal data (the `viewer` role) find by reference only: any other text matches nothing. At most 200 characters, no control characters."),
         ("state" = Option<String>, Query, description = "awaiting_acknowledgement, escalation_decision_needed, investigating, responded, open, closed, not_accepted"),
         ("stage" = Option<u8>, Query, description = "1, 2 or 3"),
         ("policy" = Option<String>, Query, description = "Policy id"),
@@ -372,8 +412,8 @@ pub(crate) fn parse_bool(name: &str, v: &str) -> ApiResult<bool> {
         ("overdue" = Option<bool>, Query, description = "Open cases whose next duty is overdue today"),
         ("received_from" = Option<String>, Query, description = "Received on or after"),
         ("received_to" = Option<String>, Query, description = "Received on or before"),
-        ("sort" = Option<String>, Query, description = "received (newest first, default) or due (earliest first)"),
-        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor, with the same sort"),
+        ("sort" = Option<String>, Query, description = "received (newest first, default) or due (earliest first); not with q"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor, with the same sort (or the same q)"),
         ("limit" = Option<u32>, Query, description = "1 to 200, default 50"),
     ),
     security(("bearer" = [])),

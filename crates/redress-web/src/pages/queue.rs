@@ -11,6 +11,7 @@ use redress_domain::access::Permission;
 use redress_domain::case::{State as CaseState, clock_label, human_date};
 use redress_domain::policy::MAX_STAGES;
 use redress_domain::urgency::{self, Urgency};
+use redress_store::search::SearchQuery;
 use redress_store::{CaseFilter, CaseSummary, Cursor, PolicyRecord, QueueCounts, Sort, User};
 
 use super::SharedState;
@@ -67,7 +68,18 @@ pub(crate) struct DashboardPage {
     pub(crate) rows: Vec<Row>,
     pub(crate) caption: String,
     pub(crate) next_link: Option<String>,
+    /// The search box's text, as sent.
+    pub(crate) q: String,
+    /// What the search box finds, for this user.
+    pub(crate) search_hint: &'static str,
+    /// "12 cases match 'Smith'", when searching.
+    pub(crate) search_summary: Option<String>,
+    /// What the page says when nothing is listed.
+    pub(crate) empty_message: String,
 }
+
+/// Matches counted at most, for "More than 1,000 cases match".
+const SEARCH_COUNT_CAP: u32 = 1000;
 
 pub(crate) fn state_label(state: &str) -> &'static str {
     CaseState::parse(state).map_or("Unknown", CaseState::label)
@@ -139,6 +151,16 @@ pub(crate) async fn dashboard(
         Ok(p) => p,
         Err(e) => return store_failed(&staff, "work queue: reading policies", e),
     };
+    let q = query.sent("q");
+    let matches = match &filter.search {
+        Some(_) => match state.store.count_matching(&filter, SEARCH_COUNT_CAP).await {
+            Ok(n) => Some(n),
+            Err(e) => return store_failed(&staff, "work queue: counting matches", e),
+        },
+        None => None,
+    };
+    let search_summary = matches.map(|n| search_summary(n, q.trim()));
+    let empty_message = empty_message(&filter, q.trim());
     let caption = format!(
         "{} {}{}",
         rows.len(),
@@ -162,6 +184,14 @@ pub(crate) async fn dashboard(
             rows,
             caption,
             next_link: list.next.map(|cursor| next_page_link(&params, &cursor)),
+            q,
+            search_hint: if staff.principal().sees_personal_data() {
+                "A reference, name, email address, phone number, postcode, address, or words from the complaint"
+            } else {
+                "A case reference, such as CMP-2026-000042"
+            },
+            search_summary,
+            empty_message,
         },
         StatusCode::OK,
     )
@@ -216,9 +246,27 @@ pub(super) fn queue_filter(
             }
         }
     }
-    // A cursor continues its own order: with no sort chosen it sets it; under another it starts again.
+    if let Some(text) = query.given("q") {
+        match SearchQuery::parse(&text, staff.principal().sees_personal_data()) {
+            Ok(search) => filter.search = search,
+            Err(problem) => errors.push(FormError {
+                id: "q".into(),
+                message: format!("The search {}", problem.message()),
+            }),
+        }
+    }
+    // A cursor continues its own order: with no sort chosen it sets it; under another it starts again. A
+    // search pages newest first, with cursors of its own.
     filter.after = query.given("cursor").and_then(|c| Cursor::decode(&c));
-    if let Some(cursor) = &filter.after {
+    let searching = filter.search.is_some();
+    if let Some(cursor) = &filter.after
+        && (cursor.sort == Sort::Newest) != searching
+    {
+        filter.after = None;
+    }
+    if searching {
+        filter.sort = Sort::Newest;
+    } else if let Some(cursor) = &filter.after {
         if query.given("sort").is_none() {
             filter.sort = cursor.sort;
         } else if cursor.sort != filter.sort {
@@ -226,6 +274,30 @@ pub(super) fn queue_filter(
         }
     }
     filter
+}
+
+/// "3 cases match 'Smith'" (counted up to [`SEARCH_COUNT_CAP`]).
+fn search_summary(matches: u64, q: &str) -> String {
+    if matches > u64::from(SEARCH_COUNT_CAP) {
+        return format!("More than 1,000 cases match '{q}', newest first");
+    }
+    let cases = if matches == 1 {
+        "case matches"
+    } else {
+        "cases match"
+    };
+    format!("{matches} {cases} '{q}', newest first")
+}
+
+/// What the page says when it lists nothing.
+fn empty_message(filter: &CaseFilter, q: &str) -> String {
+    match &filter.search {
+        None => "No cases match these filters.".into(),
+        Some(_) if filter.open_only => format!(
+            "No open cases match '{q}'. Check the spelling, try fewer words, or include closed cases."
+        ),
+        Some(_) => format!("No cases match '{q}'. Check the spelling or try fewer words."),
+    }
 }
 
 /// A row per case listed, each with its policy's stage names and clock labels.
