@@ -153,6 +153,8 @@ impl SqlBackend for PostgresStore {
         // Installs are rare: queue them, so that two at once number their versions one after the other
         // instead of both taking MAX + 1. Readers are not blocked.
         lock_for_policy_install: Some("LOCK TABLE policies IN SHARE ROW EXCLUSIVE MODE"),
+        // Two instances claiming at once each skip the rows the other has locked.
+        skip_locked: " FOR UPDATE SKIP LOCKED",
     };
 
     fn reader(&self) -> &PgPool {

@@ -120,6 +120,8 @@ impl SqlBackend for SqliteStore {
         byte_order: "",
         // BEGIN IMMEDIATE already takes the write lock.
         lock_for_policy_install: None,
+        // BEGIN IMMEDIATE already serialises writers: one claim at a time.
+        skip_locked: "",
     };
 
     fn reader(&self) -> &SqlitePool {

@@ -42,6 +42,9 @@ macro_rules! conformance_tests {
             duplicates_and_queue_counts,
             sign_in_failures_are_counted_by_account_address_and_overall_then_cleared_and_pruned,
             letters_are_drafted_read_back_and_issued_once_with_their_event,
+            a_letter_issued_by_email_is_queued_in_the_same_write,
+            messages_are_claimed_settled_and_an_abandoned_send_is_never_resent,
+            two_workers_never_claim_the_same_message,
         );
     };
     (@each $fresh:ident, $done:ident; $($check:ident),* $(,)?) => {
@@ -59,6 +62,9 @@ macro_rules! conformance_tests {
         }
     };
 }
+
+mod outbox;
+pub use outbox::*;
 
 const AT: &str = "2026-01-05T10:00:00.000000Z";
 
@@ -1597,6 +1603,7 @@ pub async fn letters_are_drafted_read_back_and_issued_once_with_their_event(stor
         channel: "post".into(),
         document: document.clone(),
         recorded_at: AT.into(),
+        messages: Vec::new(),
     };
     // A stale version writes nothing: the letter stays a draft.
     let stale = LetterIssue {

@@ -509,6 +509,16 @@ fn finish_letter_schemas(doc: &mut Value) {
         &format!("{schemas}/IssueLetter/properties/checklist"),
         nullable(json!({"type": "object", "maxProperties": 0})),
     );
+    set(
+        doc,
+        &format!("{schemas}/MessageView/properties/status"),
+        json!({"type": "string", "enum": ["queued", "sending", "sent", "failed"]}),
+    );
+    set(
+        doc,
+        &format!("{schemas}/MessageView/properties/kind"),
+        json!({"type": "string", "enum": ["letter", "letter_copy"]}),
+    );
     for name in ["DraftLetter", "IssueLetter"] {
         if let Some(o) = doc.pointer_mut(&format!("{schemas}/{name}")) {
             o["additionalProperties"] = Value::Bool(false);

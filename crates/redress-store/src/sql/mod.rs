@@ -297,6 +297,10 @@ pub struct Dialect {
     /// Taken at the start of a policy install, so that two at once number their versions one after the
     /// other; `None` where the write transaction itself already queues writers.
     pub lock_for_policy_install: Option<&'static str>,
+    /// Ends the subquery choosing which outbox rows a worker claims, so that two instances never take the
+    /// same row (PostgreSQL `FOR UPDATE SKIP LOCKED`); empty where the write transaction already
+    /// serialises writers.
+    pub skip_locked: &'static str,
 }
 
 /// What a backend adds to the shared SQL: its pools, its transactions, its dialect, and the parts of the
@@ -345,6 +349,7 @@ pub trait SqlBackend: Send + Sync + 'static {
 
 mod cases;
 mod letters;
+mod outbox;
 mod rows;
 mod store;
 

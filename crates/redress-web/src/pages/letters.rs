@@ -30,6 +30,8 @@ pub(crate) struct LetterPage {
     /// The renderer's HTML fragment: every piece of case text in it is escaped by the renderer.
     pub(crate) preview: String,
     pub(crate) can_issue: bool,
+    /// Whether email is set up on this service: without it letters are issued for post only.
+    pub(crate) email_set_up: bool,
 }
 
 /// What a letter of `kind` is called: "Acknowledgement letter", "General letter".
@@ -109,6 +111,7 @@ pub(crate) async fn letter_page(
         missing: draft.missing.iter().map(|m| m.message.clone()).collect(),
         preview,
         can_issue: who.role.can(Permission::RecordEvents),
+        email_set_up: state.mail_from.is_some(),
         reference: draft.record.reference.clone(),
         id: draft.record.id,
     };

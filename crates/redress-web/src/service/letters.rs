@@ -19,6 +19,9 @@ use crate::service::cases::{load_visible, project, refusal};
 use crate::service::{ServiceError, ServiceResult};
 use crate::{AppState, LoadedPolicy};
 
+mod email;
+use email::{LetterEmail, email_sender};
+
 /// A letter with its content as the domain builds it, and what it still lacks.
 pub struct LetterDraft {
     /// The stored letter.
@@ -315,12 +318,18 @@ pub async fn issue_letter(
             field: Some("missing".into()),
         });
     }
-    let pdf = redress_letters::render_pdf(&printable_letter(&draft)?).map_err(render_failed)?;
+    let sender = match channel {
+        LetterChannel::Email => Some(email_sender(state, &draft)?),
+        LetterChannel::Post => None,
+    };
+    let printable = printable_letter(&draft)?;
+    let pdf = redress_letters::render_pdf(&printable).map_err(render_failed)?;
     let document = state
         .documents
         .put(&pdf)
         .map_err(|e| ServiceError::Internal(format!("letter {id}: storing its document: {e}")))?;
-    record_issue(state, who, &draft, channel, document, pdf.len()).await?;
+    let email = sender.map(|s| s.email(&draft, &printable));
+    record_issue(state, who, &draft, (channel, email), document, pdf.len()).await?;
     tracing::info!(letter = %id, kind = draft.record.kind.as_str(), "letter issued");
     read_letter(state, who, id).await
 }
@@ -330,7 +339,7 @@ async fn record_issue(
     state: &AppState,
     who: &Principal,
     draft: &LetterDraft,
-    channel: LetterChannel,
+    (channel, email): (LetterChannel, Option<LetterEmail>),
     document: String,
     size: usize,
 ) -> ServiceResult<()> {
@@ -372,6 +381,9 @@ async fn record_issue(
         draft.case.reference,
         draft.record.kind.as_str()
     );
+    let messages = email
+        .map(|e| e.messages(draft, (&document, &name)))
+        .unwrap_or_default();
     let issue = LetterIssue {
         letter_id: draft.record.id.clone(),
         case_id: draft.case.id.clone(),
@@ -387,6 +399,7 @@ async fn record_issue(
             created_at: now_utc(),
         },
         recorded_at: now_utc(),
+        messages,
     };
     state
         .store
