@@ -200,6 +200,12 @@ pub async fn messages_are_claimed_settled_and_an_abandoned_send_is_never_resent(
             .await
             .expect("fail")
     );
+    an_abandoned_send_waits_for_a_person(store, &a.id, &b.id).await;
+    a_dedupe_key_queues_once(store).await;
+}
+
+/// `b` is being sent (claimed until [`MUCH_LATER`]) and `a` was sent: b's worker stopped mid-send.
+async fn an_abandoned_send_waits_for_a_person(store: &dyn Store, a: &str, b: &str) {
     // b's worker stopped mid-send: its lease runs out, and it is failed, never claimed again by itself.
     assert_eq!(store.fail_abandoned_sends(LATER).await.expect("not yet"), 0);
     assert_eq!(
@@ -209,7 +215,7 @@ pub async fn messages_are_claimed_settled_and_an_abandoned_send_is_never_resent(
             .expect("sweep"),
         1
     );
-    let abandoned = store.message(&b.id).await.expect("b");
+    let abandoned = store.message(b).await.expect("b");
     assert_eq!(abandoned.status, MessageStatus::Failed);
     assert_eq!(abandoned.last_error.as_deref(), Some(ABANDONED_SEND));
     assert!(
@@ -221,22 +227,22 @@ pub async fn messages_are_claimed_settled_and_an_abandoned_send_is_never_resent(
     );
     assert!(
         !store
-            .message_sent(&b.id, MUCH_LATER)
+            .message_sent(b, MUCH_LATER)
             .await
             .expect("late success")
     );
 
     // A person sends it again.
-    assert!(store.retry_message(&b.id, MUCH_LATER).await.expect("retry"));
+    assert!(store.retry_message(b, MUCH_LATER).await.expect("retry"));
     assert!(
         !store
-            .retry_message(&b.id, MUCH_LATER)
+            .retry_message(b, MUCH_LATER)
             .await
             .expect("retry queued")
     );
     assert!(
         !store
-            .retry_message(&a.id, MUCH_LATER)
+            .retry_message(a, MUCH_LATER)
             .await
             .expect("retry sent")
     );
@@ -249,11 +255,11 @@ pub async fn messages_are_claimed_settled_and_an_abandoned_send_is_never_resent(
         .await
         .expect("claim");
     assert_eq!(again.len(), 1);
-    assert_eq!(
-        (again[0].id.as_str(), again[0].attempts),
-        (b.id.as_str(), 1)
-    );
+    assert_eq!((again[0].id.as_str(), again[0].attempts), (b, 1));
+}
 
+/// A second message with a dedupe key already queued is not queued.
+async fn a_dedupe_key_queues_once(store: &dyn Store) {
     let mut digest = message(None, "officer@example.org", AT);
     digest.dedupe_key = Some("digest:officer-1:2026-01-05".into());
     assert_eq!(
