@@ -45,6 +45,7 @@ macro_rules! conformance_tests {
             a_letter_issued_by_email_is_queued_in_the_same_write,
             messages_are_claimed_settled_and_an_abandoned_send_is_never_resent,
             two_workers_never_claim_the_same_message,
+            a_notification_is_queued_with_its_step_or_not_at_all,
         );
     };
     (@each $fresh:ident, $done:ident; $($check:ident),* $(,)?) => {

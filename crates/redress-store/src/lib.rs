@@ -658,6 +658,17 @@ pub trait Store: Send + Sync + 'static {
         projection: &Projection,
     ) -> StoreResult<i64>;
 
+    /// [`Store::append`], queueing `messages` in the same transaction (a notification of the step): a
+    /// refused append queues nothing.
+    async fn append_with_messages(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        events: &[CaseEvent],
+        recorded_at: &str,
+        projection_and_messages: (&Projection, &[NewMessage]),
+    ) -> StoreResult<i64>;
+
     /// Lists cases.
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Page>;
 

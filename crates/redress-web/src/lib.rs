@@ -68,6 +68,8 @@ pub struct AppState {
     /// The From address of the emails the service sends (`REDRESS_MAIL_FROM`), set only when SMTP is set
     /// up too: `None` means email is not set up, and letters go by post.
     pub mail_from: Option<String>,
+    /// The address people reach the service at (`REDRESS_PUBLIC_URL`), for links in emails.
+    pub public_url: Option<String>,
 }
 
 /// Where documents are kept unless configured (`REDRESS_DOCUMENTS_DIR`).
@@ -102,6 +104,7 @@ impl AppState {
                 DEFAULT_DOCUMENTS_DIR,
             )),
             mail_from: None,
+            public_url: None,
         }
     }
 

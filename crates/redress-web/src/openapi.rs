@@ -517,7 +517,7 @@ fn finish_letter_schemas(doc: &mut Value) {
     set(
         doc,
         &format!("{schemas}/MessageView/properties/kind"),
-        json!({"type": "string", "enum": ["letter", "letter_copy"]}),
+        json!({"type": "string", "enum": ["letter", "letter_copy", "assignment"]}),
     );
     for name in ["DraftLetter", "IssueLetter"] {
         if let Some(o) = doc.pointer_mut(&format!("{schemas}/{name}")) {

@@ -59,6 +59,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
 
     let mut state = AppState::new(store.clone());
     state.mail_from = settings.mail.as_ref().map(|m| m.from.clone());
+    state.public_url = settings.public_url.clone();
     state.documents = Arc::new(redress_store::documents::DocumentStore::new(
         settings.documents_dir.clone(),
     ));

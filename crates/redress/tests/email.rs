@@ -494,3 +494,56 @@ async fn without_smtp_a_letter_goes_by_post_and_email_is_refused_plainly() {
     assert_eq!(s, 201, "{issued}");
     assert!(api.messages(&r).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_is_told_by_email_that_a_case_is_theirs_and_nothing_about_the_resident() {
+    let dir = temp_dir("email-assigned");
+    let port = free_port();
+    let _sink = Sink::start(&dir.join("received"), port, &[]);
+    let (server, admin) = start(&dir, Some(port));
+    let api = api_for(&server, &admin.unwrap()).await;
+    let mut add = Command::new(env!("CARGO_BIN_EXE_redress"))
+        .args([
+            "user",
+            "add",
+            "--email",
+            "priya@landlord.example",
+            "--name",
+            "Priya Shah",
+        ])
+        .args(["--role", "complaints_officer", "--database-url"])
+        .arg(format!("sqlite://{}/redress.db", dir.display()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut add.stdin.take().unwrap(), b"a long enough password\n").unwrap();
+    assert!(add.wait().unwrap().success());
+    let (r, _) = api.letter_to_send().await;
+    let (s, body) = api
+        .post(
+            &format!("/api/v1/complaints/{r}/events"),
+            json!({"type": "assigned", "on": "2026-05-26", "officer": "priya@landlord.example"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+    let sent = api.wait_for(&r, "sent", status_is("sent")).await;
+    assert_eq!(
+        (sent["kind"].as_str(), sent["to"].as_str()),
+        (Some("assignment"), Some("priya@landlord.example"))
+    );
+    let got = received(&dir.join("received"));
+    assert_eq!(got.len(), 1);
+    let text = got[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains(&r) && text.contains(&format!("/complaints/{r}")),
+        "{text}"
+    );
+    for personal in ["Aisha", "Khan", RESIDENT, "roof", "Damp"] {
+        assert!(
+            !text.contains(personal) && !got[0]["subject"].as_str().unwrap().contains(personal),
+            "{personal} in {text}"
+        );
+    }
+    assert_eq!(got[0]["attachments"], json!([]));
+}

@@ -308,3 +308,55 @@ async fn claim_all(store: &dyn Store) -> Vec<String> {
         mine.extend(claimed.into_iter().map(|m| m.id));
     }
 }
+
+/// A step appended with its notification queues it in the same write; a refused append queues nothing.
+pub async fn a_notification_is_queued_with_its_step_or_not_at_all(store: &dyn Store) {
+    let case = new_case(date(2026, 1, 5), "code-2024");
+    store.create_case(case.clone()).await.expect("create");
+    let step = CaseEvent::new(
+        Event::Assigned {
+            on: date(2026, 1, 6),
+            officer: "officer-2".into(),
+        },
+        Some("manager-1"),
+    );
+    let p = projection(date(2026, 1, 5), "awaiting_acknowledgement", 1, None, true);
+    let notice = message(Some(&case.id), "officer2@example.org", AT);
+    let stale = store
+        .append_with_messages(
+            &case.id,
+            9,
+            std::slice::from_ref(&step),
+            AT,
+            (&p, std::slice::from_ref(&notice)),
+        )
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { .. })),
+        "{stale:?}"
+    );
+    assert!(
+        store
+            .case_messages(&case.id)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+    let version = store
+        .append_with_messages(
+            &case.id,
+            1,
+            std::slice::from_ref(&step),
+            AT,
+            (&p, std::slice::from_ref(&notice)),
+        )
+        .await
+        .expect("append");
+    assert_eq!(version, 2);
+    let queued = store.case_messages(&case.id).await.expect("queued");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].id.as_str(), queued[0].status),
+        (notice.id.as_str(), MessageStatus::Queued)
+    );
+}

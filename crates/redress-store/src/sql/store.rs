@@ -420,7 +420,26 @@ impl<B: SqlBackend> Store for B {
             expected_version,
             events,
             recorded_at,
-            projection,
+            (projection, &[]),
+        )
+        .await
+    }
+
+    async fn append_with_messages(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        events: &[CaseEvent],
+        recorded_at: &str,
+        (projection, messages): (&Projection, &[crate::NewMessage]),
+    ) -> StoreResult<i64> {
+        append(
+            self,
+            case_id,
+            expected_version,
+            events,
+            recorded_at,
+            (projection, messages),
         )
         .await
     }

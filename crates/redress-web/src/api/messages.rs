@@ -17,7 +17,8 @@ use crate::service::messages::{case_messages, retry_message};
 pub struct MessageView {
     /// Its id.
     pub id: String,
-    /// `letter` (a letter issued by email, its PDF attached) or `letter_copy` (to a representative).
+    /// `letter` (a letter issued by email, its PDF attached), `letter_copy` (to a representative), or
+    /// `assignment` (telling a member of staff the case was assigned to them).
     pub kind: &'static str,
     /// The address it goes to (`[withheld: personal data]` for roles that do not see personal data).
     pub to: String,
@@ -66,6 +67,8 @@ pub struct MessageList {
 }
 
 /// The emails about a complaint, oldest first, with their status.
+///
+/// Letters issued by email, and notifications to staff (a case assigned to them).
 #[utoipa::path(
     get,
     path = "/api/v1/complaints/{reference}/messages",

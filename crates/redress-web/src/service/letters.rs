@@ -20,6 +20,7 @@ use crate::service::{ServiceError, ServiceResult};
 use crate::{AppState, LoadedPolicy};
 
 mod email;
+pub use email::message_id_domain;
 use email::{LetterEmail, email_sender};
 
 /// A letter with its content as the domain builds it, and what it still lacks.

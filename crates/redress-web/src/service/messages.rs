@@ -3,8 +3,11 @@
 //! it) are personal data: withheld from roles that do not see personal data.
 
 use redress_domain::access::Permission;
+use redress_domain::event::{CaseEvent, Event};
 use redress_domain::privacy::WITHHELD;
-use redress_store::{MessageStatus, OutboxMessage, StoreError, now_utc};
+use redress_store::{
+    CaseRecord, MessageKind, MessageStatus, NewMessage, OutboxMessage, StoreError, new_id, now_utc,
+};
 
 use crate::AppState;
 use crate::auth::Principal;
@@ -81,4 +84,48 @@ pub async fn retry_message(
     }
     tracing::info!(message = %id, %reference, "email queued again by hand");
     Ok(state.store.message(id).await?)
+}
+
+/// The staff notifications a step sends, queued with it: a case assigned to someone other than whoever
+/// assigned it tells them, by email, the reference and a link, nothing about the resident. None when email
+/// is not set up.
+pub async fn notices_for(
+    state: &AppState,
+    who: &Principal,
+    case: &CaseRecord,
+    step: &CaseEvent,
+) -> ServiceResult<Vec<NewMessage>> {
+    let (Some(from), Event::Assigned { officer, .. }) = (&state.mail_from, &step.event) else {
+        return Ok(Vec::new());
+    };
+    if *officer == who.id {
+        return Ok(Vec::new());
+    }
+    let user = match state.store.user_by_id(officer).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let reference = &case.reference;
+    let link = match &state.public_url {
+        Some(base) => format!("{}/complaints/{reference}", base.trim_end_matches('/')),
+        None => format!("/complaints/{reference}"),
+    };
+    let id = new_id();
+    Ok(vec![NewMessage {
+        message_id: format!("{id}@{}", crate::service::letters::message_id_domain(from)),
+        id,
+        case_id: Some(case.id.clone()),
+        reference: Some(reference.clone()),
+        letter_id: None,
+        kind: MessageKind::Assignment,
+        recipient: user.email,
+        subject: format!("Complaint {reference} has been assigned to you"),
+        body: format!(
+            "Complaint {reference} has been assigned to you in Redress.\n\nOpen it here: {link}\n"
+        ),
+        attachment: None,
+        queued_at: now_utc(),
+        dedupe_key: None,
+    }])
 }
