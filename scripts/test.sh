@@ -3,7 +3,7 @@
 # REDRESS_TEST_DATABASE_URL, or one answering on 127.0.0.1:5432; with CI set and neither, they fail), then the browser tests of the staff pages in headless Chromium, then
 # schemathesis against the API's own OpenAPI document (installed from PyPI if missing).
 # On a fresh machine run as root, it installs what the tests need (poppler-utils for the letters' PDF checks,
-# Debian's chromium; Node.js and npm if absent).
+# Debian's chromium; Node.js and npm if absent; aiosmtpd from PyPI for the email tests' SMTP server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +30,11 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "The tests need: ${need[*]} (install them with apt-get as root)" >&2
     exit 1
   fi
+fi
+# The email tests run a real SMTP server on loopback (crates/redress/tests/support/smtp_sink.py): aiosmtpd,
+# pinned, from PyPI.
+if ! python3 -c 'import sys, aiosmtpd; sys.exit(aiosmtpd.__version__ != "1.4.6")' 2>/dev/null; then
+  python3 -m pip install -q --root-user-action=ignore 'aiosmtpd==1.4.6'
 fi
 cargo test --workspace
 

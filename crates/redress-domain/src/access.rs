@@ -44,6 +44,9 @@ pub enum Permission {
     ManagePolicies,
     /// Create users and tokens.
     ManageUsers,
+    /// Send again an email that failed (complaints managers and admins): a person decides that a message
+    /// which may or may not have been delivered goes again.
+    ResendMessages,
 }
 
 impl Role {
@@ -138,6 +141,12 @@ mod tests {
             assert!(role.can(Permission::ReadCases));
         }
         assert!(!Role::Investigator.can(Permission::CreateCases));
+        for role in Role::ALL {
+            assert_eq!(
+                role.can(Permission::ResendMessages),
+                matches!(role, Role::Admin | Role::ComplaintsManager)
+            );
+        }
         assert!(!Role::ComplaintsOfficer.can(Permission::ReadConfidential));
         assert!(Role::ComplaintsManager.can(Permission::ReadConfidential));
         assert_eq!("reviewer".parse::<Role>(), Ok(Role::Reviewer));

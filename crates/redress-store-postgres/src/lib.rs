@@ -167,6 +167,8 @@ impl SqlBackend for PostgresStore {
             // index for a rare postcode, or sort every match of a common word.
             before_each: Some("SET LOCAL plan_cache_mode = force_custom_plan"),
         },
+        // Two instances claiming at once each skip the rows the other has locked.
+        skip_locked: " FOR UPDATE SKIP LOCKED",
     };
 
     fn reader(&self) -> &PgPool {

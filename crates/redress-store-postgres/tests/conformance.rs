@@ -105,6 +105,7 @@ async fn the_store_lives_in_its_own_schema() {
             "complainants",
             "documents",
             "letters",
+            "outbox",
             "policies",
             "reference_counters",
             "sessions",

@@ -130,6 +130,8 @@ impl SqlBackend for SqliteStore {
             syntax: SearchSyntax::Fts5,
             before_each: None,
         },
+        // BEGIN IMMEDIATE already serialises writers: one claim at a time.
+        skip_locked: "",
     };
 
     fn reader(&self) -> &SqlitePool {

@@ -47,6 +47,10 @@ macro_rules! conformance_tests {
             search_takes_hostile_text_as_words,
             search_respects_confidentiality_filters_and_pages,
             cases_imported_in_bulk_and_created_after_are_found,
+            a_letter_issued_by_email_is_queued_in_the_same_write,
+            messages_are_claimed_settled_and_an_abandoned_send_is_never_resent,
+            two_workers_never_claim_the_same_message,
+            a_notification_is_queued_with_its_step_or_not_at_all,
         );
     };
     (@each $fresh:ident, $done:ident; $($check:ident),* $(,)?) => {
@@ -70,6 +74,8 @@ pub use search::{
     cases_imported_in_bulk_and_created_after_are_found, search_finds_cases_by_each_field,
     search_respects_confidentiality_filters_and_pages, search_takes_hostile_text_as_words,
 };
+mod outbox;
+pub use outbox::*;
 
 const AT: &str = "2026-01-05T10:00:00.000000Z";
 
@@ -1611,6 +1617,7 @@ pub async fn letters_are_drafted_read_back_and_issued_once_with_their_event(stor
         channel: "post".into(),
         document: document.clone(),
         recorded_at: AT.into(),
+        messages: Vec::new(),
     };
     // A stale version writes nothing: the letter stays a draft.
     let stale = LetterIssue {
@@ -1761,6 +1768,7 @@ pub async fn a_letter_carrying_its_step_is_issued_with_it_and_cases_list_their_l
         channel: "post".into(),
         document,
         recorded_at: AT.into(),
+        messages: Vec::new(),
     };
     assert_eq!(store.issue_letter(&issue).await.expect("issue"), 3);
     let record = store.case_by_reference(&reference).await.expect("case");

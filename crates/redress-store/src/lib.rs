@@ -19,12 +19,14 @@
 pub mod codec;
 pub mod conformance;
 pub mod documents;
+pub mod outbox;
 pub mod search;
 #[cfg(feature = "sql")]
 pub mod sql;
 pub mod url;
 
 pub use documents::DocumentStore;
+pub use outbox::{MessageKind, MessageStatus, NewMessage, OutboxMessage};
 pub use url::redact_url;
 
 use std::fmt;
@@ -632,6 +634,9 @@ pub struct LetterIssue {
     pub document: DocumentRecord,
     /// When (UTC text).
     pub recorded_at: String,
+    /// The emails carrying it (to the complainant, a copy to their representative), queued in the same
+    /// transaction; none when it goes by post.
+    pub messages: Vec<NewMessage>,
 }
 
 /// The storage port. Every method is one transaction.
@@ -691,6 +696,17 @@ pub trait Store: Send + Sync + 'static {
         events: &[CaseEvent],
         recorded_at: &str,
         projection: &Projection,
+    ) -> StoreResult<i64>;
+
+    /// [`Store::append`], queueing `messages` in the same transaction (a notification of the step): a
+    /// refused append queues nothing.
+    async fn append_with_messages(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        events: &[CaseEvent],
+        recorded_at: &str,
+        projection_and_messages: (&Projection, &[NewMessage]),
     ) -> StoreResult<i64>;
 
     /// Lists cases.
@@ -826,6 +842,53 @@ pub trait Store: Send + Sync + 'static {
 
     /// A case's letters, drafts and issued, newest first.
     async fn letters_of_case(&self, case_id: &str) -> StoreResult<Vec<LetterRecord>>;
+
+    /// Queues messages in one transaction. A message whose `dedupe_key` is taken already is skipped;
+    /// returns how many were queued.
+    async fn queue_messages(&self, messages: &[NewMessage]) -> StoreResult<u64>;
+
+    /// Claims up to `limit` queued messages due by `now` for one worker: each becomes `sending`, held
+    /// until `lease_until`, its attempts counted, before it is returned. Two workers (on PostgreSQL, two
+    /// instances) never claim the same message.
+    async fn claim_messages(
+        &self,
+        now: &str,
+        lease_until: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+
+    /// Records that the server took a message this worker holds (`sending`). Returns false when it was no
+    /// longer `sending`.
+    async fn message_sent(&self, id: &str, sent_at: &str) -> StoreResult<bool>;
+
+    /// Puts a `sending` message back in the queue for `next_attempt_at` after a failure where the server
+    /// clearly did not take it, keeping its answer. Returns false when it was no longer `sending`.
+    async fn message_deferred(
+        &self,
+        id: &str,
+        error: &str,
+        next_attempt_at: &str,
+    ) -> StoreResult<bool>;
+
+    /// Fails a `sending` message with the server's answer or the reason. Returns false when it was no
+    /// longer `sending`.
+    async fn message_failed(&self, id: &str, error: &str) -> StoreResult<bool>;
+
+    /// Fails every message still `sending` whose lease ran out before `now` (the process holding it
+    /// stopped mid-send) with [`outbox::ABANDONED_SEND`]: it may have reached the server, so it is never
+    /// sent again by itself. Returns how many.
+    async fn fail_abandoned_sends(&self, now: &str) -> StoreResult<u64>;
+
+    /// The messages about a case, oldest first.
+    async fn case_messages(&self, case_id: &str) -> StoreResult<Vec<OutboxMessage>>;
+
+    /// A message by id.
+    async fn message(&self, id: &str) -> StoreResult<OutboxMessage>;
+
+    /// Puts a `failed` message back in the queue to be sent at once (a person decided to send it again),
+    /// its attempts counted afresh. Returns false when it is not `failed`; a message that does not exist
+    /// is [`StoreError::NotFound`].
+    async fn retry_message(&self, id: &str, now: &str) -> StoreResult<bool>;
 }
 
 /// The reference of the `n`th case of a year: `CMP-2026-000042`.

@@ -65,6 +65,11 @@ pub struct AppState {
     pub sign_in_limits: throttle::SignInLimits,
     /// Where documents (issued letters among them) are kept, by their SHA-256.
     pub documents: Arc<redress_store::documents::DocumentStore>,
+    /// The From address of the emails the service sends (`REDRESS_MAIL_FROM`), set only when SMTP is set
+    /// up too: `None` means email is not set up, and letters go by post.
+    pub mail_from: Option<String>,
+    /// The address people reach the service at (`REDRESS_PUBLIC_URL`), for links in emails.
+    pub public_url: Option<String>,
 }
 
 /// Where documents are kept unless configured (`REDRESS_DOCUMENTS_DIR`).
@@ -98,6 +103,8 @@ impl AppState {
             documents: Arc::new(redress_store::documents::DocumentStore::new(
                 DEFAULT_DOCUMENTS_DIR,
             )),
+            mail_from: None,
+            public_url: None,
         }
     }
 

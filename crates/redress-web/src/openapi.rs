@@ -536,6 +536,16 @@ fn finish_letter_schemas(doc: &mut Value) {
         &format!("{answer}/explanation"),
         nullable(text(TextKind::Paragraphs)),
     );
+    set(
+        doc,
+        &format!("{schemas}/MessageView/properties/status"),
+        json!({"type": "string", "enum": ["queued", "sending", "sent", "failed"]}),
+    );
+    set(
+        doc,
+        &format!("{schemas}/MessageView/properties/kind"),
+        json!({"type": "string", "enum": ["letter", "letter_copy", "assignment"]}),
+    );
     for name in ["DraftLetter", "IssueLetter", "ChecklistAnswerInput"] {
         if let Some(o) = doc.pointer_mut(&format!("{schemas}/{name}")) {
             o["additionalProperties"] = Value::Bool(false);

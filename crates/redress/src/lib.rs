@@ -90,6 +90,10 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// Where documents are kept.
     pub documents_dir: Option<String>,
+    /// The SMTP server email is sent through (`smtp://host:port`, `smtps://user:pass@host`).
+    pub smtp_url: Option<String>,
+    /// The From address of the emails sent.
+    pub mail_from: Option<String>,
 }
 
 impl FileConfig {

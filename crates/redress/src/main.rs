@@ -90,6 +90,20 @@ struct ServeArgs {
     /// clocks, statuses, steps and letters take it as today. Never set it in production.
     #[arg(long, env = "REDRESS_TODAY", value_name = "DATE")]
     today: Option<String>,
+    /// The SMTP server email is sent through, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@host
+    /// (without it, and --mail-from, letters are issued for post only).
+    #[arg(long, env = "REDRESS_SMTP_URL", value_name = "URL")]
+    smtp_url: Option<String>,
+    /// The From address of the emails sent, e.g. "Complaints <complaints@example.org>".
+    #[arg(long, env = "REDRESS_MAIL_FROM", value_name = "ADDRESS")]
+    mail_from: Option<String>,
+    /// Seconds one SMTP transaction may take [default: 60].
+    #[arg(long, env = "REDRESS_SMTP_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    smtp_timeout: Option<u64>,
+    /// Seconds before the first retry of an email the server refused for now; each further wait doubles,
+    /// up to an hour [default: 30].
+    #[arg(long, env = "REDRESS_SMTP_RETRY_AFTER", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    smtp_retry_after: Option<u64>,
 }
 
 #[derive(Args)]
@@ -341,6 +355,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
         public_url,
         documents_dir,
         today,
+        smtp_url,
+        mail_from,
+        smtp_timeout,
+        smtp_retry_after,
     } = args;
     let file = file_config(&db)?;
     let today = match today {
@@ -370,11 +388,44 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
             .or(file.documents_dir.map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(redress_web::DEFAULT_DOCUMENTS_DIR)),
         today,
+        mail: mail_settings(
+            smtp_url.or(file.smtp_url),
+            mail_from.or(file.mail_from),
+            (smtp_timeout, smtp_retry_after),
+        )?,
     };
     runtime()?
         .block_on(server::serve(settings))
         .map_err(Failure)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Email is set up with both an SMTP URL and a From address; one without the other is a mistake.
+fn mail_settings(
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    (timeout, retry_after): (Option<u64>, Option<u64>),
+) -> Result<Option<redress_mail::MailSettings>, Failure> {
+    match (smtp_url, mail_from) {
+        (None, None) => Ok(None),
+        (Some(url), Some(from)) => {
+            let mut settings = redress_mail::MailSettings::new(url, from);
+            if let Some(seconds) = timeout {
+                settings.timeout = std::time::Duration::from_secs(seconds);
+            }
+            if let Some(seconds) = retry_after {
+                settings.retry_base = std::time::Duration::from_secs(seconds);
+            }
+            redress_mail::check(&settings).map_err(Failure)?;
+            Ok(Some(settings))
+        }
+        (Some(_), None) => Err(Failure(
+            "REDRESS_SMTP_URL is set but REDRESS_MAIL_FROM is not: set both to send email".into(),
+        )),
+        (None, Some(_)) => Err(Failure(
+            "REDRESS_MAIL_FROM is set but REDRESS_SMTP_URL is not: set both to send email".into(),
+        )),
+    }
 }
 
 fn migrate(db: &DbArgs) -> Result<ExitCode, Failure> {

@@ -21,6 +21,8 @@ pub struct Settings {
     pub documents_dir: PathBuf,
     /// A fixed day to serve as today (demonstrations and tests), instead of today in the UK.
     pub today: Option<jiff::civil::Date>,
+    /// How email is sent; `None`: email is not set up, letters go by post.
+    pub mail: Option<redress_mail::MailSettings>,
 }
 
 fn init_logging(format: &str) -> Result<(), String> {
@@ -58,6 +60,8 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     tracing::info!(database = %redact(&settings.database_url), backend = store.backend(), "database ready");
 
     let mut state = AppState::new(store.clone());
+    state.mail_from = settings.mail.as_ref().map(|m| m.from.clone());
+    state.public_url = settings.public_url.clone();
     state.documents = Arc::new(redress_store::documents::DocumentStore::new(
         settings.documents_dir.clone(),
     ));
@@ -120,11 +124,42 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     );
     tracing::info!(%local, "listening");
 
+    let (stop_mail, outbox) = start_outbox(&state, settings.mail)?;
     redress_web::serve(listener, Arc::new(state), shutdown_signal())
         .await
         .map_err(|e| format!("server: {e}"))?;
+    // The worker finishes the send under way (a transaction is bounded by the SMTP timeout), then stops.
+    let _ = stop_mail.send(true);
+    if let Some(outbox) = outbox {
+        let _ = outbox.await;
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The outbox worker, when email is set up (and the From address on the state, which is what tells the
+/// service that email may be chosen); otherwise a note that letters go by post.
+fn start_outbox(
+    state: &AppState,
+    mail: Option<redress_mail::MailSettings>,
+) -> Result<
+    (
+        tokio::sync::watch::Sender<bool>,
+        Option<tokio::task::JoinHandle<()>>,
+    ),
+    String,
+> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let Some(mail) = mail else {
+        tracing::info!(
+            "email is not set up (REDRESS_SMTP_URL, REDRESS_MAIL_FROM): letters are issued for post"
+        );
+        return Ok((stop, None));
+    };
+    let worker =
+        redress_mail::Worker::new(state.store.clone(), state.documents.clone(), mail.clone())?;
+    tracing::info!(smtp = %redress_store::redact_url(&mail.smtp_url), "email is set up: the outbox worker sends it");
+    Ok((stop, Some(tokio::spawn(worker.run(stopped)))))
 }
 
 async fn shutdown_signal() {

@@ -1163,6 +1163,11 @@ async fn a_letter_is_written_previewed_issued_and_downloaded_from_the_pages() {
         page.contains("Issue the letter</button>"),
         "nothing is missing: it may be issued"
     );
+    assert!(
+        page.contains("Email is not set up on this service: issue the letter by post.")
+            && !page.contains("value=\"email\""),
+        "without email set up, post only"
+    );
     let token = csrf(&page);
     let resp = post_form(
         &app,
@@ -1209,6 +1214,103 @@ async fn a_letter_is_written_previewed_issued_and_downloaded_from_the_pages() {
         case.contains("Acknowledgement letter, issued Mon 1 Jun 2026 by post"),
         "the case file lists the letter"
     );
+    assert!(case.contains("No email has been sent about this case."));
+}
+
+/// The case file's "Messages" shows each email and its status, the address withheld from viewers; a
+/// message the service stopped sending is failed in plain English, and only a complaints manager sends it
+/// again, from the case file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_file_shows_its_emails_and_a_manager_sends_a_failed_one_again() {
+    use redress_store::{MessageKind, NewMessage, outbox::ABANDONED_SEND};
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let reference = reference_logged(&log_one(&app, &cookie, &[]).await);
+    let store = redress::open_and_migrate(&app.url).await.unwrap();
+    let manager = redress_store::User {
+        id: redress_store::new_id(),
+        email: "manager@example.org".into(),
+        name: "Mo Manager".into(),
+        role: Role::ComplaintsManager,
+        password_hash: redress_web::auth::hash_password("correct horse battery").unwrap(),
+    };
+    store
+        .create_user(&manager, &redress_store::now_utc())
+        .await
+        .unwrap();
+    let case = store.case_by_reference(&reference).await.unwrap();
+    let id = redress_store::new_id();
+    let queued_at = "2026-06-01T09:00:00.000000Z";
+    let message = NewMessage {
+        message_id: format!("{id}@landlord.example"),
+        id: id.clone(),
+        case_id: Some(case.id.clone()),
+        reference: Some(reference.clone()),
+        letter_id: None,
+        kind: MessageKind::Letter,
+        recipient: "resident@example.org".into(),
+        subject: format!("Your complaint {reference}"),
+        body: "Dear resident".into(),
+        attachment: None,
+        queued_at: queued_at.into(),
+        dedupe_key: None,
+    };
+    store.queue_messages(&[message]).await.unwrap();
+    // Claimed, and its worker stopped: the lease ran out.
+    let lease = "2026-06-01T09:01:00.000000Z";
+    assert_eq!(
+        store
+            .claim_messages(queued_at, lease, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .fail_abandoned_sends("2026-06-01T09:02:00.000000Z")
+            .await
+            .unwrap(),
+        1
+    );
+
+    let path = format!("/complaints/{reference}");
+    let (_, page) = get(&app, &cookie, &path).await;
+    assert!(page.contains("<h2 id=\"messages\">Messages</h2>"));
+    assert!(page.contains(&format!("Your complaint {reference}")));
+    assert!(page.contains("resident@example.org") && page.contains("Failed"));
+    assert!(page.contains(ABANDONED_SEND));
+    assert!(
+        !page.contains("Send again"),
+        "an officer does not send it again"
+    );
+    let viewer = sign_in(&app, "viewer@example.org").await;
+    let (_, page) = get(&app, &viewer, &path).await;
+    assert!(page.contains("Failed") && !page.contains("resident@example.org"));
+    assert!(
+        !page.contains(ABANDONED_SEND),
+        "the server's answer may quote the address"
+    );
+
+    let manager = sign_in(&app, "manager@example.org").await;
+    let (_, page) = get(&app, &manager, &path).await;
+    assert!(page.contains(&format!("action=\"/messages/{id}/retry\"")));
+    let token = csrf(&page);
+    let resp = post_form(
+        &app,
+        Some(&manager),
+        &format!("/messages/{id}/retry"),
+        &[("_csrf", token.as_str())],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["location"], format!("{path}#messages"));
+    assert_eq!(
+        store.message(&id).await.unwrap().status,
+        redress_store::MessageStatus::Queued
+    );
+    let (_, page) = get(&app, &manager, &path).await;
+    assert!(page.contains("Queued") && !page.contains("Send again"));
 }
 
 /// The work queue's search box: labelled, it finds by name and postcode among the queue's other filters,

@@ -336,7 +336,7 @@ pub async fn append_refused<'c, DB: SqlDatabase>(
 }
 
 /// Appends events to a case at `expected_version` with its new projection: a compare-and-set on the case's
-/// version, then the events. A second writer expecting the same version waits for the first's lock (the
+/// version, then the events, then the messages queued with them. A second writer expecting the same version waits for the first's lock (the
 /// write transaction's on SQLite, the case row's on PostgreSQL), then finds the version moved and changes
 /// nothing.
 pub(super) async fn append<B: SqlBackend>(
@@ -345,7 +345,7 @@ pub(super) async fn append<B: SqlBackend>(
     expected_version: i64,
     events: &[CaseEvent],
     recorded_at: &str,
-    projection: &Projection,
+    (projection, messages): (&Projection, &[crate::NewMessage]),
 ) -> StoreResult<i64> {
     let count = i64::try_from(events.len()).map_err(StoreError::other)?;
     let new_version = expected_version + count;
@@ -385,6 +385,7 @@ pub(super) async fn append<B: SqlBackend>(
             actual,
         });
     }
+    super::outbox::insert_messages::<B::Db>(&mut tx, messages, B::rows_affected).await?;
     tx.commit().await.map_err(store_error)?;
     Ok(new_version)
 }

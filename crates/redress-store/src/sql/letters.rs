@@ -170,6 +170,7 @@ pub(super) async fn issue_letter<B: SqlBackend>(
     )
     .await?
     .map_err(store_error)?;
+    super::outbox::insert_messages::<B::Db>(&mut tx, &issue.messages, B::rows_affected).await?;
     tx.commit().await.map_err(store_error)?;
     Ok(new_version)
 }

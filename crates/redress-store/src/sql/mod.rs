@@ -299,6 +299,10 @@ pub struct Dialect {
     pub lock_for_policy_install: Option<&'static str>,
     /// How the full-text index is queried.
     pub search: SearchDialect,
+    /// Ends the subquery choosing which outbox rows a worker claims, so that two instances never take the
+    /// same row (PostgreSQL `FOR UPDATE SKIP LOCKED`); empty where the write transaction already
+    /// serialises writers.
+    pub skip_locked: &'static str,
 }
 
 /// How a backend's full-text index is queried (see `redress_store::search` for what is indexed).
@@ -382,6 +386,7 @@ pub trait SqlBackend: Send + Sync + 'static {
 
 mod cases;
 mod letters;
+mod outbox;
 mod rows;
 mod search;
 mod store;

@@ -434,7 +434,26 @@ impl<B: SqlBackend> Store for B {
             expected_version,
             events,
             recorded_at,
-            projection,
+            (projection, &[]),
+        )
+        .await
+    }
+
+    async fn append_with_messages(
+        &self,
+        case_id: &str,
+        expected_version: i64,
+        events: &[CaseEvent],
+        recorded_at: &str,
+        (projection, messages): (&Projection, &[crate::NewMessage]),
+    ) -> StoreResult<i64> {
+        append(
+            self,
+            case_id,
+            expected_version,
+            events,
+            recorded_at,
+            (projection, messages),
         )
         .await
     }
@@ -698,5 +717,51 @@ impl<B: SqlBackend> Store for B {
 
     async fn letters_of_case(&self, case_id: &str) -> StoreResult<Vec<crate::LetterRecord>> {
         super::letters::letters_of_case(self, case_id).await
+    }
+
+    async fn queue_messages(&self, messages: &[crate::NewMessage]) -> StoreResult<u64> {
+        super::outbox::queue_messages(self, messages).await
+    }
+
+    async fn claim_messages(
+        &self,
+        now: &str,
+        lease_until: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::OutboxMessage>> {
+        super::outbox::claim_messages(self, now, lease_until, limit).await
+    }
+
+    async fn message_sent(&self, id: &str, sent_at: &str) -> StoreResult<bool> {
+        super::outbox::message_sent(self, id, sent_at).await
+    }
+
+    async fn message_deferred(
+        &self,
+        id: &str,
+        error: &str,
+        next_attempt_at: &str,
+    ) -> StoreResult<bool> {
+        super::outbox::message_deferred(self, id, error, next_attempt_at).await
+    }
+
+    async fn message_failed(&self, id: &str, error: &str) -> StoreResult<bool> {
+        super::outbox::message_failed(self, id, error).await
+    }
+
+    async fn fail_abandoned_sends(&self, now: &str) -> StoreResult<u64> {
+        super::outbox::fail_abandoned_sends(self, now).await
+    }
+
+    async fn case_messages(&self, case_id: &str) -> StoreResult<Vec<crate::OutboxMessage>> {
+        super::outbox::case_messages(self, case_id).await
+    }
+
+    async fn message(&self, id: &str) -> StoreResult<crate::OutboxMessage> {
+        super::outbox::message(self, id).await
+    }
+
+    async fn retry_message(&self, id: &str, now: &str) -> StoreResult<bool> {
+        super::outbox::retry_message(self, id, now).await
     }
 }

@@ -348,7 +348,7 @@ pub struct ChecklistAnswerInput {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller's role may not issue letters (viewers)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such letter, or its case is not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A required content is missing (each named), a checklist question is unanswered, unknown or a no unexplained (each named, field `checklist`), the letter was issued already, or the case has changed so that it cannot have it or the step it records", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A required content is missing (each named), a checklist question is unanswered, unknown or a no unexplained (each named, field `checklist`), the letter was issued already, the case has changed so that it cannot have it, or (by email) email is not set up on this service or the complainant has no email address: issue it by post", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input, naming the field: a channel other than email or post, an answer other than yes or no", body = Problem, content_type = "application/problem+json"),
     ),
     tag = "letters"

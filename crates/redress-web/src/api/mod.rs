@@ -16,6 +16,7 @@ use crate::error::ApiError;
 pub mod complaints;
 pub mod json;
 pub mod letters;
+pub mod messages;
 pub mod policies;
 pub mod views;
 
@@ -33,6 +34,8 @@ pub fn api_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(letters::create_letter))
         .routes(routes!(letters::get_letter))
         .routes(routes!(letters::post_issue_letter))
+        .routes(routes!(messages::list_messages))
+        .routes(routes!(messages::post_retry_message))
         .routes(routes!(policies::list_policies))
         .routes(routes!(policies::get_policy, policies::put_policy))
         .routes(routes!(policies::check_policy))

@@ -79,6 +79,10 @@ pub(crate) struct CasePage {
     /// Steps the case allows, but not from this user, each with why.
     pub(crate) withheld: Vec<String>,
     pub(crate) can_record: bool,
+    /// The emails about the case, with their status.
+    pub(crate) messages: Vec<super::messages::MessageRow>,
+    /// Whether this user may send a failed email again.
+    pub(crate) can_resend: bool,
 }
 
 pub(crate) async fn case_page_for(
@@ -160,6 +164,8 @@ pub(crate) async fn case_page_for(
         letters,
         letter_kinds: super::letters::letter_kinds(),
         can_record: who.role.can(Permission::RecordEvents),
+        messages: super::messages::message_rows(state, &who, &record).await?,
+        can_resend: who.role.can(Permission::ResendMessages),
     })
 }
 

@@ -34,6 +34,8 @@ pub(crate) struct LetterPage {
     pub(crate) checklist: Vec<ChecklistItem>,
     /// The step issuing the letter records, in words ("the Stage 1 response"), if it carries one.
     pub(crate) records: Option<String>,
+    /// Whether email is set up on this service: without it letters are issued for post only.
+    pub(crate) email_set_up: bool,
 }
 
 /// A checklist question on the letter's page.
@@ -176,6 +178,7 @@ async fn letter_page_for(
         missing: draft.missing.iter().map(|m| m.message.clone()).collect(),
         preview,
         can_issue: who.role.can(Permission::RecordEvents),
+        email_set_up: state.mail_from.is_some(),
         reference: draft.record.reference.clone(),
         id: draft.record.id,
         checklist,

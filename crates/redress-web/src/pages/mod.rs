@@ -17,6 +17,7 @@ mod form;
 mod intake;
 pub(crate) mod layout;
 mod letters;
+mod messages;
 mod policies;
 mod queue;
 mod sign_in;
@@ -56,6 +57,7 @@ pub fn page_routes() -> axum::Router<Arc<AppState>> {
         .route("/letters/{id}", get(letters::letter_page))
         .route("/letters/{id}/issue", post(letters::issue_letter_form))
         .route("/letters/{id}/{format}", get(letters::letter_download))
+        .route("/messages/{id}/retry", post(messages::retry_message_form))
         .route("/policies", get(policies_page))
         .route("/policies/{id}", get(policy_page))
         .route("/static/style.css", get(stylesheet))

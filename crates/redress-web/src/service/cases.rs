@@ -139,14 +139,15 @@ pub async fn record_step(
     case.apply(&recorded)
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let projection = project(&case, &loaded, today);
+    let notices = crate::service::messages::notices_for(state, who, &record, &recorded).await?;
     state
         .store
-        .append(
+        .append_with_messages(
             &record.id,
             version,
             std::slice::from_ref(&recorded),
             &now_utc(),
-            &projection,
+            (&projection, &notices),
         )
         .await?;
     tracing::info!(%reference, event = kind, "step recorded");

@@ -21,6 +21,10 @@ use crate::service::cases::{load_visible, project, refusal};
 use crate::service::{ServiceError, ServiceResult};
 use crate::{AppState, LoadedPolicy};
 
+mod email;
+pub use email::message_id_domain;
+use email::{LetterEmail, email_sender};
+
 /// A letter with its content as the domain builds it, and what it still lacks.
 pub struct LetterDraft {
     /// The stored letter.
@@ -380,13 +384,19 @@ pub async fn issue_letter(
             field: Some("missing".into()),
         });
     }
-    let pdf = redress_letters::render_pdf(&printable_letter(&draft)?).map_err(render_failed)?;
+    let sender = match channel {
+        LetterChannel::Email => Some(email_sender(state, &draft)?),
+        LetterChannel::Post => None,
+    };
+    let printable = printable_letter(&draft)?;
+    let pdf = redress_letters::render_pdf(&printable).map_err(render_failed)?;
     let document = state
         .documents
         .put(&pdf)
         .map_err(|e| ServiceError::Internal(format!("letter {id}: storing its document: {e}")))?;
     let issue = Issue {
         channel,
+        email: sender.map(|s| s.email(&draft, &printable)),
         document,
         size: pdf.len(),
         checklist,
@@ -399,6 +409,8 @@ pub async fn issue_letter(
 /// How a letter is issued: its channel, its document and the answers to the policy's checklist.
 struct Issue {
     channel: LetterChannel,
+    /// The email that carries it, when it goes by email.
+    email: Option<LetterEmail>,
     document: String,
     size: usize,
     checklist: Vec<ChecklistAnswer>,
@@ -442,6 +454,7 @@ async fn record_issue(
 ) -> ServiceResult<()> {
     let Issue {
         channel,
+        email,
         document,
         size,
         checklist,
@@ -500,6 +513,9 @@ async fn record_issue(
         draft.case.reference,
         draft.record.kind.as_str()
     );
+    let messages = email
+        .map(|e| e.messages(draft, (&document, &name)))
+        .unwrap_or_default();
     let issue = LetterIssue {
         letter_id: draft.record.id.clone(),
         case_id: draft.case.id.clone(),
@@ -516,6 +532,7 @@ async fn record_issue(
             created_at: now_utc(),
         },
         recorded_at: now_utc(),
+        messages,
     };
     state
         .store

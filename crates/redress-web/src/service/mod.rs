@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod complaints;
 pub mod letters;
+pub mod messages;
 
 use redress_store::StoreError;
 
