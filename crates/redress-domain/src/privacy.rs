@@ -77,6 +77,14 @@ fn withhold_personal_fields(event: &mut Event) {
             recipients,
             document: _,
         } => recipients.iter_mut().for_each(withhold),
+        Event::DocumentAdded {
+            on: _,
+            document: _,
+            sha256: _,
+            name,
+            content_type: _,
+            size: _,
+        } => withhold(name),
         Event::TimeLimitDiscretionUsed { on: _, reason }
         | Event::Excluded {
             on: _,
@@ -336,6 +344,14 @@ fn handling_examples(marked: &Marked) -> Vec<Event> {
             channel: crate::event::LetterChannel::Post,
             recipients: vec![marked.text("recipient")],
             document: "ab".repeat(32),
+        },
+        Event::DocumentAdded {
+            on: EXAMPLE_DAY,
+            document: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".into(),
+            sha256: "cd".repeat(32),
+            name: marked.text("file name"),
+            content_type: "application/pdf".into(),
+            size: 2048,
         },
     ]
 }

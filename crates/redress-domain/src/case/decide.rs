@@ -128,6 +128,13 @@ impl Case {
                 document,
                 ..
             } => self.may_issue_letter(letter, *kind, *stage, document),
+            Event::DocumentAdded {
+                document,
+                sha256,
+                name,
+                content_type,
+                ..
+            } => self.may_add_document(document, sha256, name, content_type),
         }
     }
 
