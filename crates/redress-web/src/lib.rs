@@ -15,6 +15,7 @@ pub mod pages;
 pub mod service;
 pub mod session;
 pub mod throttle;
+pub mod upload;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -65,6 +66,8 @@ pub struct AppState {
     pub sign_in_limits: throttle::SignInLimits,
     /// Where documents (issued letters among them) are kept, by their SHA-256.
     pub documents: Arc<redress_store::documents::DocumentStore>,
+    /// The largest document that may be attached to a case, in bytes.
+    pub max_document_bytes: u64,
 }
 
 /// Where documents are kept unless configured (`REDRESS_DOCUMENTS_DIR`).
@@ -98,6 +101,7 @@ impl AppState {
             documents: Arc::new(redress_store::documents::DocumentStore::new(
                 DEFAULT_DOCUMENTS_DIR,
             )),
+            max_document_bytes: redress_domain::documents::DEFAULT_MAX_BYTES,
         }
     }
 

@@ -343,6 +343,7 @@ pub trait SqlBackend: Send + Sync + 'static {
     ) -> StoreResult<Vec<String>>;
 }
 
+mod case_documents;
 mod cases;
 mod letters;
 mod rows;

@@ -677,4 +677,16 @@ impl<B: SqlBackend> Store for B {
     async fn issue_letter(&self, issue: &crate::LetterIssue) -> StoreResult<i64> {
         super::letters::issue_letter(self, issue).await
     }
+
+    async fn add_case_document(&self, add: &crate::CaseDocumentAdd) -> StoreResult<i64> {
+        super::case_documents::add_case_document(self, add).await
+    }
+
+    async fn case_document(&self, id: &str) -> StoreResult<crate::CaseDocumentRecord> {
+        super::case_documents::case_document(self, id).await
+    }
+
+    async fn case_documents(&self, case_id: &str) -> StoreResult<Vec<crate::CaseDocumentRecord>> {
+        super::case_documents::case_documents(self, case_id).await
+    }
 }

@@ -74,6 +74,12 @@ pub(crate) struct CasePage {
     pub(crate) steps: Vec<StepForm>,
     /// The letters issued on the case: (letter id, what it was).
     pub(crate) letters: Vec<(String, String)>,
+    /// The documents attached to the case.
+    pub(crate) documents: Vec<super::documents::DocumentRow>,
+    /// Whether this user may see documents' names and download them.
+    pub(crate) can_download: bool,
+    /// The upload field's hint: the kinds accepted and the cap.
+    pub(crate) upload_hint: String,
     /// The kinds of letter that can be written: (wire name, label).
     pub(crate) letter_kinds: Vec<(&'static str, &'static str)>,
     /// Steps the case allows, but not from this user, each with why.
@@ -114,6 +120,7 @@ pub(crate) async fn case_page_for(
         (&values, &errors, failed_step),
     );
     let withheld = withheld_steps(&case, policy, &who, today, users);
+    let documents = crate::service::documents::case_documents(state, &who, &record).await?;
     let mut page = Page::new(
         format!("Complaint {}", record.reference),
         Some(staff),
@@ -157,6 +164,9 @@ pub(crate) async fn case_page_for(
         steps,
         withheld,
         letters: issued_letters(&case),
+        documents: super::documents::document_rows(documents, &names),
+        can_download: personal,
+        upload_hint: super::documents::upload_hint(state.max_document_bytes),
         letter_kinds: super::letters::letter_kinds(),
         can_record: who.role.can(Permission::RecordEvents),
     })
@@ -402,6 +412,7 @@ pub(crate) async fn case_page(
 ) -> Response {
     let done = q.get("done").map(|d| match Step::parse(d) {
         _ if d == "logged" => "The complaint has been logged.".to_owned(),
+        _ if d == "document" => "The document has been attached.".to_owned(),
         Some(step) => page_of(step).done.to_owned(),
         None => "The step has been recorded.".to_owned(),
     });

@@ -239,7 +239,7 @@ pub async fn render_letter(
 ) -> ServiceResult<Vec<u8>> {
     let draft = read_letter(state, who, id).await?;
     if let (LetterFormat::Pdf, Some(document)) = (format, &draft.record.document) {
-        return state.documents.get(&document.id).map_err(|e| {
+        return state.documents.get(&document.id).await.map_err(|e| {
             ServiceError::Internal(format!("letter {id}: reading its document: {e}"))
         });
     }
@@ -319,6 +319,7 @@ pub async fn issue_letter(
     let document = state
         .documents
         .put(&pdf)
+        .await
         .map_err(|e| ServiceError::Internal(format!("letter {id}: storing its document: {e}")))?;
     record_issue(state, who, &draft, channel, document, pdf.len()).await?;
     tracing::info!(letter = %id, kind = draft.record.kind.as_str(), "letter issued");
