@@ -1717,7 +1717,11 @@ pub async fn documents_are_attached_to_cases_with_their_event_and_listed(store: 
         })
     ));
     assert!(
-        store.case_documents(&case.id).await.expect("list").is_empty(),
+        store
+            .case_documents(&case.id)
+            .await
+            .expect("list")
+            .is_empty(),
         "the refused attachment wrote nothing"
     );
     assert_eq!(store.add_case_document(&first).await.expect("attach"), 2);
@@ -1748,5 +1752,11 @@ pub async fn documents_are_attached_to_cases_with_their_event_and_listed(store: 
     let names: Vec<&str> = listed.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(names, vec!["damp survey.pdf", "survey (copy).pdf"]);
     assert!(listed.iter().all(|d| d.document == bytes));
-    assert!(store.case_documents("no-such-case").await.expect("none").is_empty());
+    assert!(
+        store
+            .case_documents("no-such-case")
+            .await
+            .expect("none")
+            .is_empty()
+    );
 }

@@ -313,8 +313,7 @@ fn letter_fields(kind: &str) -> Option<Vec<Field>> {
 
 /// A document attached to the case (recorded only by uploading it, never posted as an event).
 fn document_fields(kind: &str) -> Option<Vec<Field>> {
-    let sha256 =
-        json!({"type": "string", "pattern": "^[0-9a-f]{64}$", "maxLength": TextKind::Name.max_chars()});
+    let sha256 = json!({"type": "string", "pattern": "^[0-9a-f]{64}$", "maxLength": TextKind::Name.max_chars()});
     Some(match kind {
         "document_added" => vec![
             ("document", required_text(TextKind::Name), true),
@@ -641,7 +640,8 @@ fn add_document_types(doc: &mut Value) {
     if let Some(created) =
         doc.pointer_mut("/paths/~1api~1v1~1complaints~1{reference}~1documents/post/responses/201")
     {
-        created["links"] = json!({"DownloadDocument": {"operationId": "download_document", "parameters": id}});
+        created["links"] =
+            json!({"DownloadDocument": {"operationId": "download_document", "parameters": id}});
     }
 }
 

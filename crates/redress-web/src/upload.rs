@@ -67,15 +67,14 @@ pub enum UploadError {
     Failed(String),
 }
 
-/// The cap in words: "25 MiB".
+/// The cap in words: "25 MiB", "256 KiB".
 pub fn size_words(bytes: u64) -> String {
+    const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
-    if bytes % MIB == 0 {
-        format!("{} MiB", bytes / MIB)
-    } else if bytes >= MIB {
-        format!("{:.1} MiB", bytes as f64 / MIB as f64)
-    } else {
-        format!("{bytes} bytes")
+    match bytes {
+        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b >= KIB && b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
     }
 }
 
@@ -119,11 +118,13 @@ impl From<UploadError> for ApiError {
     fn from(e: UploadError) -> ApiError {
         match e {
             UploadError::TooLarge(_) => ApiError::FileTooLarge(e.message()),
-            UploadError::NotMultipart => {
-                ApiError::UnsupportedMediaType("multipart/form-data, with the file in the field `file`")
-            }
+            UploadError::NotMultipart => ApiError::UnsupportedMediaType(
+                "multipart/form-data, with the file in the field `file`",
+            ),
             UploadError::Refused(e) => e,
-            UploadError::Failed(cause) => ApiError::Internal(format!("receiving a document: {cause}")),
+            UploadError::Failed(cause) => {
+                ApiError::Internal(format!("receiving a document: {cause}"))
+            }
             UploadError::Empty | UploadError::WrongType | UploadError::Missing => {
                 ApiError::invalid("file", e.message())
             }
@@ -156,10 +157,19 @@ pub async fn read_upload(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let (parts, body) = request.into_parts();
     if declared.is_some_and(|n| n > limit) {
+        // A client waiting for `100 Continue` never sends the body; one already sending it is read up to
+        // a bound and answered on the same connection, rather than cut off mid-send.
+        let waits = parts
+            .headers
+            .get(header::EXPECT)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        if !waits {
+            discard(body, limit.saturating_mul(2)).await;
+        }
         return Err(UploadError::TooLarge(max));
     }
-    let (parts, body) = request.into_parts();
     let limited = http_body_util::Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
     let request = Request::from_parts(parts, Body::new(limited));
     let mut multipart = Multipart::from_request(request, &())
@@ -218,6 +228,13 @@ fn multipart_failed(e: &axum::extract::multipart::MultipartError, max: u64) -> U
             e.body_text()
         )))
     }
+}
+
+/// Reads and throws away up to `bound` bytes of a body.
+async fn discard(body: Body, bound: u64) {
+    use http_body_util::BodyExt;
+    let mut body = http_body_util::Limited::new(body, usize::try_from(bound).unwrap_or(usize::MAX));
+    while let Some(Ok(_)) = body.frame().await {}
 }
 
 /// Reads what is left of the body (within its limit), so that the answer reaches a client still sending.

@@ -90,6 +90,10 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// Where documents are kept.
     pub documents_dir: Option<String>,
+    /// Documents in object storage instead (`s3://bucket/prefix`).
+    pub documents_url: Option<String>,
+    /// The largest document that may be attached to a case, in MiB.
+    pub max_document_mib: Option<u64>,
 }
 
 impl FileConfig {

@@ -86,6 +86,14 @@ struct ServeArgs {
     /// redress-data/documents].
     #[arg(long, env = "REDRESS_DOCUMENTS_DIR", value_name = "DIR")]
     documents_dir: Option<PathBuf>,
+    /// Keep documents in S3-compatible object storage instead, e.g. s3://bucket/prefix (endpoint,
+    /// region and credentials from the AWS_* variables: AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY).
+    #[arg(long, env = "REDRESS_DOCUMENTS_URL", value_name = "URL")]
+    documents_url: Option<String>,
+    /// The largest document that may be attached to a case, in MiB [default: 25].
+    #[arg(long, env = "REDRESS_MAX_DOCUMENT_MIB", value_name = "MIB")]
+    max_document_mib: Option<u64>,
 }
 
 #[derive(Args)]
@@ -336,6 +344,8 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
         admin_email,
         public_url,
         documents_dir,
+        documents_url,
+        max_document_mib,
     } = args;
     let file = file_config(&db)?;
     let settings = server::Settings {
@@ -358,6 +368,8 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
         documents_dir: documents_dir
             .or(file.documents_dir.map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(redress_web::DEFAULT_DOCUMENTS_DIR)),
+        documents_url: documents_url.or(file.documents_url),
+        max_document_mib: max_document_mib.or(file.max_document_mib),
     };
     runtime()?
         .block_on(server::serve(settings))

@@ -19,6 +19,10 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Where documents (issued letters among them) are kept.
     pub documents_dir: PathBuf,
+    /// Documents in S3-compatible object storage instead (`s3://bucket/prefix`).
+    pub documents_url: Option<String>,
+    /// The largest document that may be attached, in MiB.
+    pub max_document_mib: Option<u64>,
 }
 
 fn init_logging(format: &str) -> Result<(), String> {
@@ -56,9 +60,21 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     tracing::info!(database = %redact(&settings.database_url), backend = store.backend(), "database ready");
 
     let mut state = AppState::new(store.clone());
-    state.documents = Arc::new(redress_store::documents::DocumentStore::new(
-        settings.documents_dir.clone(),
-    ));
+    let documents = match &settings.documents_url {
+        Some(url) => redress_store::documents::DocumentStore::s3(url, &[])
+            .map_err(|e| format!("--documents-url: {e}"))?,
+        None => redress_store::documents::DocumentStore::new(settings.documents_dir.clone()),
+    };
+    tracing::info!(documents = %documents.location(), "documents store");
+    state.documents = Arc::new(documents);
+    if let Some(mib) = settings.max_document_mib {
+        if mib == 0 || mib > 1024 {
+            return Err(format!(
+                "--max-document-mib must be from 1 to 1024, not {mib}"
+            ));
+        }
+        state.max_document_bytes = mib * 1024 * 1024;
+    }
     state.secure_cookies = settings
         .public_url
         .as_deref()

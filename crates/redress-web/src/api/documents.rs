@@ -16,7 +16,10 @@ use crate::upload::read_upload;
 
 /// A document to attach, as `multipart/form-data`.
 #[derive(Debug, ToSchema)]
-#[allow(dead_code, reason = "describes the multipart body for the OpenAPI document")]
+#[allow(
+    dead_code,
+    reason = "describes the multipart body for the OpenAPI document"
+)]
 pub struct UploadDocument {
     /// The file: PDF, JPEG, PNG, GIF, WebP, HEIC, DOCX, XLSX, ODT, an email (.eml) or plain text, told
     /// from its bytes (the declared type and the name's extension are not trusted); not empty; at most
@@ -102,7 +105,10 @@ pub async fn upload_document(
     request: Request,
 ) -> ApiResult<Response> {
     may_attach(&state, &who, &reference).await?;
-    let form = read_upload(request, &state.documents, state.max_document_bytes, |_| Ok(())).await?;
+    let form = read_upload(request, &state.documents, state.max_document_bytes, |_| {
+        Ok(())
+    })
+    .await?;
     let description = form.fields.get("description").cloned();
     let added = attach_document(&state, &who, &reference, form.file, description).await?;
     Ok((StatusCode::CREATED, Json(document_view(added))).into_response())

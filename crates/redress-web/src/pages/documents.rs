@@ -102,18 +102,40 @@ pub(crate) async fn attach_document_form(
     let form = match read {
         Ok(form) => form,
         Err(UploadError::Failed(cause)) => {
-            return error_page(&staff, ApiError::Internal(format!("receiving a document: {cause}")));
+            return error_page(
+                &staff,
+                ApiError::Internal(format!("receiving a document: {cause}")),
+            );
         }
-        Err(e) => return refused(&state, &staff, &reference, e.status(), FILE_FIELD, e.message()).await,
+        Err(e) => {
+            return refused(
+                &state,
+                &staff,
+                &reference,
+                e.status(),
+                FILE_FIELD,
+                e.message(),
+            )
+            .await;
+        }
     };
     let description = form.fields.get("description").cloned();
     match attach_document(&state, &who, &reference, form.file, description).await {
-        Ok(_) => Redirect::to(&format!("/complaints/{reference}?done=document#documents")).into_response(),
+        Ok(_) => Redirect::to(&format!("/complaints/{reference}?done=document#documents"))
+            .into_response(),
         Err(crate::service::ServiceError::Invalid { errors, .. }) => {
             let message = errors.first().map(|e| e.detail.clone()).unwrap_or_default();
             let field = "document-description";
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            refused(&state, &staff, &reference, status, field, format!("The description {message}")).await
+            refused(
+                &state,
+                &staff,
+                &reference,
+                status,
+                field,
+                format!("The description {message}"),
+            )
+            .await
         }
         Err(e) => error_page(&staff, e),
     }

@@ -56,8 +56,7 @@ pub fn page_routes() -> axum::Router<Arc<AppState>> {
         )
         .route(
             "/complaints/{reference}/documents",
-            post(documents::attach_document_form)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
+            post(documents::attach_document_form).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/documents/{id}", get(documents::document_download))
         .route("/letters/{id}", get(letters::letter_page))

@@ -107,7 +107,13 @@ async fn admit(
     let today = state.today();
     let mut folded = fold(case)?;
     let event = folded
-        .admit(&loaded.policy, &loaded.calendar, today, event, Some(&who.id))
+        .admit(
+            &loaded.policy,
+            &loaded.calendar,
+            today,
+            event,
+            Some(&who.id),
+        )
         .map_err(refusal)?;
     let recorded = CaseEvent::new(event, Some(&who.id));
     folded

@@ -316,11 +316,10 @@ pub async fn issue_letter(
         });
     }
     let pdf = redress_letters::render_pdf(&printable_letter(&draft)?).map_err(render_failed)?;
-    let document = state
-        .documents
-        .put(&pdf)
-        .await
-        .map_err(|e| ServiceError::Internal(format!("letter {id}: storing its document: {e}")))?;
+    let document =
+        state.documents.put(&pdf).await.map_err(|e| {
+            ServiceError::Internal(format!("letter {id}: storing its document: {e}"))
+        })?;
     record_issue(state, who, &draft, channel, document, pdf.len()).await?;
     tracing::info!(letter = %id, kind = draft.record.kind.as_str(), "letter issued");
     read_letter(state, who, id).await
