@@ -32,7 +32,7 @@ pub struct UploadDocument {
 
 /// A document attached to a complaint.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DocumentView {
+pub struct CaseDocumentView {
     /// The attachment's id: what `GET /api/v1/documents/{id}` takes.
     pub id: String,
     /// The complaint it is attached to.
@@ -55,13 +55,13 @@ pub struct DocumentView {
 
 /// The documents attached to a complaint.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DocumentList {
+pub struct CaseDocumentList {
     /// Oldest first.
-    pub items: Vec<DocumentView>,
+    pub items: Vec<CaseDocumentView>,
 }
 
-pub(crate) fn document_view(d: CaseDocumentRecord) -> DocumentView {
-    DocumentView {
+pub(crate) fn document_view(d: CaseDocumentRecord) -> CaseDocumentView {
+    CaseDocumentView {
         id: d.id,
         reference: d.reference,
         name: d.name,
@@ -86,7 +86,7 @@ pub(crate) fn document_view(d: CaseDocumentRecord) -> DocumentView {
     request_body(content = UploadDocument, content_type = "multipart/form-data"),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Attached", body = DocumentView),
+        (status = 201, description = "Attached", body = CaseDocumentView),
         (status = 400, description = "The form could not be read", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller's role may not attach documents (viewers)", body = Problem, content_type = "application/problem+json"),
@@ -121,7 +121,7 @@ pub async fn upload_document(
     params(("reference" = String, Path, description = "The complaint reference")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Oldest first; names and descriptions withheld from viewers", body = DocumentList),
+        (status = 200, description = "Oldest first; names and descriptions withheld from viewers", body = CaseDocumentList),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such complaint, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     ),
@@ -134,7 +134,7 @@ pub async fn list_documents(
 ) -> ApiResult<Response> {
     let items = documents_of(&state, &who, &reference).await?;
     let items = items.into_iter().map(document_view).collect();
-    Ok(Json(DocumentList { items }).into_response())
+    Ok(Json(CaseDocumentList { items }).into_response())
 }
 
 /// Download a document.
