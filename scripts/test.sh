@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: every Rust test (the storage and HTTP tests also run on PostgreSQL: the server named by
 # REDRESS_TEST_DATABASE_URL, or one answering on 127.0.0.1:5432; with CI set and neither, they fail), then the browser tests of the staff pages in headless Chromium, then
-# schemathesis against the API's own OpenAPI document (installed from PyPI if missing).
+# schemathesis against the API's own OpenAPI document (installed from PyPI if missing). moto (PyPI, pinned) is
+# installed when missing: the documents' tests run it as a real S3-compatible server on loopback.
 # On a fresh machine run as root, it installs what the tests need (poppler-utils for the letters' PDF checks,
 # Debian's chromium; Node.js and npm if absent; aiosmtpd from PyPI for the email tests' SMTP server).
 set -euo pipefail
@@ -35,6 +36,10 @@ fi
 # pinned, from PyPI.
 if ! python3 -c 'import sys, aiosmtpd; sys.exit(aiosmtpd.__version__ != "1.4.6")' 2>/dev/null; then
   python3 -m pip install -q --root-user-action=ignore 'aiosmtpd==1.4.6'
+fi
+# The documents' object-storage tests start a real S3-compatible server on loopback: moto, from PyPI (pinned).
+if ! python3 -c 'import moto, sys; sys.exit(moto.__version__ != "5.2.5")' 2>/dev/null; then
+  python3 -m pip install -q --root-user-action=ignore 'moto[server]==5.2.5'
 fi
 cargo test --workspace
 

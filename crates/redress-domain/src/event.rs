@@ -90,6 +90,11 @@ mod whole {
             .ok_or_else(|| D::Error::custom("expected a whole number from 0 to 4294967295"))
     }
 
+    pub fn u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let n = serde_json_number::Number::deserialize(d)?;
+        whole(n).ok_or_else(|| D::Error::custom("expected a whole number, 0 or more"))
+    }
+
     pub fn optional_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
         match Option::<serde_json_number::Number>::deserialize(d)? {
             None => Ok(None),
@@ -799,11 +804,28 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         checklist: Vec<crate::letters::ChecklistAnswer>,
     },
+    /// A document (a photo, a PDF, an email) was attached to the case. Recorded only by uploading it
+    /// (`POST /api/v1/complaints/{reference}/documents`), never on its own.
+    DocumentAdded {
+        /// Day added.
+        on: Date,
+        /// The attachment's id on the case (what `GET /api/v1/documents/{id}` takes).
+        document: String,
+        /// The SHA-256 of its bytes, in lower-case hex.
+        sha256: String,
+        /// Its file name, made safe.
+        name: String,
+        /// Its media type, as sniffed from its bytes.
+        content_type: String,
+        /// Its size in bytes.
+        #[serde(deserialize_with = "whole::u64")]
+        size: u64,
+    },
 }
 
 impl Event {
     /// The wire name of every event type.
-    pub const KINDS: [&'static str; 27] = [
+    pub const KINDS: [&'static str; 28] = [
         "received",
         "relationship_recorded",
         "time_limit_discretion_used",
@@ -831,6 +853,7 @@ impl Event {
         "contact_restriction_challenged",
         "remedy_completed",
         "letter_issued",
+        "document_added",
     ];
 
     /// A receipt with nothing recorded about who is complaining or when the matter arose.
@@ -873,7 +896,8 @@ impl Event {
             | Event::TimeLimitDiscretionUsed { on, .. }
             | Event::EscalationAccepted { on, .. }
             | Event::ContactRestrictionChallenged { on, .. }
-            | Event::LetterIssued { on, .. } => *on,
+            | Event::LetterIssued { on, .. }
+            | Event::DocumentAdded { on, .. } => *on,
         }
     }
 
@@ -907,6 +931,7 @@ impl Event {
             Event::EscalationAccepted { .. } => "escalation_accepted",
             Event::ContactRestrictionChallenged { .. } => "contact_restriction_challenged",
             Event::LetterIssued { .. } => "letter_issued",
+            Event::DocumentAdded { .. } => "document_added",
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod compliance;
+pub mod documents;
 pub mod event;
 pub mod intake;
 pub mod letters;

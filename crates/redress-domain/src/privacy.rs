@@ -68,16 +68,9 @@ fn withhold_personal_fields(event: &mut Event) {
         | Event::AdverseFindingsShared { on: _ }
         | Event::ResolvedConfirmed { on: _ }
         | Event::RemedyCompleted { on: _, remedy: _ } => {}
-        Event::LetterIssued {
-            on: _,
-            letter: _,
-            kind: _,
-            stage: _,
-            channel: _,
-            recipients,
-            document: _,
-            checklist,
-        } => withhold_letter(recipients, checklist),
+        record @ (Event::LetterIssued { .. } | Event::DocumentAdded { .. }) => {
+            withhold_letters_and_documents(record);
+        }
         Event::TimeLimitDiscretionUsed { on: _, reason }
         | Event::Excluded {
             on: _,
@@ -169,6 +162,32 @@ fn withhold_letter(recipients: &mut [String], checklist: &mut [crate::letters::C
         .iter_mut()
         .filter_map(|a| a.explanation.as_mut())
         .for_each(withhold);
+}
+
+/// The personal fields of the letters and documents on a case (`withhold_personal_fields` sends only those
+/// here; each is destructured whole, so a new field does not compile until it is marked).
+fn withhold_letters_and_documents(event: &mut Event) {
+    match event {
+        Event::LetterIssued {
+            on: _,
+            letter: _,
+            kind: _,
+            stage: _,
+            channel: _,
+            recipients,
+            document: _,
+            checklist,
+        } => withhold_letter(recipients, checklist),
+        Event::DocumentAdded {
+            on: _,
+            document: _,
+            sha256: _,
+            name,
+            content_type: _,
+            size: _,
+        } => withhold(name),
+        _ => {}
+    }
 }
 
 fn withhold_complaint_definition(heads: &mut [Head], not_responsible_for: &mut [String]) {
@@ -351,6 +370,14 @@ fn handling_examples(marked: &Marked) -> Vec<Event> {
                 answer: crate::letters::Answer::No,
                 explanation: Some(marked.text("checklist explanation")),
             }],
+        },
+        Event::DocumentAdded {
+            on: EXAMPLE_DAY,
+            document: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".into(),
+            sha256: "cd".repeat(32),
+            name: marked.text("file name"),
+            content_type: "application/pdf".into(),
+            size: 2048,
         },
     ]
 }

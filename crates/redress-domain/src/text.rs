@@ -177,7 +177,8 @@ pub fn event_text(event: &Event) -> Vec<(String, &str, TextKind)> {
         | Event::ContactRestricted { .. }
         | Event::ContactRestrictionChallenged { .. }
         | Event::RemedyCompleted { .. }
-        | Event::LetterIssued { .. }) => fields.support_and_letters(support),
+        | Event::LetterIssued { .. }
+        | Event::DocumentAdded { .. }) => fields.support_and_letters(support),
     }
     fields.0
 }
@@ -328,6 +329,19 @@ impl<'a> Fields<'a> {
                         fields.add(format!("checklist[{i}].explanation"), e, Paragraphs);
                     }
                 }
+            }
+            Event::DocumentAdded {
+                on: _,
+                document,
+                sha256,
+                name,
+                content_type,
+                size: _,
+            } => {
+                fields.add("document", document, Name);
+                fields.add("sha256", sha256, Name);
+                fields.add("name", name, Name);
+                fields.add("content_type", content_type, Name);
             }
             _ => {}
         }

@@ -165,7 +165,7 @@ impl Worker {
     }
 
     async fn attempt(&self, message: &OutboxMessage) -> Outcome {
-        let email = match self.build(message) {
+        let email = match self.build(message).await {
             Ok(email) => email,
             Err(reason) => return Outcome::Failed(reason),
         };
@@ -180,7 +180,7 @@ impl Worker {
     }
 
     /// The email: a plain-text body, with the document attached when it carries one.
-    fn build(&self, message: &OutboxMessage) -> Result<Message, String> {
+    async fn build(&self, message: &OutboxMessage) -> Result<Message, String> {
         let to: Mailbox = message
             .recipient
             .parse()
@@ -195,7 +195,7 @@ impl Worker {
                 .header(ContentType::TEXT_PLAIN)
                 .body(message.body.clone()),
             Some((id, name)) => {
-                let bytes = self.documents.get(id).map_err(|_| {
+                let bytes = self.documents.get(id).await.map_err(|_| {
                     format!("The attached document {id} could not be read from the document store")
                 })?;
                 let pdf = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;

@@ -99,6 +99,7 @@ async fn the_store_lives_in_its_own_schema() {
         [
             "_sqlx_migrations",
             "api_tokens",
+            "case_documents",
             "case_events",
             "case_search",
             "cases",

@@ -51,6 +51,7 @@ macro_rules! conformance_tests {
             messages_are_claimed_settled_and_an_abandoned_send_is_never_resent,
             two_workers_never_claim_the_same_message,
             a_notification_is_queued_with_its_step_or_not_at_all,
+            documents_are_attached_to_cases_with_their_event_and_listed,
         );
     };
     (@each $fresh:ident, $done:ident; $($check:ident),* $(,)?) => {
@@ -1784,4 +1785,106 @@ pub async fn a_letter_carrying_its_step_is_issued_with_it_and_cases_list_their_l
         .map(|l| l.status)
         .collect();
     assert_eq!(statuses, vec![LetterStatus::Issued, LetterStatus::Draft]);
+}
+
+/// A document is attached to its case with the `document_added` event in one write, refused whole on a
+/// stale version; attachments read back by id and by case (oldest first), and the same bytes attached
+/// twice are one bytes row with two attachments.
+pub async fn documents_are_attached_to_cases_with_their_event_and_listed(store: &dyn Store) {
+    use crate::{CaseDocumentAdd, CaseDocumentRecord};
+    let case = new_case(date(2026, 1, 5), "code-2024");
+    let (reference, _) = store.create_case(case.clone()).await.expect("create");
+    let bytes = DocumentRecord {
+        id: "cd".repeat(32),
+        content_type: "application/pdf".into(),
+        size: 2048,
+        name: "damp survey.pdf".into(),
+        created_at: AT.into(),
+    };
+    let attach = |id: &str, version: i64, name: &str, at: &str| {
+        let event = CaseEvent::new(
+            Event::DocumentAdded {
+                on: date(2026, 1, 6),
+                document: id.to_owned(),
+                sha256: bytes.id.clone(),
+                name: name.to_owned(),
+                content_type: bytes.content_type.clone(),
+                size: 2048,
+            },
+            Some("officer-1"),
+        );
+        CaseDocumentAdd {
+            id: id.to_owned(),
+            case_id: case.id.clone(),
+            expected_version: version,
+            event,
+            projection: projection(
+                date(2026, 1, 5),
+                "awaiting_acknowledgement",
+                1,
+                Some(date(2026, 1, 12)),
+                true,
+            ),
+            document: bytes.clone(),
+            name: name.to_owned(),
+            description: Some("Photos of the bathroom ceiling".into()),
+            uploaded_by: Some("officer-1".into()),
+            recorded_at: at.to_owned(),
+        }
+    };
+    let first = attach(&new_id(), 1, "damp survey.pdf", AT);
+    let stale = CaseDocumentAdd {
+        expected_version: 5,
+        ..first.clone()
+    };
+    assert!(matches!(
+        store.add_case_document(&stale).await,
+        Err(StoreError::Conflict {
+            expected: 5,
+            actual: 1
+        })
+    ));
+    assert!(
+        store
+            .case_documents(&case.id)
+            .await
+            .expect("list")
+            .is_empty(),
+        "the refused attachment wrote nothing"
+    );
+    assert_eq!(store.add_case_document(&first).await.expect("attach"), 2);
+    let read = store.case_document(&first.id).await.expect("read");
+    let expected = CaseDocumentRecord {
+        id: first.id.clone(),
+        case_id: case.id.clone(),
+        reference: reference.clone(),
+        document: bytes.clone(),
+        name: "damp survey.pdf".into(),
+        description: Some("Photos of the bathroom ceiling".into()),
+        uploaded_by: Some("officer-1".into()),
+        uploaded_at: AT.into(),
+    };
+    assert_eq!(read, expected);
+    let record = store.case_by_reference(&reference).await.expect("case");
+    assert_eq!(record.events.len(), 2);
+    assert_eq!(record.events[1].event, first.event);
+    assert!(matches!(
+        store.case_document("no-such-document").await,
+        Err(StoreError::NotFound)
+    ));
+    // The same bytes again, under another name: one bytes row (its first name kept), two attachments.
+    let later = "2026-01-05T11:00:00.000000Z";
+    let second = attach(&new_id(), 2, "survey (copy).pdf", later);
+    assert_eq!(store.add_case_document(&second).await.expect("again"), 3);
+    let listed = store.case_documents(&case.id).await.expect("list");
+    let names: Vec<&str> = listed.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, vec!["damp survey.pdf", "survey (copy).pdf"]);
+    assert!(listed.iter().all(|d| d.document == bytes));
+    assert!(
+        store
+            .case_documents("no-such-case")
+            .await
+            .expect("none")
+            .is_empty()
+    );
 }

@@ -639,6 +639,54 @@ pub struct LetterIssue {
     pub messages: Vec<NewMessage>,
 }
 
+/// A document attached to a case, as stored: the attachment (its own id, name, who and when) with the
+/// bytes' description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseDocumentRecord {
+    /// The attachment's id (UUIDv7).
+    pub id: String,
+    /// The case it is attached to.
+    pub case_id: String,
+    /// The case's reference.
+    pub reference: String,
+    /// The bytes' description: `id` is their SHA-256.
+    pub document: DocumentRecord,
+    /// The name it was attached under (made safe).
+    pub name: String,
+    /// What it is, in the uploader's words.
+    pub description: Option<String>,
+    /// Who attached it (a principal id).
+    pub uploaded_by: Option<String>,
+    /// When (UTC text).
+    pub uploaded_at: String,
+}
+
+/// Attaching a document to a case: the attachment, the bytes' description and the `document_added` event
+/// on its case, written together.
+#[derive(Debug, Clone)]
+pub struct CaseDocumentAdd {
+    /// The attachment's id (UUIDv7), named in the event.
+    pub id: String,
+    /// Its case.
+    pub case_id: String,
+    /// The case version the uploader read.
+    pub expected_version: i64,
+    /// The `document_added` event.
+    pub event: CaseEvent,
+    /// The case's projection after it.
+    pub projection: Projection,
+    /// The bytes' description (the bytes already in the [`DocumentStore`]).
+    pub document: DocumentRecord,
+    /// The name it is attached under.
+    pub name: String,
+    /// What it is, in the uploader's words.
+    pub description: Option<String>,
+    /// Who attached it (a principal id).
+    pub uploaded_by: Option<String>,
+    /// When (UTC text).
+    pub recorded_at: String,
+}
+
 /// The storage port. Every method is one transaction.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -889,6 +937,18 @@ pub trait Store: Send + Sync + 'static {
     /// its attempts counted afresh. Returns false when it is not `failed`; a message that does not exist
     /// is [`StoreError::NotFound`].
     async fn retry_message(&self, id: &str, now: &str) -> StoreResult<bool>;
+
+    /// Attaches a document to a case in one transaction: the case moves from `expected_version` with the
+    /// `document_added` event appended and its projection replaced (a stale version is a
+    /// [`StoreError::Conflict`] and writes nothing), the bytes' row is stored (the same bytes stored
+    /// before are the same row) and the attachment row added. Returns the case's new version.
+    async fn add_case_document(&self, add: &CaseDocumentAdd) -> StoreResult<i64>;
+
+    /// An attachment by its id, with its case's reference; [`StoreError::NotFound`] when there is none.
+    async fn case_document(&self, id: &str) -> StoreResult<CaseDocumentRecord>;
+
+    /// The documents attached to a case, oldest first.
+    async fn case_documents(&self, case_id: &str) -> StoreResult<Vec<CaseDocumentRecord>>;
 }
 
 /// The reference of the `n`th case of a year: `CMP-2026-000042`.

@@ -63,6 +63,9 @@ pub enum ApiError {
     /// 413.
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
+    /// An uploaded file over the size cap, in words naming the cap.
+    #[error("{0}")]
+    FileTooLarge(String),
     /// 415.
     #[error("send the body as {0}")]
     UnsupportedMediaType(&'static str),
@@ -100,7 +103,7 @@ impl ApiError {
             ApiError::Forbidden(..) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge(_) | ApiError::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -15,6 +15,7 @@ pub mod pages;
 pub mod service;
 pub mod session;
 pub mod throttle;
+pub mod upload;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -70,6 +71,8 @@ pub struct AppState {
     pub mail_from: Option<String>,
     /// The address people reach the service at (`REDRESS_PUBLIC_URL`), for links in emails.
     pub public_url: Option<String>,
+    /// The largest document that may be attached to a case, in bytes.
+    pub max_document_bytes: u64,
 }
 
 /// Where documents are kept unless configured (`REDRESS_DOCUMENTS_DIR`).
@@ -105,6 +108,7 @@ impl AppState {
             )),
             mail_from: None,
             public_url: None,
+            max_document_bytes: redress_domain::documents::DEFAULT_MAX_BYTES,
         }
     }
 

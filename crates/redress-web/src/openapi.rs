@@ -103,6 +103,7 @@ fn event_fields(kind: &str) -> Vec<Field> {
         .or_else(|| issue_and_ombudsman_fields(kind))
         .or_else(|| support_fields(kind))
         .or_else(|| letter_fields(kind))
+        .or_else(|| document_fields(kind))
         .unwrap_or_default()
 }
 
@@ -323,6 +324,21 @@ fn letter_fields(kind: &str) -> Option<Vec<Field>> {
     })
 }
 
+/// A document attached to the case (recorded only by uploading it, never posted as an event).
+fn document_fields(kind: &str) -> Option<Vec<Field>> {
+    let sha256 = json!({"type": "string", "pattern": "^[0-9a-f]{64}$", "maxLength": TextKind::Name.max_chars()});
+    Some(match kind {
+        "document_added" => vec![
+            ("document", required_text(TextKind::Name), true),
+            ("sha256", sha256, true),
+            ("name", required_text(TextKind::Name), true),
+            ("content_type", required_text(TextKind::Name), true),
+            ("size", json!({"type": "integer", "minimum": 0}), true),
+        ],
+        _ => return None,
+    })
+}
+
 /// The schema of one event type. `closed` refuses other fields (the request body); a recorded event in a
 /// case view adds `seq`, `by` and `recorded_at`.
 fn event_schema(kind: &str, closed: bool) -> Value {
@@ -355,10 +371,11 @@ fn event_schema(kind: &str, closed: bool) -> Value {
 }
 
 fn events_union(closed: bool) -> Value {
-    // A letter is issued through its own operation: the request body for a step does not offer it.
+    // A letter is issued, and a document uploaded, through its own operation: the request body for a step
+    // offers neither.
     let all: Vec<Value> = Event::KINDS
         .iter()
-        .filter(|k| !closed || **k != "letter_issued")
+        .filter(|k| !closed || !matches!(**k, "letter_issued" | "document_added"))
         .map(|k| event_schema(k, closed))
         .collect();
     json!({"oneOf": all, "discriminator": {"propertyName": "type"}})
@@ -646,6 +663,28 @@ fn add_links(doc: &mut Value) {
     }
 }
 
+/// A document is served as the media type sniffed from its bytes: one of the allow-list's.
+fn add_document_types(doc: &mut Value) {
+    let binary = json!({"schema": {"type": "string", "format": "binary"}});
+    let content: Map<String, Value> = redress_domain::documents::ALLOWED
+        .iter()
+        .map(|k| match k.content_type {
+            "text/plain" => ("text/plain; charset=utf-8".to_owned(), binary.clone()),
+            other => (other.to_owned(), binary.clone()),
+        })
+        .collect();
+    if let Some(ok) = doc.pointer_mut("/paths/~1api~1v1~1documents~1{id}/get/responses/200") {
+        ok["content"] = Value::Object(content);
+    }
+    let id = json!({"id": "$response.body#/id"});
+    if let Some(created) =
+        doc.pointer_mut("/paths/~1api~1v1~1complaints~1{reference}~1documents/post/responses/201")
+    {
+        created["links"] =
+            json!({"DownloadDocument": {"operationId": "download_document", "parameters": id}});
+    }
+}
+
 fn add_healthz(doc: &mut Value) {
     if let Some(Value::Object(paths)) = doc.pointer_mut("/paths") {
         paths.insert(
@@ -675,6 +714,7 @@ pub fn document(generated: &utoipa::openapi::OpenApi) -> String {
     finish_parameters(&mut doc);
     finish_responses(&mut doc);
     add_links(&mut doc);
+    add_document_types(&mut doc);
     add_healthz(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into())
 }

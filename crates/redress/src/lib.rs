@@ -94,6 +94,10 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     /// The From address of the emails sent.
     pub mail_from: Option<String>,
+    /// Documents in object storage instead (`s3://bucket/prefix`).
+    pub documents_url: Option<String>,
+    /// The largest document that may be attached to a case, in MiB.
+    pub max_document_mib: Option<u64>,
 }
 
 impl FileConfig {

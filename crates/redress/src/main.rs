@@ -104,6 +104,14 @@ struct ServeArgs {
     /// up to an hour [default: 30].
     #[arg(long, env = "REDRESS_SMTP_RETRY_AFTER", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     smtp_retry_after: Option<u64>,
+    /// Keep documents in S3-compatible object storage instead, e.g. s3://bucket/prefix (endpoint,
+    /// region and credentials from the AWS_* variables: AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY).
+    #[arg(long, env = "REDRESS_DOCUMENTS_URL", value_name = "URL")]
+    documents_url: Option<String>,
+    /// The largest document that may be attached to a case, in MiB [default: 25].
+    #[arg(long, env = "REDRESS_MAX_DOCUMENT_MIB", value_name = "MIB")]
+    max_document_mib: Option<u64>,
 }
 
 #[derive(Args)]
@@ -359,6 +367,8 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
         mail_from,
         smtp_timeout,
         smtp_retry_after,
+        documents_url,
+        max_document_mib,
     } = args;
     let file = file_config(&db)?;
     let today = match today {
@@ -393,6 +403,8 @@ fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
             mail_from.or(file.mail_from),
             (smtp_timeout, smtp_retry_after),
         )?,
+        documents_url: documents_url.or(file.documents_url),
+        max_document_mib: max_document_mib.or(file.max_document_mib),
     };
     runtime()?
         .block_on(server::serve(settings))

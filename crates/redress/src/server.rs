@@ -23,6 +23,10 @@ pub struct Settings {
     pub today: Option<jiff::civil::Date>,
     /// How email is sent; `None`: email is not set up, letters go by post.
     pub mail: Option<redress_mail::MailSettings>,
+    /// Documents in S3-compatible object storage instead (`s3://bucket/prefix`).
+    pub documents_url: Option<String>,
+    /// The largest document that may be attached, in MiB.
+    pub max_document_mib: Option<u64>,
 }
 
 fn init_logging(format: &str) -> Result<(), String> {
@@ -62,9 +66,21 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     let mut state = AppState::new(store.clone());
     state.mail_from = settings.mail.as_ref().map(|m| m.from.clone());
     state.public_url = settings.public_url.clone();
-    state.documents = Arc::new(redress_store::documents::DocumentStore::new(
-        settings.documents_dir.clone(),
-    ));
+    let documents = match &settings.documents_url {
+        Some(url) => redress_store::documents::DocumentStore::s3(url, &[])
+            .map_err(|e| format!("--documents-url: {e}"))?,
+        None => redress_store::documents::DocumentStore::new(settings.documents_dir.clone()),
+    };
+    tracing::info!(documents = %documents.location(), "documents store");
+    state.documents = Arc::new(documents);
+    if let Some(mib) = settings.max_document_mib {
+        if mib == 0 || mib > 1024 {
+            return Err(format!(
+                "--max-document-mib must be from 1 to 1024, not {mib}"
+            ));
+        }
+        state.max_document_bytes = mib * 1024 * 1024;
+    }
     if let Some(day) = settings.today {
         tracing::warn!(today = %day, "serving as if today were a fixed day (--today)");
         state.today = Arc::new(move || day);

@@ -1381,3 +1381,138 @@ async fn the_work_queue_finds_cases_by_search() {
         "{page}"
     );
 }
+
+/// Posts a multipart form (`fields`, then the file) with the session cookie.
+async fn post_multipart(
+    app: &App,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> reqwest::Response {
+    let boundary = "redress-page-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/pdf\r\n\r\n",
+            file.0
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.client
+        .post(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The case file's upload form: refused without its CSRF token (and nothing kept), a wrong type shown in
+/// the error summary linked to the file field, a PDF listed with a download link that serves it as an
+/// attachment; a viewer sees neither the name nor the link, and may not download (403).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_are_attached_from_the_case_file() {
+    let app = spawn().await;
+    let cookie = sign_in(&app, "officer@example.org").await;
+    let reference = reference_logged(&log_one(&app, &cookie, &[]).await);
+    let page = format!("/complaints/{reference}");
+    let (_, html) = get(&app, &cookie, &page).await;
+    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
+    let token = csrf(&html);
+    let path = format!("/complaints/{reference}/documents");
+    let pdf: &[u8] = b"%PDF-1.4\n%%EOF\n";
+
+    let resp = post_multipart(
+        &app,
+        &cookie,
+        &path,
+        &[("_csrf", "not-the-token")],
+        ("a.pdf", pdf),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = post_multipart(&app, &cookie, &path, &[], ("a.pdf", pdf)).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::FORBIDDEN,
+        "a token after the file is no token"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM case_documents").await, 0);
+
+    let html_file: &[u8] = b"<html><script>alert(1)</script></html>";
+    let resp = post_multipart(
+        &app,
+        &cookie,
+        &path,
+        &[("_csrf", &token)],
+        ("a.pdf", html_file),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("<a href=\"#document-file\">The file is not a type"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"document-file-error\""), "{html}");
+
+    let resp = post_multipart(
+        &app,
+        &cookie,
+        &path,
+        &[("_csrf", &token)],
+        ("Boiler report.pdf", pdf),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        resp.headers()["location"],
+        format!("/complaints/{reference}?done=document#documents").as_str()
+    );
+    let (_, html) = get(&app, &cookie, &page).await;
+    let link = html.find("href=\"/documents/").unwrap() + 6;
+    let href = &html[link..link + html[link..].find('"').unwrap()];
+    assert!(html.contains("Boiler report.pdf"));
+    let resp = app
+        .client
+        .get(format!("{}{href}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), pdf);
+
+    let viewer = sign_in(&app, "viewer@example.org").await;
+    let (_, html) = get(&app, &viewer, &page).await;
+    assert!(!html.contains("Boiler report"), "{html}");
+    assert!(!html.contains("href=\"/documents/"), "{html}");
+    assert!(
+        html.contains("1 document is attached to this case"),
+        "{html}"
+    );
+    let (status, _) = get(&app, &viewer, href).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -99,7 +99,8 @@ impl Case {
             | Event::RemedyCompleted { .. }
             | Event::RelationshipRecorded { .. }
             | Event::TimeLimitDiscretionUsed { .. }
-            | Event::LetterIssued { .. }) => self.apply_record(on, record),
+            | Event::LetterIssued { .. }
+            | Event::DocumentAdded { .. }) => self.apply_record(on, record),
         }
         self.last_event_on = self.last_event_on.max(on);
         self.events += 1;
@@ -200,6 +201,21 @@ impl Case {
                     document: document.clone(),
                 });
             }
+            Event::DocumentAdded {
+                document,
+                sha256,
+                name,
+                content_type,
+                size,
+                ..
+            } => self.documents.push(AddedDocument {
+                on,
+                document: document.clone(),
+                sha256: sha256.clone(),
+                name: name.clone(),
+                content_type: content_type.clone(),
+                size: *size,
+            }),
             // `apply` routes only the events above here, and names each, so a new kind cannot be missed.
             _ => {}
         }

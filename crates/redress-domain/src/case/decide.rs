@@ -135,6 +135,13 @@ impl Case {
                     checklist,
                 )
             }
+            Event::DocumentAdded {
+                document,
+                sha256,
+                name,
+                content_type,
+                ..
+            } => self.may_add_document(document, sha256, name, content_type),
         }
     }
 

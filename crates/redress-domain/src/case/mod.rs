@@ -325,6 +325,23 @@ pub struct IssuedLetter {
     pub document: String,
 }
 
+/// A document attached to the case (its name stays in the event too: it is personal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddedDocument {
+    /// Day added.
+    pub on: Date,
+    /// The attachment's id on the case.
+    pub document: String,
+    /// The SHA-256 of its bytes, hex.
+    pub sha256: String,
+    /// Its file name.
+    pub name: String,
+    /// Its media type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
 /// The resident's challenge to a contact restriction, as decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RestrictionChallenge {
@@ -389,6 +406,8 @@ pub struct Case {
     pub time_limit_discretion_on: Option<Date>,
     /// The letters issued, in the order they were.
     pub letters: Vec<IssuedLetter>,
+    /// The documents attached, in the order they were.
+    pub documents: Vec<AddedDocument>,
     /// Day of the latest event.
     pub last_event_on: Date,
     /// Number of events folded.
@@ -593,6 +612,7 @@ impl Case {
             matter_arose_on,
             time_limit_discretion_on: None,
             letters: Vec::new(),
+            documents: Vec::new(),
             last_event_on: on,
             events: 1,
         })

@@ -321,11 +321,7 @@ impl Case {
         if self.letters.iter().any(|l| l.letter == letter) {
             return refuse_field("letter", format!("Letter {letter} was already issued"));
         }
-        let is_sha256 = document.len() == 64
-            && document
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if !is_sha256 {
+        if !is_sha256(document) {
             return refuse_field(
                 "document",
                 "The document is named by its SHA-256: 64 lower-case hexadecimal digits",
@@ -333,6 +329,46 @@ impl Case {
         }
         Ok(())
     }
+}
+
+impl Case {
+    /// A document is attached once under its id, named by the SHA-256 of its bytes, with a name and a
+    /// media type; any case may have documents attached, whatever its state (evidence arrives late too).
+    pub(super) fn may_add_document(
+        &self,
+        document: &str,
+        sha256: &str,
+        name: &str,
+        content_type: &str,
+    ) -> Result<(), Refused> {
+        if document.trim().is_empty() {
+            return refuse_field("document", "Name the document added");
+        }
+        if self.documents.iter().any(|d| d.document == document) {
+            return refuse_field("document", format!("Document {document} was already added"));
+        }
+        if !is_sha256(sha256) {
+            return refuse_field(
+                "sha256",
+                "The document's bytes are named by their SHA-256: 64 lower-case hexadecimal digits",
+            );
+        }
+        if name.trim().is_empty() {
+            return refuse_field("name", "Give the document a name");
+        }
+        if content_type.trim().is_empty() {
+            return refuse_field("content_type", "Say what type of document it is");
+        }
+        Ok(())
+    }
+}
+
+/// Whether `text` is a SHA-256 in lower-case hex.
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The last day a contact restriction imposed on `on` may be reviewed by, under the policy.

@@ -384,6 +384,7 @@ pub trait SqlBackend: Send + Sync + 'static {
     ) -> StoreResult<()>;
 }
 
+mod case_documents;
 mod cases;
 mod letters;
 mod outbox;

@@ -764,4 +764,16 @@ impl<B: SqlBackend> Store for B {
     async fn retry_message(&self, id: &str, now: &str) -> StoreResult<bool> {
         super::outbox::retry_message(self, id, now).await
     }
+
+    async fn add_case_document(&self, add: &crate::CaseDocumentAdd) -> StoreResult<i64> {
+        super::case_documents::add_case_document(self, add).await
+    }
+
+    async fn case_document(&self, id: &str) -> StoreResult<crate::CaseDocumentRecord> {
+        super::case_documents::case_document(self, id).await
+    }
+
+    async fn case_documents(&self, case_id: &str) -> StoreResult<Vec<crate::CaseDocumentRecord>> {
+        super::case_documents::case_documents(self, case_id).await
+    }
 }

@@ -130,7 +130,7 @@ pub async fn get_complaint(
         ("reference" = String, Path, description = "The complaint reference"),
         ("If-Match" = Option<String>, Header, description = "The case version you read"),
     ),
-    request_body(content = Object, description = "A domain event: `type` (one of the Event schema's types; `letter_issued` is recorded only by issuing a letter), `on` (YYYY-MM-DD) and the event's fields"),
+    request_body(content = Object, description = "A domain event: `type` (one of the Event schema's types; `letter_issued` is recorded only by issuing a letter, `document_added` only by uploading a document), `on` (YYYY-MM-DD) and the event's fields"),
     security(("bearer" = [])),
     responses(
         (status = 201, body = CaseView),

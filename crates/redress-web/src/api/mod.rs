@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::error::ApiError;
 
 pub mod complaints;
+pub mod documents;
 pub mod json;
 pub mod letters;
 pub mod messages;
@@ -36,9 +37,23 @@ pub fn api_routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(letters::post_issue_letter))
         .routes(routes!(messages::list_messages))
         .routes(routes!(messages::post_retry_message))
+        .routes(upload_route())
+        .routes(routes!(documents::list_documents))
+        .routes(routes!(documents::download_document))
         .routes(routes!(policies::list_policies))
         .routes(routes!(policies::get_policy, policies::put_policy))
         .routes(routes!(policies::check_policy))
+}
+
+/// The upload route: its body is limited by the document cap as it is read (see [`crate::upload`]), not
+/// by the service's 64 KiB limit for JSON bodies.
+fn upload_route() -> utoipa_axum::router::UtoipaMethodRouter<Arc<AppState>> {
+    let (schemas, paths, method_router) = routes!(documents::upload_document);
+    (
+        schemas,
+        paths,
+        method_router.layer(axum::extract::DefaultBodyLimit::disable()),
+    )
 }
 
 pub(crate) fn openapi_base() -> utoipa::openapi::OpenApi {

@@ -74,6 +74,12 @@ pub(crate) struct CasePage {
     pub(crate) steps: Vec<StepForm>,
     /// The case's letters, newest first: (letter id, what it is).
     pub(crate) letters: Vec<(String, String)>,
+    /// The documents attached to the case.
+    pub(crate) documents: Vec<super::documents::DocumentRow>,
+    /// Whether this user may see documents' names and download them.
+    pub(crate) can_download: bool,
+    /// The upload field's hint: the kinds accepted and the cap.
+    pub(crate) upload_hint: String,
     /// The kinds of letter that can be written: (wire name, label).
     pub(crate) letter_kinds: Vec<(&'static str, &'static str)>,
     /// Steps the case allows, but not from this user, each with why.
@@ -119,6 +125,7 @@ pub(crate) async fn case_page_for(
     );
     let withheld = withheld_steps(&case, policy, &who, today, users);
     let letters = case_letters(&case, state.store.letters_of_case(&record.id).await?);
+    let documents = crate::service::documents::case_documents(state, &who, &record).await?;
     let mut page = Page::new(
         format!("Complaint {}", record.reference),
         Some(staff),
@@ -162,6 +169,9 @@ pub(crate) async fn case_page_for(
         steps,
         withheld,
         letters,
+        documents: super::documents::document_rows(documents, &names),
+        can_download: personal,
+        upload_hint: super::documents::upload_hint(state.max_document_bytes),
         letter_kinds: super::letters::letter_kinds(),
         can_record: who.role.can(Permission::RecordEvents),
         messages: super::messages::message_rows(state, &who, &record).await?,
@@ -420,6 +430,7 @@ pub(crate) async fn case_page(
 ) -> Response {
     let done = q.get("done").map(|d| match Step::parse(d) {
         _ if d == "logged" => "The complaint has been logged.".to_owned(),
+        _ if d == "document" => "The document has been attached.".to_owned(),
         Some(step) => page_of(step).done.to_owned(),
         None => "The step has been recorded.".to_owned(),
     });

@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 
 mod case_file;
+mod documents;
 mod form;
 mod intake;
 pub(crate) mod layout;
@@ -54,6 +55,11 @@ pub fn page_routes() -> axum::Router<Arc<AppState>> {
             "/complaints/{reference}/letters",
             post(letters::write_letter),
         )
+        .route(
+            "/complaints/{reference}/documents",
+            post(documents::attach_document_form).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/documents/{id}", get(documents::document_download))
         .route("/letters/{id}", get(letters::letter_page))
         .route("/letters/{id}/issue", post(letters::issue_letter_form))
         .route("/letters/{id}/{format}", get(letters::letter_download))

@@ -59,6 +59,31 @@ pub(crate) fn describe_event(
             ),
             recipients.clone(),
         ),
+        Event::DocumentAdded {
+            name,
+            content_type,
+            size,
+            ..
+        } => (
+            format!("Document added: {name}"),
+            vec![format!(
+                "{}, {}",
+                redress_domain::documents::by_content_type(content_type)
+                    .map_or(content_type.as_str(), |k| k.label),
+                human_size(*size)
+            )],
+        ),
+    }
+}
+
+/// A size in bytes as people read it: `812 bytes`, `14 KB`, `2.4 MB`.
+pub(crate) fn human_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    match bytes {
+        b if b < KB => format!("{b} bytes"),
+        b if b < MB => format!("{} KB", b.div_ceil(KB)),
+        b => format!("{}.{} MB", b / MB, (b % MB) * 10 / MB),
     }
 }
 

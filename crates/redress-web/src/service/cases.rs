@@ -97,6 +97,12 @@ pub async fn record_step(
             field: Some("type".into()),
         });
     }
+    if matches!(event, Event::DocumentAdded { .. }) {
+        return Err(ServiceError::Refused {
+            detail: "A document is uploaded, not recorded: upload it through POST /api/v1/complaints/{reference}/documents (multipart, field `file`)".into(),
+            field: Some("type".into()),
+        });
+    }
     let today = state.today();
     let record = load_visible(state, who, reference).await?;
     let version = record.version();

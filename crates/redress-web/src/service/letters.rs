@@ -306,7 +306,7 @@ pub async fn render_letter(
 ) -> ServiceResult<Vec<u8>> {
     let draft = read_letter(state, who, id).await?;
     if let (LetterFormat::Pdf, Some(document)) = (format, &draft.record.document) {
-        return state.documents.get(&document.id).map_err(|e| {
+        return state.documents.get(&document.id).await.map_err(|e| {
             ServiceError::Internal(format!("letter {id}: reading its document: {e}"))
         });
     }
@@ -390,10 +390,10 @@ pub async fn issue_letter(
     };
     let printable = printable_letter(&draft)?;
     let pdf = redress_letters::render_pdf(&printable).map_err(render_failed)?;
-    let document = state
-        .documents
-        .put(&pdf)
-        .map_err(|e| ServiceError::Internal(format!("letter {id}: storing its document: {e}")))?;
+    let document =
+        state.documents.put(&pdf).await.map_err(|e| {
+            ServiceError::Internal(format!("letter {id}: storing its document: {e}"))
+        })?;
     let issue = Issue {
         channel,
         email: sender.map(|s| s.email(&draft, &printable)),
