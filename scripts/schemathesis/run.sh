@@ -36,6 +36,10 @@ done
 export SCHEMATHESIS_HOOKS=hooks
 export PYTHONPATH="$PWD/scripts/schemathesis${PYTHONPATH:+:$PYTHONPATH}"
 export REDRESS_STAFF="$staff"
+# The upload (multipart) is left out: its parts arrive as text or bytes, so schemathesis's negative cases for
+# it (a description "of the wrong JSON type") are not invalid requests, and it flags valid uploads as accepted
+# violations. What makes an upload invalid (no file, an empty one, a type outside the allow-list, too large,
+# a viewer, a confidential case) is tested on both backends in crates/redress/tests/documents.rs.
 python3 -m schemathesis.cli --config-file scripts/schemathesis/schemathesis.toml \
   run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
@@ -43,4 +47,5 @@ python3 -m schemathesis.cli --config-file scripts/schemathesis/schemathesis.toml
   --max-examples 100 \
   --workers 2 \
   --seed "${REDRESS_SCHEMATHESIS_SEED:-20261203}" \
+  --exclude-operation-id upload_document \
   "$@"

@@ -37,7 +37,7 @@ struct DbArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run the service (migrates the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create or update the database schema, and install the shipped policies.
     Migrate {
         #[command(flatten)]
@@ -329,7 +329,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Migrate { db } => migrate(&db),
         Command::Token(TokenCommand::Create(args)) => create_token(args),
         Command::Token(TokenCommand::List { db }) => list_tokens(&db),

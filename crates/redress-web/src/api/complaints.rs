@@ -348,10 +348,10 @@ fn list_order(mut f: CaseFilter, params: &HashMap<String, String>) -> ApiResult<
     // means something else, so the two conflict.
     if let Some(cursor) = &f.after {
         if cursor.sort == Sort::Newest {
-            return Err(ApiError::invalid(
-                "cursor",
-                "was given out for a search: send it with the same q",
-            ));
+            return Err(ApiError::Conflict {
+                detail: "The cursor was given out for a search: send it with the same q".into(),
+                field: Some("cursor".into()),
+            });
         }
         if !params.contains_key("sort") {
             f.sort = cursor.sort;
@@ -370,20 +370,16 @@ fn list_order(mut f: CaseFilter, params: &HashMap<String, String>) -> ApiResult<
     Ok(f)
 }
 
-/// A search's order and cursor: newest first, whatever the list's `sort` would be, so `sort` is refused
-/// with `q`, and its cursors are its own.
-fn search_order(mut f: CaseFilter, params: &HashMap<String, String>) -> ApiResult<CaseFilter> {
-    if params.contains_key("sort") {
-        return Err(ApiError::invalid(
-            "sort",
-            "cannot be combined with q: search results come newest first",
-        ));
-    }
+/// A search's order and cursor: newest first, whatever the list's `sort` says (the OpenAPI document says
+/// `sort` does not apply to a search), and its cursors are its own.
+fn search_order(mut f: CaseFilter, _params: &HashMap<String, String>) -> ApiResult<CaseFilter> {
     if f.after.as_ref().is_some_and(|c| c.sort != Sort::Newest) {
-        return Err(ApiError::invalid(
-            "cursor",
-            "was given out for a list without q: start the search without a cursor",
-        ));
+        return Err(ApiError::Conflict {
+            detail:
+                "The cursor was given out for a list without q: start the search without a cursor"
+                    .into(),
+            field: Some("cursor".into()),
+        });
     }
     f.sort = Sort::Newest;
     Ok(f)
@@ -402,7 +398,7 @@ pub(crate) fn parse_bool(name: &str, v: &str) -> ApiResult<bool> {
     get,
     path = "/api/v1/complaints",
     params(
-        ("q" = Option<String>, Query, description = "Find cases: a reference (`CMP-2026-000042`, any case), an email address, a postcode (with or without its space), a telephone number or its last six or more digits (spaces, dashes and +44 allowed), or words of the complainant's or representative's name, email, telephone, address or the summary (every word must be found; words of three or more letters also match the start of a longer word). Combines with every other filter. Results come newest first (most recently logged first), so `sort` cannot be given with `q`; page with `next_cursor` as usual, keeping the same `q`. Callers who may not see personal data (the `viewer` role) find by reference only: any other text matches nothing. At most 200 characters, no control characters."),
+        ("q" = Option<String>, Query, description = "Find cases: a reference (`CMP-2026-000042`, any case), an email address, a postcode (with or without its space), a telephone number or its last six or more digits (spaces, dashes and +44 allowed), or words of the complainant's or representative's name, email, telephone, address or the summary (every word must be found; words of three or more letters also match the start of a longer word). Combines with every other filter. Results come newest first (most recently logged first), whatever `sort` says; page with `next_cursor` as usual, keeping the same `q`. Callers who may not see personal data (the `viewer` role) find by reference only: any other text matches nothing. At most 200 characters, no control characters."),
         ("state" = Option<String>, Query, description = "awaiting_acknowledgement, escalation_decision_needed, investigating, responded, open, closed, not_accepted"),
         ("stage" = Option<u8>, Query, description = "1, 2 or 3"),
         ("policy" = Option<String>, Query, description = "Policy id"),
@@ -412,7 +408,7 @@ pub(crate) fn parse_bool(name: &str, v: &str) -> ApiResult<bool> {
         ("overdue" = Option<bool>, Query, description = "Open cases whose next duty is overdue today"),
         ("received_from" = Option<String>, Query, description = "Received on or after"),
         ("received_to" = Option<String>, Query, description = "Received on or before"),
-        ("sort" = Option<String>, Query, description = "received (newest first, default) or due (earliest first); not with q"),
+        ("sort" = Option<String>, Query, description = "received (newest first, default) or due (earliest first); a search (`q`) comes newest first whatever it says"),
         ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor, with the same sort (or the same q)"),
         ("limit" = Option<u32>, Query, description = "1 to 200, default 50"),
     ),
