@@ -30,13 +30,7 @@ pub(super) async fn add_case_document<B: SqlBackend>(
         return Err(append_refused(B::Db::on(&mut tx), &add.case_id, add.expected_version).await);
     }
     let d = &add.document;
-    execute(
-        B::Db::on(&mut tx),
-        "INSERT INTO documents (id, content_type, size, name, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (id) DO NOTHING",
-        params![&d.id, &d.content_type, d.size, &d.name, &d.created_at],
-    )
-    .await?;
+    super::letters::store_document_row::<B>(&mut tx, d).await?;
     try_execute(
         B::Db::on(&mut tx),
         "INSERT INTO case_documents (id, case_id, document_id, name, description, uploaded_by, \

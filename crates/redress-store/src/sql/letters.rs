@@ -103,6 +103,21 @@ fn letter_from<DB: SqlDatabase>(row: &DB::Row) -> StoreResult<LetterRecord> {
     })
 }
 
+/// Stores a document's row in the write transaction `tx`: the same bytes stored before are the same row.
+pub(super) async fn store_document_row<B: SqlBackend>(
+    tx: &mut Transaction<'static, B::Db>,
+    d: &DocumentRecord,
+) -> StoreResult<()> {
+    execute(
+        B::Db::on(tx),
+        "INSERT INTO documents (id, content_type, size, name, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (id) DO NOTHING",
+        params![&d.id, &d.content_type, d.size, &d.name, &d.created_at],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Issues a draft: the case's compare-and-set and event, the document row, the letter's status, together.
 pub(super) async fn issue_letter<B: SqlBackend>(
     backend: &B,
@@ -125,13 +140,7 @@ pub(super) async fn issue_letter<B: SqlBackend>(
         );
     }
     let d = &issue.document;
-    execute(
-        B::Db::on(&mut tx),
-        "INSERT INTO documents (id, content_type, size, name, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (id) DO NOTHING",
-        params![&d.id, &d.content_type, d.size, &d.name, &d.created_at],
-    )
-    .await?;
+    store_document_row::<B>(&mut tx, d).await?;
     let issued = execute(
         B::Db::on(&mut tx),
         "UPDATE letters SET status = $1, issued_at = $2, channel = $3, document_id = $4 \
